@@ -142,7 +142,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): F
   if (issue.path.length === 1 && issue.code !== 'custom' && raw[fact] === undefined) return { fact, message: 'is required' };
   switch (issue.code) {
     case 'unrecognized_keys':
-      return { fact: issue.keys.join(', '), message: `unknown fact${issue.keys.length > 1 ? 's' : ''}; known facts are ${FACT_NAMES.join(', ')}` };
+      return { fact: issue.keys.join(', '), message: `unknown fact; known facts are ${FACT_NAMES.join(', ')}` };
     case 'invalid_value':
       return { fact, message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
     case 'invalid_type': {
@@ -167,7 +167,12 @@ export function parseFacts(input: unknown): Facts {
   }
   const result = factsInputSchema.safeParse(input);
   if (!result.success) {
-    throw new InvalidFactsError(result.error.issues.map((i) => describeIssue(i, input as Record<string, unknown>)));
+    throw new InvalidFactsError(
+      result.error.issues.flatMap((i) =>
+        // One error per unknown fact, so each is named on its own.
+        i.code === 'unrecognized_keys' ? i.keys.map((k) => describeIssue({ ...i, keys: [k] }, input as Record<string, unknown>)) : [describeIssue(i, input as Record<string, unknown>)],
+      ),
+    );
   }
   const f = result.data;
   return { ...f, age: f.age ?? null };

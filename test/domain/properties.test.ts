@@ -124,7 +124,7 @@ describe('policy invariants across random facts', () => {
     );
     it('are always rejected, naming the fact', () => {
       fc.assert(fc.property(invalid, ({ raw, fact }) => {
-        assert.throws(() => parseFacts(raw), (e: unknown) => e instanceof InvalidFactsError && e.errors.some((x) => x.fact.split(', ').includes(fact)));
+        assert.throws(() => parseFacts(raw), (e: unknown) => e instanceof InvalidFactsError && e.errors.some((x) => x.fact === fact));
       }), { numRuns: 1000 });
     });
   });

@@ -67,7 +67,8 @@ export interface Decision {
   scripts: ScriptToSend[];
   alternatives: ChecklistItem[];
   contacts: ContactToCall[];
-  record: { system: string | null; instructions: ChecklistItem[] };
+  /** Where and what to record: the council's system, its general instruction, and the rules that fired. */
+  record: { system: string | null; instruction: string | null; instructions: ChecklistItem[] };
   /** Plain warnings: temporary or unenforceable guidance, review date passed. */
   warnings: string[];
   policy: PolicyRef;

@@ -166,7 +166,7 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
     scripts: uniqueBy(scripts, (s) => s.id),
     alternatives: uniqueBy(alternatives, (a) => a.text),
     contacts,
-    record: { system: council.data.recording?.system ?? null, instructions: uniqueBy(recordInstructions, (r) => r.text) },
+    record: { system: council.data.recording?.system ?? null, instruction: council.data.recording?.instruction ?? null, instructions: uniqueBy(recordInstructions, (r) => r.text) },
     warnings,
     policy: {
       id: council.data.id,

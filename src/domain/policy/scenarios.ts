@@ -75,6 +75,7 @@ export function decisionText(d: Decision): string {
     ...d.contacts.map((c) => `${c.label} ${c.phone ?? ''} ${c.email ?? ''} ${c.note ?? ''}`),
     ...d.record.instructions.map((r) => r.text),
     d.record.system ?? '',
+    d.record.instruction ?? '',
     ...d.warnings,
   ].join('\n');
 }

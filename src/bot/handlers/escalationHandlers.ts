@@ -1,0 +1,7 @@
+/** escalation.acknowledge: a manager acknowledges an urgent safeguarding alert. */
+import type { EscalationService } from '../../services/escalationService';
+import type { VerbHandler } from '../verbs';
+
+export function escalationAcknowledgeHandler(escalations: EscalationService): VerbHandler {
+  return async ({ actor, data }) => ({ kind: 'replaceCard', card: await escalations.acknowledge(actor, data) });
+}

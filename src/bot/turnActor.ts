@@ -1,0 +1,16 @@
+/** Who is acting, from the activity Teams sent (never from card data). */
+import type { Activity } from 'botbuilder';
+import type { Actor } from '../services/actor';
+
+export const LOCAL_TENANT = 'local';
+
+export function actorFrom(activity: Partial<Activity>): Actor {
+  const from = activity.from;
+  const channelData = activity.channelData as { tenant?: { id?: string } } | undefined;
+  return {
+    // Teams always sends the Entra object id; the local Playground sends the configured one.
+    aadObjectId: from?.aadObjectId || from?.id || 'unknown',
+    displayName: (from?.name || 'Unknown user').slice(0, 200),
+    tenantId: activity.conversation?.tenantId || channelData?.tenant?.id || LOCAL_TENANT,
+  };
+}

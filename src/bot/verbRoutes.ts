@@ -1,0 +1,32 @@
+/** Every card verb the bot understands, and its handler: the routing table as data. */
+import type { ApprovalService } from '../services/approvalService';
+import type { EscalationService } from '../services/escalationService';
+import type { WizardService } from '../services/wizardService';
+import { approvalDecideHandler, approvalRefreshHandler } from './handlers/approvalHandlers';
+import { escalationAcknowledgeHandler } from './handlers/escalationHandlers';
+import { wizardBackHandler, wizardCancelHandler, wizardNextHandler, wizardStartHandler } from './handlers/wizardHandlers';
+import type { VerbRoutes } from './verbs';
+
+export const VERBS = {
+  wizardStart: 'wizard.start',
+  wizardNext: 'wizard.next',
+  wizardBack: 'wizard.back',
+  wizardCancel: 'wizard.cancel',
+  approvalApprove: 'approval.approve',
+  approvalDecline: 'approval.decline',
+  approvalRefresh: 'approval.refresh',
+  escalationAcknowledge: 'escalation.acknowledge',
+} as const;
+
+export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService }): VerbRoutes {
+  return {
+    [VERBS.wizardStart]: wizardStartHandler(deps.wizard),
+    [VERBS.wizardNext]: wizardNextHandler(deps.wizard),
+    [VERBS.wizardBack]: wizardBackHandler(deps.wizard),
+    [VERBS.wizardCancel]: wizardCancelHandler(deps.wizard),
+    [VERBS.approvalApprove]: approvalDecideHandler(deps.approvals, 'approve'),
+    [VERBS.approvalDecline]: approvalDecideHandler(deps.approvals, 'decline'),
+    [VERBS.approvalRefresh]: approvalRefreshHandler(deps.approvals),
+    [VERBS.escalationAcknowledge]: escalationAcknowledgeHandler(deps.escalations),
+  };
+}

@@ -1,0 +1,34 @@
+/** The urgent safeguarding alert to a line manager, Head of Service or the escalation channel. */
+import type { Decision } from '../domain/policy/decision';
+import type { Escalation } from '../domain/ports/store';
+import { factSummary } from './factSummary';
+import { citeText, contactDetail } from './outcomeCard';
+import { type CardJson, renderTemplate } from './renderTemplate';
+
+export interface AlertCardInput {
+  escalation: Pick<Escalation, 'id' | 'status' | 'acknowledgedAt'>;
+  decision: Decision;
+  practitionerName: string;
+  caseRef: string | null;
+  acknowledgedByName?: string | null;
+  /** Why this person is seeing it: "Not acknowledged within 15 minutes: escalated to you." */
+  escalationNote?: string | null;
+}
+
+export function alertCard(input: AlertCardInput): CardJson {
+  const { escalation: e, decision } = input;
+  const open = e.status !== 'acknowledged';
+  const at = e.acknowledgedAt?.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+  return renderTemplate('safeguarding-alert', {
+    escalationId: e.id,
+    title: decision.facts.immediateRiskToLife ? 'URGENT: immediate risk reported' : 'URGENT: safeguarding alert',
+    subtitle: `From ${input.practitionerName} · ${decision.policy.council} · case ${input.caseRef ?? 'not given'}`,
+    escalationNote: input.escalationNote ?? null,
+    facts: factSummary(decision.facts),
+    reasons: decision.reasons.filter((r) => r.effect === 'ESCALATE_SAFEGUARDING').map((r) => ({ text: r.text, cite: citeText(r) })),
+    contacts: decision.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
+    status: open ? 'Not yet acknowledged. Acknowledge when you are dealing with it: the practitioner sees who did.' : `Acknowledged by ${input.acknowledgedByName ?? 'a manager'} at ${at}.`,
+    statusColor: open ? 'Attention' : 'Good',
+    canAcknowledge: open,
+  });
+}

@@ -1,0 +1,81 @@
+/** A decision as the outcome card: headline, reasons with citations, checklist, scripts, contacts, case note. */
+import type { Citation, ContactToCall, Decision } from '../domain/policy/decision';
+import type { ChannelVerdict, Outcome } from '../domain/policy/precedence';
+import { type CardJson, renderTemplate } from './renderTemplate';
+
+export interface OutcomeCardInput {
+  decision: Decision;
+  decisionId: string;
+  caseRef: string | null;
+  caseNote: string;
+  /** What happened about the line manager: "An urgent alert was sent to …", "Approved by … at …". */
+  managerStatus?: string | null;
+}
+
+const STYLE: Record<Outcome, { container: string; color: string }> = {
+  safeguarding_escalation: { container: 'attention', color: 'Attention' },
+  whatsapp_not_permitted: { container: 'attention', color: 'Attention' },
+  manager_approval_required: { container: 'warning', color: 'Warning' },
+  use_teams: { container: 'accent', color: 'Accent' },
+  whatsapp_allowed_with_conditions: { container: 'good', color: 'Good' },
+};
+
+const CHANNEL_NOTE: Record<ChannelVerdict, string> = {
+  whatsapp_not_permitted: 'For any further routine contact: WhatsApp is not permitted. Use the alternatives below.',
+  manager_approval_required: 'For any further routine contact: ask your line manager before using WhatsApp.',
+  use_teams: 'For any further routine contact: use Microsoft Teams.',
+  whatsapp_allowed_with_conditions: 'For any further routine contact: WhatsApp is allowed with the conditions below.',
+};
+
+export function citeText(c: Citation): string {
+  return c.baseline ? `${c.ruleId}, ChannelCheck baseline: ${c.citation.replace(/^ChannelCheck baseline:?\s*/, '')}` : `${c.ruleId}, clause ${c.citation}`;
+}
+
+export function contactDetail(c: ContactToCall): string {
+  const parts: string[] = [];
+  if (c.phone) parts.push(`[${c.phone}](tel:${c.phone.replace(/\s+/g, '')})`);
+  if (c.email) parts.push(`[${c.email}](mailto:${c.email})`);
+  if (c.url) parts.push(`[website](${c.url})`);
+  if (c.when === 'out_of_hours') parts.push('out of hours');
+  if (c.when === 'in_hours') parts.push('in working hours');
+  const detail = parts.length > 0 ? `: ${parts.join(', ')}` : '';
+  return c.note ? `${detail}. ${c.note}` : detail;
+}
+
+export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null }: OutcomeCardInput) {
+  const style = STYLE[d.outcome];
+  const item = (x: Citation & { text: string }) => ({ text: x.text, cite: citeText(x) });
+  return {
+    headline: d.headline,
+    headlineStyle: style.container,
+    headlineColor: style.color,
+    council: d.policy.council,
+    policyTitle: d.policy.title,
+    policyVersion: d.policy.version,
+    policyId: d.policy.id,
+    policyHash: d.policy.contentHash.slice(0, 12),
+    caseRef,
+    decisionId,
+    channelNote: d.outcome === 'safeguarding_escalation' ? CHANNEL_NOTE[d.channel] : null,
+    managerStatus,
+    warnings: d.warnings,
+    contacts: d.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
+    reasons: d.reasons.filter((r) => r.decisive).map(item),
+    conditionsTitle: d.channel === 'manager_approval_required' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow',
+    conditions: d.conditions.map(item),
+    scripts: d.scripts.map((s) => ({
+      title: s.title,
+      cite: citeText(s),
+      text: s.text,
+      note: s.verbatim ? 'The council\'s own words: send exactly as written.' : 'A ChannelCheck draft: the policy prescribes no wording, so adapt it.',
+    })),
+    alternatives: d.alternatives.map(item),
+    recordTitle: d.record.system ? `Record it: ${d.record.system}` : 'Record it',
+    recordInstructions: d.record.instructions.map(item),
+    caseNote,
+  };
+}
+
+export function outcomeCard(input: OutcomeCardInput): CardJson {
+  return renderTemplate('outcome', outcomeCardData(input));
+}

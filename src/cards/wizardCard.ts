@@ -1,0 +1,63 @@
+/** The decision wizard's current step as a card. */
+import type { CouncilPolicy } from '../domain/policy/evaluate';
+import type { Question, QuestionId } from '../domain/wizard/questions';
+import { type Answers, questionsFor, safetyBanner, STEPS, stepNumber, type WizardState } from '../domain/wizard/wizard';
+import { type CardJson, renderTemplate } from './renderTemplate';
+
+export interface WizardCardInput {
+  policy: CouncilPolicy;
+  state: WizardState;
+  sessionId: string;
+  version: number;
+  errors?: Partial<Record<QuestionId, string>>;
+}
+
+function questionData(q: Question, answers: Answers, error: string | undefined) {
+  const current = answers[q.id];
+  const base = {
+    id: q.id,
+    label: q.label,
+    hint: q.hint ?? null,
+    required: q.required,
+    errorMessage: q.errorMessage || 'Check this answer.',
+    error: error ?? null,
+    kind: q.type.kind,
+    style: 'expanded',
+    choices: [] as Array<{ title: string; value: string }>,
+    value: '',
+    numberValue: null as number | null,
+    toggleTitle: '',
+    unknownTitle: '',
+  };
+  switch (q.type.kind) {
+    case 'choice':
+      return { ...base, choices: [...q.type.choices], style: q.type.choices.length > 4 ? 'compact' : 'expanded', value: typeof current === 'string' ? current : q.id === 'initiatedBy' ? 'practitioner' : q.id === 'consent' ? 'not_asked' : '' };
+    case 'toggle':
+      return { ...base, toggleTitle: q.type.title, value: current === true || (current === undefined && q.id === 'teamsAvailable') ? 'true' : 'false' };
+    case 'yesNoUnknown':
+      return { ...base, unknownTitle: q.type.unknownTitle, value: current === true ? 'yes' : current === false ? 'no' : 'unknown' };
+    case 'age':
+      return { ...base, numberValue: typeof current === 'number' ? current : null };
+    case 'caseRef':
+      return { ...base, value: typeof current === 'string' ? current : '' };
+  }
+}
+
+export function wizardCard({ policy, state, sessionId, version, errors = {} }: WizardCardInput): CardJson {
+  const step = STEPS.find((s) => s.id === state.step);
+  const { index, total } = stepNumber(policy, state);
+  const questions = questionsFor(policy, state.step, state.answers);
+  const errorCount = Object.keys(errors).length;
+  return renderTemplate('wizard-step', {
+    title: step?.title ?? 'Check',
+    progress: `Step ${index} of ${total}`,
+    council: policy.council.data.metadata.council,
+    banner: safetyBanner(state.answers),
+    errorSummary: errorCount > 0 ? `Please check ${errorCount === 1 ? 'the answer' : `${errorCount} answers`} marked below.` : null,
+    questions: questions.map((q) => questionData(q, state.answers, errors[q.id])),
+    nextTitle: index === total ? 'Get the answer' : 'Next',
+    canGoBack: state.history.length > 0,
+    sessionId,
+    version,
+  });
+}

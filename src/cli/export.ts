@@ -1,0 +1,71 @@
+/**
+ * export: the decision records of a period, for audit and information-governance review.
+ *   npm run --silent export -- --from 2026-01-01 --to 2026-12-31 [--council hillingdon] [--format csv|json]
+ * Dates are whole days in UK time, both included. csv (the default) has one summary row per decision;
+ * json has the full records (facts and decision). The export itself is recorded in the audit trail.
+ */
+import type { DecisionRecord } from '../domain/ports/store';
+import { loadPolicies } from '../policyFiles/loadPolicies';
+import { cliActor, londonDayFlag, oneOf, parseFlags, storeOptions, withStore } from './cliArgs';
+import { EXIT_OK, runCommand, UsageError } from './exitCodes';
+
+const USAGE = 'usage: npm run --silent export -- --from YYYY-MM-DD --to YYYY-MM-DD [--council <pack id>] [--format csv|json]';
+const FORMATS = ['csv', 'json'] as const;
+
+const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> = [
+  ['decision_id', (d) => d.id],
+  ['recorded_at', (d) => d.createdAt.toISOString()],
+  ['council_id', (d) => d.councilId],
+  ['pack_version', (d) => d.packVersion],
+  ['pack_content_hash', (d) => d.packContentHash],
+  ['baseline_hash', (d) => d.baselineHash],
+  ['case_ref', (d) => d.caseRef],
+  ['practitioner_aad_id', (d) => d.practitionerAadId],
+  ['practitioner_display_name', (d) => d.practitionerDisplayName],
+  ['tenant_id', (d) => d.tenantId],
+  ['outcome', (d) => d.outcome],
+  ['channel', (d) => d.decision?.channel ?? null],
+  ['notify_manager', (d) => d.decision?.notifyManager ?? null],
+  ['state', (d) => d.state],
+  ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
+];
+
+/** RFC 4180 quoting, and a leading ' on anything a spreadsheet would run as a formula. */
+function csvCell(value: string | boolean | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function decisionsCsv(records: readonly DecisionRecord[]): string {
+  const lines = [COLUMNS.map(([name]) => name).join(',')];
+  for (const d of records) lines.push(COLUMNS.map(([, get]) => csvCell(get(d))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags({ from: { type: 'string' }, to: { type: 'string' }, council: { type: 'string' }, format: { type: 'string', default: 'csv' } });
+  const from = londonDayFlag(flags.from, 'from');
+  const to = londonDayFlag(flags.to, 'to');
+  if (from.start.getTime() > to.start.getTime()) throw new UsageError(`--from (${from.day}) is after --to (${to.day})`);
+  const format = oneOf(flags.format ?? 'csv', 'format', FORMATS);
+  const council = flags.council?.trim();
+  if (council === '') throw new UsageError('--council needs a council pack id');
+
+  return withStore(storeOptions(), async (store) => {
+    if (council !== undefined) {
+      const known = new Set(await store.listCouncilsWithRecords());
+      if (!known.has(council)) {
+        for (const id of loadPolicies().councils.keys()) known.add(id);
+        if (!known.has(council)) throw new UsageError(`--council: unknown council "${council}"; known: ${[...known].sort().join(', ')}`);
+      }
+    }
+    const records = await store.exportDecisions({ from: from.start, to: to.nextDayStart, ...(council === undefined ? {} : { councilId: council }) });
+    await store.recordDisclosure('export.generated', cliActor(), { from: from.day, to: to.day, councilId: council ?? null, format, decisions: records.length });
+    process.stdout.write(format === 'csv' ? decisionsCsv(records) : `${JSON.stringify(records, null, 2)}\n`);
+    return EXIT_OK;
+  });
+}
+
+if (require.main === module) void runCommand(USAGE, main);

@@ -1,0 +1,39 @@
+/**
+ * retention:purge: deletes decision records older than their council pack's retention period
+ * (`retention.decisionRecordDays`), with everything hung on them; the purge is recorded in the audit trail.
+ * Meant to run daily from a scheduler (cron, a Kubernetes CronJob, an Azure scheduled task).
+ *   npm run --silent retention:purge
+ */
+import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
+import { loadPolicies } from '../policyFiles/loadPolicies';
+import { cliActor, parseFlags, storeOptions, withStore } from './cliArgs';
+import { EXIT_OK, runCommand } from './exitCodes';
+
+const USAGE = 'usage: npm run --silent retention:purge';
+
+/** Council pack id → days, for every pack that sets a retention period. */
+export function retentionDaysByCouncil(catalogue: PolicyCatalogue): Record<string, number> {
+  const days: Record<string, number> = {};
+  for (const [id, policy] of catalogue.councils) {
+    const retention = policy.council.data.retention;
+    if (retention !== undefined) days[id] = retention.decisionRecordDays;
+  }
+  return days;
+}
+
+async function main(): Promise<number> {
+  parseFlags({});
+  const retention = retentionDaysByCouncil(loadPolicies());
+  return withStore(storeOptions(), async (store) => {
+    const report = await store.purgeExpired(retention, new Date(), cliActor());
+    for (const c of report.purged) {
+      process.stdout.write(`${c.councilId}: ${c.decisionIds.length} decision records older than ${c.retentionDays} days (before ${c.cutoff.toISOString()}) purged\n`);
+    }
+    for (const c of report.councilsWithoutRetention) {
+      process.stderr.write(`warning: ${c} has decision records but no retention period in its pack (retention.decisionRecordDays): nothing purged\n`);
+    }
+    return EXIT_OK;
+  });
+}
+
+if (require.main === module) void runCommand(USAGE, main);

@@ -1,0 +1,74 @@
+/**
+ * The case-note summary for the case record (running record, Mosaic step, ...), generated from a decision
+ * record. Plain text, shown on the outcome card to copy into the council's system. It names the practitioner,
+ * never the child or family: there is only a case reference.
+ */
+import type { Decision } from './policy/decision';
+
+export interface CaseNoteSource {
+  practitionerDisplayName: string;
+  createdAt: Date;
+  /** Null when the contact is not about a case (e.g. a colleague). */
+  caseRef: string | null;
+  decision: Decision;
+}
+
+export const CASE_NOTE_TIME_ZONE = 'Europe/London';
+const SHORT_HASH_LENGTH = 12;
+
+const londonTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: CASE_NOTE_TIME_ZONE,
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
+
+/** "Tuesday 3 March 2026, 14:05 GMT" (BST in summer). */
+export function formatLondonTime(at: Date): string {
+  const parts = londonTime.formatToParts(at);
+  const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
+/** One line of free text: no line breaks or control characters that could fake another line of the note. */
+function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
+}
+
+function bullet(text: string, citation?: string): string {
+  return `- ${oneLine(text)}${citation ? ` [${oneLine(citation)}]` : ''}`;
+}
+
+export function caseNoteText(source: CaseNoteSource): string {
+  const { decision } = source;
+  const policy = decision.policy;
+  const lines: string[] = [
+    'ChannelCheck: WhatsApp use decision',
+    `Case reference: ${source.caseRef === null ? 'none (not about a case)' : oneLine(source.caseRef)}`,
+    `Recorded: ${formatLondonTime(source.createdAt)} by ${oneLine(source.practitionerDisplayName)}`,
+    `Policy: ${oneLine(policy.title)} (${oneLine(policy.council)}), version ${oneLine(policy.version)}, pack ${policy.contentHash.slice(0, SHORT_HASH_LENGTH)}`,
+    `Outcome: ${oneLine(decision.headline)}`,
+  ];
+
+  const decisive = decision.reasons.filter((r) => r.decisive);
+  lines.push('', 'Why:');
+  lines.push(...(decisive.length > 0 ? decisive.map((r) => bullet(r.text, r.citation)) : ['- (no decisive rule recorded)']));
+
+  if (decision.conditions.length > 0) {
+    lines.push('', 'Conditions agreed:', ...decision.conditions.map((c) => bullet(c.text, c.citation)));
+  }
+  if (decision.scripts.length > 0) {
+    lines.push('', 'Scripts sent:', ...decision.scripts.map((s) => bullet(s.title, s.citation)));
+  }
+
+  lines.push('', `Record this in: ${decision.record.system ? oneLine(decision.record.system) : 'the case record (the council\'s pack does not name a system)'}`);
+  if (decision.record.instruction) lines.push(oneLine(decision.record.instruction));
+  lines.push(...decision.record.instructions.map((i) => bullet(i.text, i.citation)));
+  return lines.join('\n');
+}

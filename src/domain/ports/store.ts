@@ -1,0 +1,562 @@
+/**
+ * The store's ports: the small interfaces the bot, the approval and escalation services and the outbox
+ * dispatcher use. Pure types: no database, Kysely, pg or SQLite imports. `src/store` implements them
+ * (`openStore()` returns a `ChannelCheckStore`, which is all of them at once).
+ *
+ * Conventions:
+ * - Every method that changes more than one row does so in one database transaction.
+ * - Times are `Date` objects here; the store keeps them as UTC ISO-8601 text.
+ * - Results that can lose a race (settling, acknowledging, replaying a wizard step) are returned as a
+ *   tagged union, never thrown: the loser gets the settled state back.
+ * - Invalid input (bad case reference, over-long comment or display name) throws `StoreValidationError`
+ *   (from src/store), naming the field.
+ */
+import type { Facts } from '../facts';
+import type { Decision } from '../policy/decision';
+import type { Outcome } from '../policy/precedence';
+
+/** A Teams message that can be updated in place later (`updateActivity`). */
+export interface CardRef {
+  activityId: string;
+  conversationId: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Wizard sessions
+
+export const WIZARD_STATUSES = ['active', 'completed', 'abandoned'] as const;
+export type WizardStatus = (typeof WIZARD_STATUSES)[number];
+
+export interface WizardSession {
+  /** The card/session id carried in every Action.Execute of the wizard. */
+  id: string;
+  userAadId: string;
+  tenantId: string;
+  councilId: string;
+  step: string;
+  /** The answers so far (wizard-defined JSON). Null once erased. */
+  answers: Record<string, unknown> | null;
+  /** Set once the wizard has asked for it, so erasure can find the session. */
+  caseRef: string | null;
+  /** Optimistic concurrency: bumped by every applied step. Starts at 1. */
+  version: number;
+  status: WizardStatus;
+  decisionId: string | null;
+  /** The wizard card's activity id, to update it in place. */
+  activityId: string | null;
+  /** The botbuilder ConversationReference of the card's conversation (JSON). */
+  conversationRef: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NewWizardSession {
+  id: string;
+  userAadId: string;
+  tenantId: string;
+  councilId: string;
+  step: string;
+  answers?: Record<string, unknown>;
+  activityId?: string | null;
+  conversationRef?: unknown;
+}
+
+export interface WizardStepChange {
+  step: string;
+  answers: Record<string, unknown>;
+  caseRef?: string | null;
+  activityId?: string | null;
+  conversationRef?: unknown;
+}
+
+export type ApplyStepResult =
+  /** The step was applied; `session.version` is expectedVersion + 1. */
+  | { kind: 'applied'; session: WizardSession }
+  /** This version was already applied (a replayed or doubled invoke): nothing changed, here is the current state. */
+  | { kind: 'replayed'; session: WizardSession }
+  /** The session is completed or abandoned: nothing changed. */
+  | { kind: 'closed'; session: WizardSession }
+  | { kind: 'not_found' };
+
+export interface WizardSessionStore {
+  createWizardSession(session: NewWizardSession): Promise<WizardSession>;
+  getWizardSession(id: string): Promise<WizardSession | null>;
+  /**
+   * Applies one step if the session is still at `expectedVersion`. Applying the same
+   * (sessionId, expectedVersion) twice applies it once; the second call gets `replayed` and the current state.
+   */
+  applyWizardStep(sessionId: string, expectedVersion: number, change: WizardStepChange): Promise<ApplyStepResult>;
+  /** Remembers the card's activity id and conversation after it was sent; does not change the version. */
+  attachWizardCard(sessionId: string, activityId: string, conversationRef: unknown): Promise<void>;
+  abandonWizardSession(sessionId: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decision records
+
+export const DECISION_STATES = [
+  'recorded',
+  'awaiting_approval',
+  'approved',
+  'declined',
+  'approval_cancelled',
+  'escalation_open',
+  'escalation_acknowledged',
+] as const;
+export type DecisionState = (typeof DECISION_STATES)[number];
+
+export interface Practitioner {
+  /** Teams / Entra object id. */
+  aadObjectId: string;
+  /** At most 200 characters. */
+  displayName: string;
+  tenantId: string;
+}
+
+export interface DecisionRecord {
+  id: string;
+  practitionerAadId: string;
+  /** Null once erased. */
+  practitionerDisplayName: string | null;
+  tenantId: string;
+  councilId: string;
+  packVersion: string;
+  packContentHash: string;
+  baselineHash: string;
+  /** Null when the contact is not about a case (e.g. a colleague). */
+  caseRef: string | null;
+  /** Null once erased. */
+  facts: Facts | null;
+  /** Null once erased. */
+  decision: Decision | null;
+  outcome: Outcome;
+  state: DecisionState;
+  createdAt: Date;
+  updatedAt: Date;
+  erasedAt: Date | null;
+}
+
+export const ESCALATION_LEVELS = ['manager', 'head_of_service', 'escalation_channel'] as const;
+export type EscalationLevel = (typeof ESCALATION_LEVELS)[number];
+
+export type OutboxTarget =
+  | { kind: 'user'; aadObjectId: string }
+  | { kind: 'conversation'; conversationId: string }
+  | { kind: 'channel'; channelId: string };
+
+export interface NewOutboxMessage {
+  /** Generated when absent. */
+  id?: string;
+  /** Unique across the outbox: a message with a key already queued is never queued twice. */
+  idempotencyKey: string;
+  /** What the dispatcher should do: e.g. `approval_card`, `safeguarding_alert`, `update_card`, `message`. */
+  kind: string;
+  target: OutboxTarget;
+  /** JSON the dispatcher needs to build the activity. */
+  payload: unknown;
+  /** The approval, escalation or decision this message is about (to find sent cards later). */
+  refId?: string | null;
+  /** Filled in by the store when the message is queued by a decision operation. */
+  decisionId?: string | null;
+  /** Earliest send time; now when absent. */
+  notBefore?: Date;
+}
+
+export interface NewTimer {
+  id?: string;
+  /** e.g. `escalation_ack_due`. */
+  kind: string;
+  refId: string;
+  dueAt: Date;
+}
+
+export interface NewApprovalRequest {
+  id?: string;
+  managerAadId: string;
+  delegateAadIds?: string[];
+  practitionerCard?: CardRef | null;
+}
+
+export interface NewEscalation {
+  id?: string;
+  level?: EscalationLevel;
+  /** When the current level must have acknowledged, or the alert escalates further. */
+  dueAt: Date | null;
+  practitionerCard?: CardRef | null;
+}
+
+export interface RecordDecisionCommand {
+  /** Generated when absent. */
+  id?: string;
+  practitioner: Practitioner;
+  /** Validated against the configured case-reference pattern; never a name. Null when there is no case (e.g. a colleague). */
+  caseRef: string | null;
+  decision: Decision;
+  notifications?: NewOutboxMessage[];
+  approval?: NewApprovalRequest;
+  escalation?: NewEscalation;
+  timers?: NewTimer[];
+  /**
+   * The wizard session this decision completes. The session is marked completed in the same transaction;
+   * if it was already completed (a replayed final step), nothing is written and the earlier decision is returned.
+   */
+  completesSession?: { sessionId: string; expectedVersion: number };
+}
+
+export interface RecordedDecision {
+  /** True when `completesSession` had already been completed: nothing new was written. */
+  replayed: boolean;
+  record: DecisionRecord;
+  approval: ApprovalRequest | null;
+  escalation: Escalation | null;
+  outbox: OutboxMessage[];
+  timers: Timer[];
+}
+
+/** Whose decisions a manager may list: their direct reports, and/or requests assigned to them. */
+export interface TeamScope {
+  managerAadId?: string;
+  memberAadIds?: string[];
+}
+
+export interface DecisionStore {
+  /** Decision + audit event + outbox rows + approval/escalation + timers (+ wizard completion), one transaction. */
+  recordDecision(command: RecordDecisionCommand): Promise<RecordedDecision>;
+  getDecision(id: string): Promise<DecisionRecord | null>;
+  /** Newest first. */
+  listDecisionsForPractitioner(userAadId: string, limit: number): Promise<DecisionRecord[]>;
+  /** Newest first. */
+  listDecisionsForTeam(scope: TeamScope, limit: number): Promise<DecisionRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Approvals
+
+export const APPROVAL_STATUSES = ['open', 'approved', 'declined', 'cancelled'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+export type ApprovalAction = 'approve' | 'decline' | 'cancel';
+
+export interface ApprovalRequest {
+  id: string;
+  decisionId: string;
+  practitionerAadId: string;
+  managerAadId: string;
+  delegateAadIds: string[];
+  status: ApprovalStatus;
+  decidedBy: string | null;
+  /** At most 1000 characters. Null once erased. */
+  comment: string | null;
+  version: number;
+  createdAt: Date;
+  settledAt: Date | null;
+  managerCard: CardRef | null;
+  practitionerCard: CardRef | null;
+}
+
+export interface SettleApprovalCommand {
+  approvalId: string;
+  /** AAD object id of the user who clicked. Checked against the stored request, never the card's data. */
+  actorAadId: string;
+  /** approve/decline: the assigned manager or a delegate, never the practitioner. cancel: the practitioner only. */
+  action: ApprovalAction;
+  comment?: string | null;
+  /** When given, settles only if the request is still at this version (the card's version). */
+  expectedVersion?: number;
+  /** Queued in the same transaction, only if this call is the one that settles. */
+  notifications?: NewOutboxMessage[];
+}
+
+export type SettleApprovalResult =
+  | { kind: 'settled'; approval: ApprovalRequest }
+  /** Someone settled it first (or this is a replay): nothing changed, here is the settled state. */
+  | { kind: 'already_settled'; approval: ApprovalRequest }
+  | { kind: 'stale_version'; approval: ApprovalRequest }
+  | { kind: 'not_authorised'; approval: ApprovalRequest; reason: string }
+  | { kind: 'not_found' };
+
+export interface ApprovalStore {
+  getApproval(id: string): Promise<ApprovalRequest | null>;
+  getApprovalForDecision(decisionId: string): Promise<ApprovalRequest | null>;
+  listOpenApprovalsForManager(managerAadId: string, limit: number): Promise<ApprovalRequest[]>;
+  settleApproval(command: SettleApprovalCommand): Promise<SettleApprovalResult>;
+  /** Remembers where a card of this request was sent, to update it in place later. */
+  attachApprovalCard(approvalId: string, whose: 'manager' | 'practitioner', card: CardRef): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Safeguarding escalations and timers
+
+export const ESCALATION_STATUSES = ['open', 'acknowledged', 'escalated'] as const;
+export type EscalationStatus = (typeof ESCALATION_STATUSES)[number];
+
+export interface Escalation {
+  id: string;
+  decisionId: string;
+  level: EscalationLevel;
+  status: EscalationStatus;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+  dueAt: Date | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  practitionerCard: CardRef | null;
+}
+
+export type AcknowledgeResult =
+  | { kind: 'acknowledged'; escalation: Escalation }
+  | { kind: 'already_acknowledged'; escalation: Escalation }
+  | { kind: 'not_found' };
+
+export interface EscalateCommand {
+  escalationId: string;
+  /** The level the caller saw; escalates only if the alert is still there and unacknowledged. */
+  fromLevel: EscalationLevel;
+  toLevel: EscalationLevel;
+  dueAt: Date | null;
+  actor: string;
+  /** The timer that fired, marked fired in the same transaction. */
+  firedTimerId?: string;
+  notifications?: NewOutboxMessage[];
+  timers?: NewTimer[];
+}
+
+export type EscalateResult =
+  | { kind: 'escalated'; escalation: Escalation }
+  /** Acknowledged meanwhile, or already escalated past `fromLevel`: nothing changed. */
+  | { kind: 'unchanged'; escalation: Escalation }
+  | { kind: 'not_found' };
+
+export interface EscalationStore {
+  getEscalation(id: string): Promise<Escalation | null>;
+  getEscalationForDecision(decisionId: string): Promise<Escalation | null>;
+  /** Settles once; cancels the alert's pending timers; queues `notifications` only if this call acknowledged. */
+  acknowledgeEscalation(escalationId: string, actorAadId: string, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
+  escalate(command: EscalateCommand): Promise<EscalateResult>;
+}
+
+export interface Timer {
+  id: string;
+  kind: string;
+  refId: string;
+  dueAt: Date;
+  firedAt: Date | null;
+  cancelledAt: Date | null;
+  claimedBy: string | null;
+  claimedUntil: Date | null;
+  createdAt: Date;
+}
+
+export interface TimerStore {
+  scheduleTimers(timers: NewTimer[]): Promise<Timer[]>;
+  /** Due, unfired, uncancelled timers whose lease is free; each handed to exactly one worker. */
+  claimDueTimers(workerId: string, limit: number, now: Date, leaseMs: number): Promise<Timer[]>;
+  /** Marks a claimed timer fired. False if the lease was lost to another worker. */
+  completeTimer(timerId: string, workerId: string): Promise<boolean>;
+  cancelTimersFor(refId: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Outbox
+
+export const OUTBOX_STATUSES = ['pending', 'in_flight', 'sent', 'dead'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export interface OutboxMessage {
+  id: string;
+  idempotencyKey: string;
+  kind: string;
+  target: OutboxTarget;
+  refId: string | null;
+  decisionId: string | null;
+  /** Null once erased or purged. */
+  payload: unknown;
+  status: OutboxStatus;
+  /** Claims so far (a claim is an attempt, even if the worker then crashed). */
+  attempts: number;
+  nextAttemptAt: Date;
+  claimedBy: string | null;
+  claimedUntil: Date | null;
+  lastError: string | null;
+  sentActivityId: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface EnqueueResult {
+  /** Messages newly queued. */
+  queued: OutboxMessage[];
+  /** Idempotency keys that were already in the outbox: not queued again. */
+  duplicates: string[];
+}
+
+export interface OutboxStore {
+  /** Queues messages on their own (not part of a decision operation); duplicates by key are skipped. */
+  enqueue(messages: NewOutboxMessage[]): Promise<EnqueueResult>;
+  getOutboxMessage(id: string): Promise<OutboxMessage | null>;
+  /** Sent messages about one approval/escalation/decision, e.g. to update their cards in place. */
+  listOutboxForRef(refId: string): Promise<OutboxMessage[]>;
+  /**
+   * Claims up to `limit` due messages (pending and due, or in flight with an expired lease) for `leaseMs`.
+   * Each message is handed to exactly one worker, across replicas.
+   */
+  claimDueOutbox(workerId: string, limit: number, now: Date, leaseMs: number): Promise<OutboxMessage[]>;
+  /** False when this worker no longer holds the lease (another worker took the message over). */
+  markSent(id: string, workerId: string, sentActivityId: string | null, now: Date): Promise<boolean>;
+  markFailed(id: string, workerId: string, error: string, nextAttemptAt: Date): Promise<boolean>;
+  /** Dead-letters the message, audits it and queues `followUps` (e.g. telling the practitioner), one transaction. */
+  markDead(id: string, workerId: string, error: string, followUps?: NewOutboxMessage[]): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Conversation references
+
+export interface StoredConversationReference {
+  userAadId: string;
+  tenantId: string;
+  /** botbuilder's ConversationReference, as JSON. */
+  reference: unknown;
+  updatedAt: Date;
+}
+
+export interface ConversationReferenceStore {
+  saveConversationReference(userAadId: string, tenantId: string, reference: unknown): Promise<void>;
+  getConversationReference(userAadId: string): Promise<StoredConversationReference | null>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Audit trail
+
+export const AUDIT_EVENT_TYPES = [
+  'decision.recorded',
+  'approval.requested',
+  'approval.approved',
+  'approval.declined',
+  'approval.cancelled',
+  'escalation.raised',
+  'escalation.acknowledged',
+  'escalation.escalated',
+  'notification.dead_lettered',
+  'case.erased',
+  'retention.purged',
+  'export.generated',
+  'sar.generated',
+  'service.note',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export interface AuditEvent {
+  seq: number;
+  id: string;
+  decisionId: string | null;
+  caseRef: string | null;
+  type: AuditEventType;
+  actor: string;
+  /** Null once redacted by an erasure or a retention purge; its hash stays in `payloadHash`. */
+  payload: unknown;
+  payloadHash: string;
+  createdAt: Date;
+  prevHash: string;
+  hash: string;
+  /** The tombstone event (case.erased / retention.purged) that redacted this payload. */
+  redactedBySeq: number | null;
+}
+
+export interface NewAuditEvent {
+  type: AuditEventType;
+  actor: string;
+  decisionId?: string | null;
+  caseRef?: string | null;
+  payload: unknown;
+}
+
+export type AuditVerification =
+  | { ok: true; events: number }
+  /** `seq` is the first event that does not verify (or, for a missing tail, the head's seq). */
+  | { ok: false; events: number; brokenAt: { seq: number; reason: string } };
+
+export interface AuditTrail {
+  /** An event outside the store's own operations (e.g. `service.note`), in its own transaction. */
+  appendAuditEvent(event: NewAuditEvent): Promise<AuditEvent>;
+  listAuditEvents(filter: { decisionId?: string; caseRef?: string }): Promise<AuditEvent[]>;
+  verifyAuditChain(): Promise<AuditVerification>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Exports, subject access, erasure, retention
+
+/** Everything held about one case reference. */
+export interface CaseHoldings {
+  caseRef: string;
+  found: boolean;
+  decisions: DecisionRecord[];
+  approvals: ApprovalRequest[];
+  escalations: Escalation[];
+  outbox: OutboxMessage[];
+  wizardSessions: WizardSession[];
+  auditEvents: AuditEvent[];
+}
+
+export interface ExportQuery {
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  councilId?: string;
+}
+
+export interface ErasureReport {
+  caseRef: string;
+  found: boolean;
+  decisionIds: string[];
+  approvalsCleared: number;
+  outboxCleared: number;
+  wizardSessionsCleared: number;
+  auditEventsRedacted: number;
+  /** The case.erased tombstone event. Null when nothing was held. */
+  tombstoneSeq: number | null;
+}
+
+export interface CouncilPurge {
+  councilId: string;
+  retentionDays: number;
+  cutoff: Date;
+  decisionIds: string[];
+  auditEventsRedacted: number;
+  tombstoneSeq: number | null;
+}
+
+export interface PurgeReport {
+  purged: CouncilPurge[];
+  /** Councils with decision records but no retention period in the map: nothing purged, worth a warning. */
+  councilsWithoutRetention: string[];
+}
+
+export interface DataProtectionStore {
+  getCaseHoldings(caseRef: string): Promise<CaseHoldings>;
+  exportDecisions(query: ExportQuery): Promise<DecisionRecord[]>;
+  /** Council ids that have at least one decision record. */
+  listCouncilsWithRecords(): Promise<string[]>;
+  /** Removes the personal content for one case reference everywhere and appends a tombstone. One transaction. */
+  eraseCase(caseRef: string, actor: string): Promise<ErasureReport>;
+  /** Deletes decision records older than each council's retention period; one audited transaction per council. */
+  purgeExpired(retentionDaysByCouncil: Readonly<Record<string, number>>, now: Date, actor: string): Promise<PurgeReport>;
+  /** Appends an `export.generated` / `sar.generated` event, so reading data out is on the record too. */
+  recordDisclosure(type: 'export.generated' | 'sar.generated', actor: string, details: Record<string, unknown>): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+export interface ChannelCheckStore
+  extends WizardSessionStore,
+    DecisionStore,
+    ApprovalStore,
+    EscalationStore,
+    TimerStore,
+    OutboxStore,
+    ConversationReferenceStore,
+    AuditTrail,
+    DataProtectionStore {
+  readonly engine: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}

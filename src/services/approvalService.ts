@@ -1,0 +1,112 @@
+/**
+ * A line manager approves or declines a request from the approval card. Who may settle it is checked by the
+ * store against the stored request inside the settling transaction, never against what the card sent:
+ * only the assigned manager or a configured delegate, never the practitioner; a request settles once, and
+ * replays or concurrent clicks get the settled state back. Settling queues, in the same transaction, the
+ * update of the practitioner's outcome card and a message telling them.
+ */
+import { z } from 'zod';
+import { approvalCard, approvalCardForDecider } from '../cards/approvalCard';
+import type { CardJson } from '../cards/renderTemplate';
+import type { ApprovalRequest, ApprovalStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
+import type { CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
+import type { Actor } from './actor';
+import type { DecisionService } from './decisionService';
+import { UserFacingError } from './userFacingError';
+
+export const MAX_COMMENT_LENGTH = 1000;
+
+const decidePayload = z.object({
+  approvalId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/),
+  version: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  comment: z.string().max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`).optional(),
+});
+
+export function parseApprovalPayload(data: Record<string, unknown>) {
+  const r = decidePayload.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue?.path.join('.') ?? 'payload';
+    if (field === 'comment') throw new UserFacingError('bad_comment', 'Your comment is too long', `Keep it to ${MAX_COMMENT_LENGTH} characters, then try again.`, 400);
+    throw new UserFacingError('bad_payload', 'That card action could not be read', `The card sent an invalid ${field}.`, 400);
+  }
+  return r.data;
+}
+
+export class ApprovalService {
+  constructor(
+    private readonly deps: {
+      store: ApprovalStore & DecisionStore;
+      decisions: Pick<DecisionService, 'outcomeCardFor'>;
+      now?: () => Date;
+    },
+  ) {}
+
+  private async cardFor(approval: ApprovalRequest, viewer: Actor | null, settledByName: string | null = null): Promise<CardJson> {
+    const record = await this.deps.store.getDecision(approval.decisionId);
+    if (!record?.decision) throw new UserFacingError('decision_not_found', 'This request is no longer held', 'It may have been erased or passed its retention period.');
+    const input = { approval, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName };
+    const mayDecide = viewer !== null && (viewer.aadObjectId === approval.managerAadId || approval.delegateAadIds.includes(viewer.aadObjectId));
+    return mayDecide ? approvalCardForDecider(input) : approvalCard({ ...input, buttonsForEveryone: false });
+  }
+
+  /** Universal Actions refresh: deciders see the buttons while the request is open; anyone else a read-only card. */
+  async refresh(actor: Actor, data: Record<string, unknown>): Promise<CardJson> {
+    const { approvalId } = parseApprovalPayload(data);
+    const approval = await this.deps.store.getApproval(approvalId);
+    if (!approval) throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
+    return this.cardFor(approval, actor);
+  }
+
+  async decide(actor: Actor, data: Record<string, unknown>, action: 'approve' | 'decline'): Promise<CardJson> {
+    const { approvalId, version, comment } = parseApprovalPayload(data);
+    const before = await this.deps.store.getApproval(approvalId);
+    if (!before) throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
+    const trimmed = comment?.trim() ? comment.trim() : null;
+    const notifications = await this.followUps(before, actor, action, trimmed);
+    const result = await this.deps.store.settleApproval({
+      approvalId,
+      actorAadId: actor.aadObjectId,
+      action,
+      comment: trimmed,
+      ...(version !== undefined ? { expectedVersion: version } : {}),
+      notifications,
+    });
+    switch (result.kind) {
+      case 'not_found':
+        throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
+      case 'not_authorised':
+        throw new UserFacingError('not_authorised', 'You cannot decide this request', `${result.reason}. Only the practitioner's line manager or their delegate can approve or decline it.`, 403);
+      case 'settled':
+        return this.cardFor(result.approval, actor, actor.displayName);
+      case 'already_settled':
+      case 'stale_version':
+        return this.cardFor(result.approval, actor);
+    }
+  }
+
+  /** What settling sets in motion; queued by the store only if this click is the one that settles. */
+  private async followUps(approval: ApprovalRequest, actor: Actor, action: 'approve' | 'decline', comment: string | null): Promise<NewOutboxMessage[]> {
+    const settledAt = this.deps.now?.() ?? new Date();
+    const verb = action === 'approve' ? 'approved' : 'declined';
+    const out: NewOutboxMessage[] = [];
+    const record = await this.deps.store.getDecision(approval.decisionId);
+    const tenantId = record?.tenantId ?? 'local';
+    const text = action === 'approve'
+      ? `${actor.displayName} approved your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Follow the conditions on your outcome card.`
+      : `${actor.displayName} declined your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Use the alternatives on your outcome card.`;
+    out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
+    if (approval.practitionerCard) {
+      const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${settledAt.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
+      const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus);
+      out.push({
+        idempotencyKey: `approval:${approval.id}:update-practitioner-card`,
+        kind: 'card_update',
+        target: { kind: 'conversation', conversationId: approval.practitionerCard.conversationId },
+        payload: { activityId: approval.practitionerCard.activityId, conversationId: approval.practitionerCard.conversationId, card } satisfies CardUpdatePayload,
+        refId: approval.id,
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+/** "my checks" and "team checks": recent decisions as a list card. */
+import { renderTemplate, type CardJson } from '../cards/renderTemplate';
+import type { Directory } from '../domain/ports/directory';
+import type { ApprovalStore, DecisionRecord, DecisionStore } from '../domain/ports/store';
+import type { Outcome } from '../domain/policy/precedence';
+import { HEADLINES } from '../domain/policy/precedence';
+import type { Actor } from './actor';
+
+export const LIST_LIMIT = 10;
+
+const COLOR: Record<Outcome, string> = {
+  safeguarding_escalation: 'Attention',
+  whatsapp_not_permitted: 'Attention',
+  manager_approval_required: 'Warning',
+  use_teams: 'Accent',
+  whatsapp_allowed_with_conditions: 'Good',
+};
+
+const STATE_TEXT: Record<DecisionRecord['state'], string> = {
+  recorded: 'Recorded',
+  awaiting_approval: 'Waiting for the line manager',
+  approved: 'Approved by the line manager',
+  declined: 'Declined by the line manager',
+  approval_cancelled: 'Approval request withdrawn',
+  escalation_open: 'Safeguarding alert not yet acknowledged',
+  escalation_acknowledged: 'Safeguarding alert acknowledged',
+};
+
+function row(r: DecisionRecord, showWho: boolean) {
+  return {
+    headline: HEADLINES[r.outcome],
+    color: COLOR[r.outcome],
+    when: r.createdAt.toLocaleString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    council: r.decision?.policy.council ?? r.councilId,
+    caseRef: r.caseRef ?? 'not given',
+    who: showWho ? ` · ${r.practitionerDisplayName ?? '(erased)'}` : '',
+    status: STATE_TEXT[r.state],
+  };
+}
+
+export class ChecksService {
+  constructor(private readonly deps: { store: DecisionStore & ApprovalStore; directory: Directory }) {}
+
+  async mine(actor: Actor): Promise<CardJson> {
+    const records = await this.deps.store.listDecisionsForPractitioner(actor.aadObjectId, LIST_LIMIT);
+    return renderTemplate('checks-list', {
+      title: 'Your recent checks',
+      emptyText: 'You have no checks yet. Type **new check** to start one.',
+      checks: records.map((r) => row(r, false)),
+    });
+  }
+
+  async team(actor: Actor): Promise<CardJson> {
+    const reports = await this.deps.directory.reportsOf(actor.aadObjectId);
+    const records = await this.deps.store.listDecisionsForTeam(
+      { managerAadId: actor.aadObjectId, memberAadIds: reports.map((p) => p.aadObjectId) },
+      LIST_LIMIT,
+    );
+    return renderTemplate('checks-list', {
+      title: 'Your team\'s recent checks',
+      emptyText: reports.length === 0
+        ? 'ChannelCheck does not know of anyone who reports to you, so there is nothing to show.'
+        : 'Nobody in your team has made a check yet.',
+      checks: records.map((r) => row(r, true)),
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Records a decision: evaluates the facts, plans the manager notifications, and writes the decision, its
+ * audit event, the outbox rows, the approval or escalation and its timers, and the wizard completion in one
+ * transaction. A replayed final step returns the decision already recorded, never a second one.
+ */
+import { randomUUID } from 'node:crypto';
+import { outcomeCard } from '../cards/outcomeCard';
+import type { CardJson } from '../cards/renderTemplate';
+import { caseNoteText } from '../domain/caseNote';
+import type { Facts } from '../domain/facts';
+import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
+import type { ApprovalStore, DecisionRecord, DecisionStore, EscalationStore } from '../domain/ports/store';
+import type { Actor } from './actor';
+import { managerStatusText } from './managerStatus';
+import type { NotificationPlanner } from './notificationPlanner';
+import { UserFacingError } from './userFacingError';
+
+export type { Actor } from './actor';
+
+export interface RecordInput {
+  actor: Actor;
+  policy: CouncilPolicy;
+  facts: Facts;
+  caseRef: string | null;
+  completesSession?: { sessionId: string; expectedVersion: number };
+}
+
+export interface DecisionServiceDeps {
+  store: DecisionStore & ApprovalStore & EscalationStore;
+  planner: NotificationPlanner;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+export class DecisionService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: DecisionServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async record(input: RecordInput): Promise<{ decisionId: string; card: CardJson; replayed: boolean }> {
+    const decision = evaluate(input.policy, input.facts);
+    const id = this.newId();
+    const plan = await this.deps.planner.plan({ decisionId: id, decision, actor: input.actor, policy: input.policy, caseRef: input.caseRef, now: this.now() });
+    const recorded = await this.deps.store.recordDecision({
+      id,
+      practitioner: { aadObjectId: input.actor.aadObjectId, displayName: input.actor.displayName, tenantId: input.actor.tenantId },
+      caseRef: input.caseRef,
+      decision,
+      notifications: plan.notifications,
+      ...(plan.approval ? { approval: plan.approval } : {}),
+      ...(plan.escalation ? { escalation: plan.escalation } : {}),
+      ...(plan.timers ? { timers: plan.timers } : {}),
+      ...(input.completesSession ? { completesSession: input.completesSession } : {}),
+    });
+    const card = await this.outcomeCardFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);
+    return { decisionId: recorded.record.id, card, replayed: recorded.replayed };
+  }
+
+  /** The outcome card of a recorded decision, with the manager's part as it stands now. */
+  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null): Promise<CardJson> {
+    const record = known ?? (await this.deps.store.getDecision(decisionId));
+    if (!record || !record.decision) {
+      throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
+    }
+    const [approval, escalation] = await Promise.all([
+      this.deps.store.getApprovalForDecision(record.id),
+      this.deps.store.getEscalationForDecision(record.id),
+    ]);
+    return outcomeCard({
+      decision: record.decision,
+      decisionId: record.id,
+      caseRef: record.caseRef,
+      caseNote: caseNoteText({
+        practitionerDisplayName: record.practitionerDisplayName ?? '(erased)',
+        createdAt: record.createdAt,
+        caseRef: record.caseRef ?? 'not given',
+        decision: record.decision,
+      }),
+      managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation),
+    });
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Plans what a decision sets in motion for the line manager, to be written in the same transaction as the
+ * decision: an approval request and its card, or an urgent safeguarding alert with its escalation timer,
+ * or a routine notification. If no manager can be found the practitioner is told at once, the council's
+ * escalation contacts are on their card, and the alert goes to the escalation channel.
+ */
+import { randomUUID } from 'node:crypto';
+import { alertCard } from '../cards/alertCard';
+import { approvalCard } from '../cards/approvalCard';
+import type { Config } from '../config';
+import { ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
+import type { Directory, Person } from '../domain/ports/directory';
+import type { NewOutboxMessage, OutboxTarget } from '../domain/ports/store';
+import { isWithinWorkingHours } from '../domain/workingHours';
+import type { CardPayload, TextPayload } from '../notify/outboxPayloads';
+import type { Logger } from '../logging';
+import type { NotificationPlan, NotificationPlanner, PlanInput } from './notificationPlanner';
+
+export interface PlannerDeps {
+  directory: Directory;
+  config: Pick<Config, 'escalation'>;
+  log: Logger;
+  newId?: () => string;
+}
+
+export function cardMessage(key: string, target: OutboxTarget, payload: CardPayload, refId: string | null): NewOutboxMessage {
+  return { idempotencyKey: key, kind: 'card', target, payload, refId };
+}
+
+export function textMessage(key: string, userAadId: string, payload: TextPayload, refId: string | null): NewOutboxMessage {
+  return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: userAadId }, payload, refId };
+}
+
+export function channelTarget(config: Pick<Config, 'escalation'>): OutboxTarget | null {
+  const id = config.escalation.channelConversationId;
+  return id ? { kind: 'channel', channelId: id } : null;
+}
+
+export class ManagerNotificationPlanner implements NotificationPlanner {
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: PlannerDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  private async findManager(userAadId: string): Promise<{ manager: Person | null; lookupFailed: boolean }> {
+    try {
+      return { manager: await this.deps.directory.managerOf(userAadId), lookupFailed: false };
+    } catch (e) {
+      this.deps.log.error({ err: e, alert: true }, 'line manager lookup failed; routing to the escalation channel');
+      return { manager: null, lookupFailed: true };
+    }
+  }
+
+  async plan(input: PlanInput): Promise<NotificationPlan> {
+    const { decision, actor } = input;
+    if (!decision.notifyManager) return { notifications: [], managerStatus: null };
+    const { manager, lookupFailed } = await this.findManager(actor.aadObjectId);
+    if (decision.outcome === 'safeguarding_escalation') return this.planAlert(input, manager, lookupFailed);
+    if (decision.channel === 'manager_approval_required') return this.planApproval(input, manager);
+    return this.planNotice(input, manager);
+  }
+
+  private async planAlert(input: PlanInput, manager: Person | null, lookupFailed: boolean): Promise<NotificationPlan> {
+    const { decision, actor, decisionId, now } = input;
+    let headOfService: Person | null = null;
+    try {
+      headOfService = (await this.deps.directory.escalationContactsFor(actor.aadObjectId)).headOfService;
+    } catch (e) {
+      this.deps.log.error({ err: e }, 'Head of Service lookup failed');
+    }
+    const channel = channelTarget(this.deps.config);
+    const outOfHours = !decision.facts.withinWorkingHours || !isWithinWorkingHours(input.policy.council.data.workingHours, now);
+    const ctx: RouteContext = { managerFound: manager !== null, headOfServiceFound: headOfService !== null, channelConfigured: channel !== null, outOfHours };
+    const route = initialRoute(ctx);
+    const escalationId = this.newId();
+    const card = alertCard({ escalation: { id: escalationId, status: 'open', acknowledgedAt: null }, decision, practitionerName: actor.displayName, caseRef: input.caseRef });
+    const summary = `URGENT safeguarding alert from ${actor.displayName}`;
+    const notifications: NewOutboxMessage[] = [];
+    const fallback = (who: string) => ({ toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: who });
+    const reached: string[] = [];
+    for (const level of route.alertNow) {
+      if (level === 'manager' && manager) {
+        notifications.push(cardMessage(`alert:${escalationId}:manager`, { kind: 'user', aadObjectId: manager.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, fallback: fallback(`your line manager ${manager.displayName}`) }, escalationId));
+        reached.push(`your line manager ${manager.displayName}`);
+      } else if (level === 'head_of_service' && headOfService) {
+        notifications.push(cardMessage(`alert:${escalationId}:head_of_service`, { kind: 'user', aadObjectId: headOfService.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, fallback: fallback(`the Head of Service ${headOfService.displayName}`) }, escalationId));
+        reached.push(`the Head of Service / on-call manager ${headOfService.displayName}`);
+      } else if (level === 'escalation_channel' && channel) {
+        notifications.push(cardMessage(`alert:${escalationId}:channel`, channel, { tenantId: actor.tenantId, card, summary, urgent: true }, escalationId));
+        reached.push('the escalation channel');
+      }
+    }
+    const ackMinutes = this.deps.config.escalation.ackTimeoutMinutes;
+    const dueAt = route.level && route.level !== 'escalation_channel' ? new Date(now.getTime() + ackMinutes * 60_000) : null;
+    const noManager = manager === null
+      ? `${lookupFailed ? 'Your line manager could not be looked up' : 'ChannelCheck has no line manager on record for you'}: tell your manager or the duty manager yourself now, and use the contacts below. `
+      : '';
+    const managerStatus = reached.length > 0
+      ? `${noManager}An urgent safeguarding alert has been sent to ${reached.join(' and ')}.${dueAt ? ` If nobody acknowledges it within ${ackMinutes} minutes it goes further.` : ''}`
+      : `${noManager}Nobody could be alerted through Teams: phone your line manager or the council's escalation contacts below now.`;
+    if (!route.level) {
+      // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
+      this.deps.log.error({ decisionId, alert: true }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
+      return { notifications, managerStatus };
+    }
+    return {
+      notifications,
+      escalation: { id: escalationId, level: route.level, dueAt },
+      timers: dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: escalationId, dueAt }] : [],
+      managerStatus,
+    };
+  }
+
+  private async planApproval(input: PlanInput, manager: Person | null): Promise<NotificationPlan> {
+    const { decision, actor } = input;
+    const channel = channelTarget(this.deps.config);
+    if (!manager) {
+      const notifications: NewOutboxMessage[] = [];
+      if (channel) {
+        notifications.push(textMessageToChannel(`approval-unassigned:${input.decisionId}`, channel, actor.tenantId, `${actor.displayName} needs a line manager's agreement before using WhatsApp (case ${input.caseRef ?? 'not given'}, ${decision.policy.council}), but ChannelCheck has no line manager on record for them. Please make sure someone picks this up.`, input.decisionId));
+      }
+      return {
+        notifications,
+        managerStatus: `ChannelCheck has no line manager on record for you, so no approval request could be sent${channel ? ' (the escalation channel has been told)' : ''}. Ask your line manager directly before using WhatsApp.`,
+      };
+    }
+    let delegates: Person[] = [];
+    try {
+      delegates = await this.deps.directory.delegatesOf(manager.aadObjectId);
+    } catch (e) {
+      this.deps.log.warn({ err: e }, 'delegate lookup failed; only the manager can decide');
+    }
+    const approvalId = this.newId();
+    const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null };
+    const card = approvalCard({ approval, decision, practitionerName: actor.displayName, caseRef: input.caseRef, buttonsForEveryone: true });
+    const channelCard = approvalCard({ approval, decision, practitionerName: actor.displayName, caseRef: input.caseRef, buttonsForEveryone: false });
+    return {
+      approval: { id: approvalId, managerAadId: manager.aadObjectId, delegateAadIds: approval.delegateAadIds },
+      notifications: [
+        cardMessage(`approval:${approvalId}:manager`, { kind: 'user', aadObjectId: manager.aadObjectId }, {
+          tenantId: actor.tenantId,
+          card,
+          summary: `Approval needed: ${actor.displayName} asks to use WhatsApp`,
+          attachAs: { approvalId, whose: 'manager' },
+          fallback: { toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: `your line manager ${manager.displayName}` },
+          channelCard,
+        }, approvalId),
+      ],
+      managerStatus: `An approval request has been sent to your line manager ${manager.displayName}. Do not use WhatsApp until they agree; this card will update when they decide.`,
+    };
+  }
+
+  private async planNotice(input: PlanInput, manager: Person | null): Promise<NotificationPlan> {
+    const { decision, actor } = input;
+    const notices = decision.reasons.filter((r) => r.decisive || r.effect === 'INFO' || r.effect === 'CONDITION').map((r) => r.text);
+    const text = `For your information: ${actor.displayName} completed a ChannelCheck (case ${input.caseRef ?? 'not given'}, ${decision.policy.council}): ${decision.headline}. ${notices.slice(0, 3).join(' ')}`;
+    if (!manager) {
+      return { notifications: [], managerStatus: 'Your line manager should know about this, but ChannelCheck has no line manager on record for you: tell them yourself.' };
+    }
+    return {
+      notifications: [textMessage(`notice:${input.decisionId}:manager`, manager.aadObjectId, { tenantId: actor.tenantId, text: text.slice(0, 2000) }, input.decisionId)],
+      managerStatus: `Your line manager ${manager.displayName} has been notified.`,
+    };
+  }
+}
+
+function textMessageToChannel(key: string, channel: OutboxTarget, tenantId: string, text: string, refId: string): NewOutboxMessage {
+  return { idempotencyKey: key, kind: 'text', target: channel, payload: { tenantId, text } satisfies TextPayload, refId };
+}

@@ -1,0 +1,157 @@
+/**
+ * The decision wizard as a service: starts a check, applies a submitted step, goes back or cancels, and
+ * hands the finished facts to the decision service. Progress lives in the store keyed to the card
+ * (sessionId + version), so a restart between two steps or a double click neither loses nor duplicates.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CardJson } from '../cards/renderTemplate';
+import { wizardCard } from '../cards/wizardCard';
+import { messageCard } from '../cards/messageCard';
+import type { Config } from '../config';
+import { councilForTenant } from '../config';
+import type { CouncilPolicy } from '../domain/policy/evaluate';
+import type { WizardSession, WizardSessionStore } from '../domain/ports/store';
+import { type Answers, goBack, startWizard, STEP_IDS, type StepId, submitStep, type WizardState } from '../domain/wizard/wizard';
+import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
+import type { Actor, DecisionService } from './decisionService';
+import { UserFacingError } from './userFacingError';
+
+export interface WizardPayload {
+  sessionId: string;
+  version: number;
+  inputs: Record<string, unknown>;
+}
+
+export interface WizardServiceDeps {
+  store: WizardSessionStore;
+  policies: PolicyCatalogue;
+  config: Pick<Config, 'council' | 'tenantCouncils' | 'caseRefPattern'>;
+  decisions: DecisionService;
+  now?: () => Date;
+  newId?: () => string;
+}
+
+interface StoredProgress {
+  answers: Answers;
+  history: StepId[];
+}
+
+function isStepId(s: string): s is StepId {
+  return (STEP_IDS as readonly string[]).includes(s);
+}
+
+export class WizardService {
+  private readonly now: () => Date;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: WizardServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  policyFor(tenantId: string): CouncilPolicy {
+    const id = councilForTenant(this.deps.config as Config, tenantId);
+    const policy = id ? this.deps.policies.councils.get(id) : undefined;
+    if (!policy) {
+      throw new UserFacingError('not_configured', 'ChannelCheck is not set up for your organisation yet', 'Ask your IT team to choose your council\'s policy pack.');
+    }
+    return policy;
+  }
+
+  /** Creates a new check and returns its first card. */
+  async start(actor: Actor, conversationRef: unknown): Promise<{ sessionId: string; card: CardJson }> {
+    const policy = this.policyFor(actor.tenantId);
+    const state = startWizard(policy, this.now());
+    const session = await this.deps.store.createWizardSession({
+      id: this.newId(),
+      userAadId: actor.aadObjectId,
+      tenantId: actor.tenantId,
+      councilId: policy.council.data.id,
+      step: state.step,
+      answers: { answers: state.answers, history: state.history } satisfies StoredProgress,
+      conversationRef,
+    });
+    return { sessionId: session.id, card: wizardCard({ policy, state, sessionId: session.id, version: session.version }) };
+  }
+
+  async attachCard(sessionId: string, activityId: string, conversationRef: unknown): Promise<void> {
+    await this.deps.store.attachWizardCard(sessionId, activityId, conversationRef);
+  }
+
+  private async load(actor: Actor, sessionId: string): Promise<{ session: WizardSession; policy: CouncilPolicy; state: WizardState }> {
+    const session = await this.deps.store.getWizardSession(sessionId);
+    // A session of another user is reported exactly like a missing one: a forged id learns nothing.
+    if (!session || session.userAadId !== actor.aadObjectId) {
+      throw new UserFacingError('session_not_found', 'This check could not be found', 'It may have been started by someone else or removed. Start a new check.');
+    }
+    const policy = this.deps.policies.councils.get(session.councilId);
+    if (!policy) throw new UserFacingError('pack_missing', 'This check\'s policy is no longer available', 'Start a new check.');
+    const progress = (session.answers ?? { answers: {}, history: [] }) as unknown as StoredProgress;
+    const step = isStepId(session.step) ? session.step : 'contact';
+    return { session, policy, state: { step, answers: progress.answers ?? {}, history: progress.history ?? [] } };
+  }
+
+  /** The card for a session as it stands (for replays and stale versions). */
+  private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<CardJson> {
+    if (session.status === 'completed' && session.decisionId) return this.deps.decisions.outcomeCardFor(session.decisionId);
+    if (session.status === 'abandoned') return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+    return wizardCard({ policy, state, sessionId: session.id, version: session.version });
+  }
+
+  async next(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+    const { session, policy, state } = await this.load(actor, payload.sessionId);
+    if (session.status !== 'active' || session.version !== payload.version) return this.currentCard(session, policy, state);
+
+    const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
+    if (!result.ok) {
+      // Re-render the same step with the errors; nothing is stored, the version stays.
+      const withInputs: WizardState = { ...state, answers: { ...state.answers } };
+      return wizardCard({ policy, state: withInputs, sessionId: session.id, version: session.version, errors: result.errors });
+    }
+    if (!result.done) {
+      const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {
+        step: result.state.step,
+        answers: { answers: result.state.answers, history: result.state.history } satisfies StoredProgress,
+        caseRef: typeof result.state.answers.caseRef === 'string' ? result.state.answers.caseRef : null,
+      });
+      if (applied.kind === 'not_found') throw new UserFacingError('session_not_found', 'This check could not be found', 'Start a new check.');
+      if (applied.kind !== 'applied') {
+        const again = await this.load(actor, session.id);
+        return this.currentCard(again.session, again.policy, again.state);
+      }
+      return wizardCard({ policy, state: result.state, sessionId: session.id, version: applied.session.version });
+    }
+    const recorded = await this.deps.decisions.record({
+      actor,
+      policy,
+      facts: result.facts,
+      caseRef: result.caseRef,
+      completesSession: { sessionId: session.id, expectedVersion: payload.version },
+    });
+    return recorded.card;
+  }
+
+  async back(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+    const { session, policy, state } = await this.load(actor, payload.sessionId);
+    if (session.status !== 'active' || session.version !== payload.version || state.history.length === 0) {
+      return this.currentCard(session, policy, state);
+    }
+    const previous = goBack(state);
+    const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {
+      step: previous.step,
+      answers: { answers: previous.answers, history: previous.history } satisfies StoredProgress,
+    });
+    if (applied.kind !== 'applied') {
+      const again = await this.load(actor, session.id);
+      return this.currentCard(again.session, again.policy, again.state);
+    }
+    return wizardCard({ policy, state: previous, sessionId: session.id, version: applied.session.version });
+  }
+
+  async cancel(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+    const { session, policy, state } = await this.load(actor, payload.sessionId);
+    if (session.status !== 'active') return this.currentCard(session, policy, state);
+    await this.deps.store.abandonWizardSession(session.id);
+    return messageCard({ title: 'Check cancelled', paragraphs: ['Nothing was recorded. You can start again at any time.'], showStart: true });
+  }
+}

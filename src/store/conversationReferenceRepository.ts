@@ -1,0 +1,31 @@
+/** The latest Teams conversation reference of each user who installed or messaged the bot, for proactive messages. */
+import type { ConversationReferenceStore } from '../domain/ports/store';
+import { fromIso, fromJsonText, toIso, toJsonText } from './columnValues';
+import { checkId } from './fieldRules';
+import { StoreValidationError } from './storeErrors';
+import type { StoreContext } from './storeContext';
+
+export function createConversationReferenceRepository(ctx: StoreContext): ConversationReferenceStore {
+  return {
+    async saveConversationReference(userAadId, tenantId, reference) {
+      if (typeof reference !== 'object' || reference === null) throw new StoreValidationError('reference', 'must be a conversation reference object');
+      const row = {
+        user_aad_id: checkId(userAadId, 'userAadId'),
+        tenant_id: checkId(tenantId, 'tenantId'),
+        reference: toJsonText(reference),
+        updated_at: toIso(ctx.now()),
+      };
+      await ctx.db
+        .insertInto('conversation_references')
+        .values(row)
+        .onConflict((oc) => oc.column('user_aad_id').doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at }))
+        .execute();
+    },
+
+    async getConversationReference(userAadId) {
+      const row = await ctx.db.selectFrom('conversation_references').selectAll().where('user_aad_id', '=', userAadId).executeTakeFirst();
+      if (row === undefined) return null;
+      return { userAadId: row.user_aad_id, tenantId: row.tenant_id, reference: fromJsonText<unknown>(row.reference), updatedAt: fromIso(row.updated_at) };
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/** What every repository needs: the database, which engine it is, the clock and the case-reference rule. */
+import type { Kysely, Transaction } from 'kysely';
+import type { Engine } from './engineDifferences';
+import type { Database } from './schema';
+
+export interface StoreContext {
+  db: Kysely<Database>;
+  engine: Engine;
+  now: () => Date;
+  caseRefPattern: RegExp;
+}
+
+/** A query runner: the database itself or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/** Runs `work` in one transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL). */
+export function inTransaction<T>(ctx: StoreContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return ctx.db.transaction().execute(work);
+}

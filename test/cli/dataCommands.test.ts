@@ -1,0 +1,138 @@
+/** The data commands, run as real processes against a temp SQLite file. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+import { openStore } from '../../src/store/openStore';
+import { runCli } from '../support/runCli';
+import { type Seeded, seedStore } from './seedStore';
+
+describe('data commands (export, sar, erase, audit:verify, retention:purge)', function () {
+  this.timeout(120_000);
+  let seeded: Seeded;
+  const run = (script: string, args: string[], env: NodeJS.ProcessEnv = {}) => runCli(`src/cli/${script}.ts`, args, { env: { ...seeded.env, ...env } });
+
+  function expectBadInput(script: string, args: string[], message: RegExp, env: NodeJS.ProcessEnv = {}) {
+    const r = run(script, args, env);
+    assert.equal(r.status, 2, `${script} ${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '', 'nothing on standard output on bad input');
+    assert.match(r.stderr, message);
+  }
+
+  beforeEach(async function () {
+    seeded = await seedStore();
+  });
+  afterEach(function () {
+    fs.rmSync(seeded.dir, { recursive: true, force: true });
+  });
+
+  it('export: one CSV row per decision in the period (UK days, both ends included), by council', function () {
+    const r = run('export', ['--from', '2026-01-01', '--to', '2026-06-30', '--council', 'hillingdon', '--format', 'csv']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trimEnd().split('\r\n');
+    assert.match(lines[0] ?? '', /^decision_id,recorded_at,council_id,pack_version,/);
+    assert.equal(lines.length, 2, 'only January: the June one is 1 July in London');
+    assert.ok(lines[1]?.startsWith(`${seeded.ids.hillingdonJan},2026-01-15T10:00:00.000Z,hillingdon,2.1,`));
+    assert.match(lines[1] ?? '', /,CASE-1001,aad-prac-1,Jo Practitioner,tenant-1,manager_approval_required,manager_approval_required,true,declined,$/);
+
+    const json = run('export', ['--from', '2026-01-01', '--to', '2026-07-01', '--format', 'json']);
+    assert.equal(json.status, 0, json.stderr);
+    const records = JSON.parse(json.stdout) as Array<{ id: string; decision: unknown; facts: unknown }>;
+    assert.deepEqual(records.map((d) => d.id), [seeded.ids.hillingdonJan, seeded.ids.leicesterJun, seeded.ids.hillingdonJun]);
+    assert.ok(records.every((d) => d.decision !== null && d.facts !== null));
+  });
+
+  it('export: exits 2 naming the flag for every kind of bad input', function () {
+    expectBadInput('export', ['--from', '2026-02-30', '--to', '2026-03-01'], /--from must be a real date/);
+    expectBadInput('export', ['--from', '01/02/2026', '--to', '2026-03-01'], /--from must be a real date/);
+    expectBadInput('export', ['--from', '2026-01-01'], /--to is required/);
+    expectBadInput('export', ['--to', '2026-01-01'], /--from is required/);
+    expectBadInput('export', ['--from', '2026-03-01', '--to', '2026-01-01'], /--from \(2026-03-01\) is after --to \(2026-01-01\)/);
+    expectBadInput('export', ['--from', '2026-01-01', '--to', '2026-03-01', '--council', 'atlantis'], /--council: unknown council "atlantis"; known: .*hillingdon/);
+    expectBadInput('export', ['--from', '2026-01-01', '--to', '2026-03-01', '--format', 'xml'], /--format must be csv or json, not "xml"/);
+    expectBadInput('export', ['--from', '2026-01-01', '--to', '2026-03-01', '--colour', 'blue'], /Unknown option '--colour'/);
+    expectBadInput('export', ['--from'], /--from/);
+    expectBadInput('export', ['--from', '2026-01-01', '--to', '2026-03-01'], /CHANNELCHECK_SQLITE_PATH: no ChannelCheck database at .*missing\.db/, { CHANNELCHECK_SQLITE_PATH: `${seeded.dir}/missing.db` });
+    expectBadInput('export', ['--from', '2026-01-01', '--to', '2026-03-01'], /DATABASE_URL: must be a postgres/, { DATABASE_URL: 'mysql://x' });
+  });
+
+  it('sar: everything held about one case as JSON; an unknown case reference says so (exit 3)', function () {
+    const r = run('sar', ['--case', 'CASE-1001']);
+    assert.equal(r.status, 0, r.stderr);
+    const held = JSON.parse(r.stdout) as { caseRef: string; decisions: Array<{ id: string }>; approvals: Array<{ comment: string }>; auditEvents: Array<{ type: string }> };
+    assert.equal(held.caseRef, 'CASE-1001');
+    assert.deepEqual(held.decisions.map((d) => d.id), [seeded.ids.hillingdonJan]);
+    assert.equal(held.approvals[0]?.comment, 'Not with this family, use Teams');
+    assert.deepEqual(held.auditEvents.map((e) => e.type), ['decision.recorded', 'approval.requested', 'approval.declined']);
+    assert.equal(r.stdout.includes('CASE-1002'), false, 'nothing about other cases');
+
+    const unknown = run('sar', ['--case', 'CASE-9999']);
+    assert.equal(unknown.status, 3);
+    assert.equal(unknown.stdout, '');
+    assert.match(unknown.stderr, /No records are held for case reference CASE-9999/);
+
+    expectBadInput('sar', [], /--case is required/);
+    expectBadInput('sar', ['--case', 'Jane Smith'], /--case doesn't look like a case number.*never enter a name/);
+    expectBadInput('sar', ['--case'], /--case/);
+    expectBadInput('sar', ['--case', 'MOS-1'], /--case doesn't look like a case number/, { CHANNELCHECK_CASE_REF_PATTERN: '^MOS-[0-9]{4}$' });
+  });
+
+  it('erase: refuses without --yes, then removes the content, keeps the chain valid, and says what it erased', async function () {
+    expectBadInput('erase', ['--case', 'CASE-1001'], /--yes is required: erasing case CASE-1001 permanently removes/);
+    expectBadInput('erase', ['--yes'], /--case is required/);
+    expectBadInput('erase', ['--case', 'John', '--yes'], /--case/);
+    assert.equal(run('sar', ['--case', 'CASE-1001']).status, 0, 'nothing was erased by the refusals');
+
+    const r = run('erase', ['--case', 'CASE-1001', '--yes']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.deepEqual(report.decisionRecords, [seeded.ids.hillingdonJan]);
+    assert.equal(report.approvalCommentsRemoved, 1);
+    assert.ok(Number(report.auditPayloadsRemoved) >= 3);
+    assert.equal(typeof report.tombstoneEvent, 'number');
+
+    const sar = JSON.parse(run('sar', ['--case', 'CASE-1001']).stdout) as { decisions: Array<{ facts: unknown; practitionerDisplayName: unknown; outcome: string }> };
+    assert.equal(sar.decisions[0]?.facts, null);
+    assert.equal(sar.decisions[0]?.practitionerDisplayName, null);
+    assert.equal(sar.decisions[0]?.outcome, 'manager_approval_required');
+    const verify = run('auditVerify', []);
+    assert.equal(verify.status, 0, verify.stderr);
+    assert.match(verify.stdout, /^audit chain OK: \d+ events\n$/);
+
+    const unknown = run('erase', ['--case', 'CASE-9999', '--yes']);
+    assert.equal(unknown.status, 3);
+    assert.match(unknown.stderr, /No records are held for case reference CASE-9999: nothing was erased/);
+  });
+
+  it('audit:verify: OK with the count, or exit 1 naming the first broken link', function () {
+    const ok = run('auditVerify', []);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.stdout, 'audit chain OK: 6 events\n');
+    expectBadInput('auditVerify', ['--fix'], /Unknown option '--fix'/);
+
+    const db = new Database(seeded.file);
+    db.prepare("update audit_events set payload = '{\"comment\":\"forged\"}' where seq = 4").run();
+    db.close();
+    const broken = run('auditVerify', []);
+    assert.equal(broken.status, 1);
+    assert.equal(broken.stdout, '');
+    assert.match(broken.stderr, /^audit chain BROKEN at event 4: payload does not match its payload_hash/);
+  });
+
+  it("retention:purge: deletes records past each council pack's retention period, audited", async function () {
+    const r = run('retentionPurge', []);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^hillingdon: 1 decision records older than 2190 days \(before .*\) purged$/m);
+    assert.match(r.stdout, /^leicester: 0 decision records/m);
+    const store = await openStore({ engine: 'sqlite', file: seeded.file });
+    try {
+      assert.equal(await store.getDecision(seeded.ids.old), null);
+      assert.ok(await store.getDecision(seeded.ids.hillingdonJan));
+      const events = await store.listAuditEvents({ decisionId: seeded.ids.old });
+      assert.ok(events.every((e) => e.payload === null));
+      assert.equal((await store.verifyAuditChain()).ok, true);
+    } finally {
+      await store.close();
+    }
+    expectBadInput('retentionPurge', ['--days', '1'], /Unknown option '--days'/);
+  });
+});

@@ -1,0 +1,400 @@
+/**
+ * The outbox dispatcher end to end on one replica: a real SQLite store (temp file), the real botbuilder
+ * CloudAdapter in anonymous mode and the real connector client, against the fake Bot Connector on loopback.
+ */
+import assert from 'node:assert/strict';
+import type { BotProactiveSender } from '../../src/bot/proactiveSender';
+import type { ChannelCheckStore } from '../../src/domain/ports/store';
+import { seededRandom } from '../../src/notify/backoff';
+import { OutboxDispatcher, type OutboxDispatcherOptions } from '../../src/notify/outboxDispatcher';
+import { sampleDecision, decisionCommand, practitioner } from '../store/fixtures/sampleDecision';
+import { sqliteHarness } from '../store/sqliteHarness';
+import type { TestDatabase } from '../store/storeHarness';
+import { connectorPaths, FakeBotConnector } from '../support/fakeBotConnector';
+import {
+  allRows,
+  captureLog,
+  cardMessage,
+  drained,
+  type LogLine,
+  maxInWindow,
+  rowByKey,
+  senderFor,
+  storeReference,
+  testCard,
+  textMessage,
+  toUser,
+  waitFor,
+} from './notifyHarness';
+
+const ESCALATION_CHANNEL = '19:escalation@thread.tacv2';
+const LEE = 'your line manager Lee Manager';
+
+describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector)', function () {
+  this.timeout(40_000);
+  let fake: FakeBotConnector;
+  let db: TestDatabase;
+  let store: ChannelCheckStore;
+  let lines: LogLine[];
+  let sender: BotProactiveSender;
+  const running: OutboxDispatcher[] = [];
+
+  function dispatcher(options: Partial<OutboxDispatcherOptions> = {}): OutboxDispatcher {
+    const d = new OutboxDispatcher({
+      store,
+      sender,
+      log: captureLogInto(lines),
+      escalationChannelId: ESCALATION_CHANNEL,
+      workerId: 'worker-a',
+      pollMs: 10,
+      maxAttempts: 10,
+      batchSize: 10,
+      leaseMs: 10_000,
+      backoff: { baseMs: 20, capMs: 200 },
+      random: seededRandom(1),
+      ...options,
+    });
+    running.push(d);
+    return d;
+  }
+
+  /** Shares one line buffer between the sender's and the dispatchers' loggers. */
+  function captureLogInto(target: LogLine[]) {
+    const captured = captureLog();
+    captured.lines.push = (...items: LogLine[]) => target.push(...items);
+    return captured.log;
+  }
+
+  async function runToCompletion(d: OutboxDispatcher, timeoutMs = 20_000): Promise<void> {
+    d.start();
+    await waitFor('the outbox to drain', () => drained(db), timeoutMs);
+    await d.stop();
+  }
+
+  const alerts = (): LogLine[] => lines.filter((l) => l.alert === true);
+
+  beforeEach(async () => {
+    fake = await FakeBotConnector.start();
+    db = await sqliteHarness().newDatabase();
+    store = await db.open();
+    lines = [];
+    sender = senderFor(fake, store, captureLogInto(lines), 400);
+  });
+
+  afterEach(async () => {
+    for (const d of running.splice(0)) await d.stop();
+    await fake.close();
+    await db.drop();
+  });
+
+  it('(a) delivers every notification exactly once through 429 + Retry-After, 412, 5xx and timeouts', async () => {
+    await storeReference(store, fake, 'aad-m1', 'a:conv-m1');
+    const m2Conversation = fake.conversationIdFor('aad-m2'); // no stored reference: opened on first send
+    const messages = [
+      cardMessage('m1-1', toUser('aad-m1')),
+      cardMessage('m1-2', toUser('aad-m1')),
+      cardMessage('m1-3', toUser('aad-m1')),
+      textMessage('m2-1', toUser('aad-m2')),
+      textMessage('m2-2', toUser('aad-m2')),
+      cardMessage('ch-1', { kind: 'channel', channelId: ESCALATION_CHANNEL }),
+      cardMessage('ch-2', { kind: 'channel', channelId: ESCALATION_CHANNEL }),
+      textMessage('p1-1', { kind: 'conversation', conversationId: 'a:conv-p1' }),
+      textMessage('p1-2', { kind: 'conversation', conversationId: 'a:conv-p1' }),
+      textMessage('p1-3', { kind: 'conversation', conversationId: 'a:conv-p1' }),
+      { idempotencyKey: 'u-1', kind: 'card_update', target: { kind: 'conversation' as const, conversationId: 'a:conv-p1' }, payload: { activityId: 'act-9', conversationId: 'a:conv-p1', card: testCard('updated') } },
+    ];
+    const { queued } = await store.enqueue(messages);
+    assert.equal(queued.length, messages.length);
+
+    fake
+      .fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-m1'), fault: { status: 429, retryAfter: 1 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-m1'), times: 2, fault: { status: 500 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo(m2Conversation), fault: { status: 502 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo(m2Conversation), fault: { status: 504 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo(ESCALATION_CHANNEL), fault: { hang: true, hangMs: 5000 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo(ESCALATION_CHANNEL), fault: { status: 412 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-p1'), fault: { status: 500 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-p1'), fault: { hang: true, hangMs: 5000 } })
+      .fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-p1'), fault: { status: 503 } })
+      .fail({ method: 'PUT', fault: { status: 502 } });
+
+    await runToCompletion(dispatcher({ maxRateWaitMs: 300 }));
+
+    const rows = await allRows(db);
+    assert.deepEqual(rows.filter((r) => r.status !== 'sent'), [], 'every row sent, none dead');
+    const sendKeys = messages.filter((m) => m.kind !== 'card_update').map((m) => m.idempotencyKey);
+    assert.deepEqual(
+      [...fake.deliveredKeyCounts().entries()].sort(),
+      sendKeys.map((k) => [k, 1] as [string, number]).sort(),
+      'each idempotency key delivered exactly once, and nothing else',
+    );
+    assert.equal(fake.updates().length, 1, 'the card update applied once');
+    const failed = fake.calls.filter((c) => !c.effective);
+    assert.equal(failed.length, 11, 'every scripted outage happened (and was retried past)');
+    assert.ok(rows.some((r) => r.attempts > 1));
+
+    const throttled = fake.calls.find((c) => c.outcome === 429)!;
+    const laterToM1 = fake.calls.filter((c) => c.conversationId === 'a:conv-m1' && c.seq > throttled.seq);
+    assert.ok(laterToM1.length >= 3);
+    for (const call of laterToM1) assert.ok(call.at - throttled.at >= 1000, `a send to the throttled conversation ${call.at - throttled.at} ms after the 429 (Retry-After: 1)`);
+    assert.deepEqual(alerts(), []);
+    for (const call of fake.calls.filter((c) => c.operation === 'sendActivity' || c.operation === 'replyToActivity')) {
+      assert.ok(call.idempotencyKey !== null && sendKeys.includes(call.idempotencyKey), 'every send carries its row key');
+    }
+  });
+
+  it('(b) survives a bot restart in the middle of an outage: nothing lost, nothing sent twice', async () => {
+    for (const u of ['aad-r1', 'aad-r2']) await storeReference(store, fake, u, `a:conv-${u}`);
+    const messages = [
+      cardMessage('r1-1', toUser('aad-r1')),
+      cardMessage('r2-1', toUser('aad-r2')),
+      ...['c1', 'c2', 'c3', 'c4'].flatMap((c) => [textMessage(`${c}-1`, { kind: 'conversation', conversationId: c }), textMessage(`${c}-2`, { kind: 'conversation', conversationId: c })]),
+    ];
+    await store.enqueue(messages);
+    // A replica that crashed after claiming one row, before sending it: the row comes back when its lease ends.
+    const [crashedClaim] = await store.claimDueOutbox('crashed-replica', 1, new Date(), 2500);
+    assert.ok(crashedClaim);
+    fake.fail({ method: 'POST', path: connectorPaths.anySend, times: 6, fault: { status: 500 } });
+
+    const before = dispatcher({ workerId: 'replica-before', backoff: { baseMs: 1500, capMs: 3000 }, random: () => 0.99 });
+    before.start();
+    await waitFor('six failed sends', () => fake.calls.filter((c) => c.outcome === 500).length >= 6);
+    await before.stop();
+    await store.close();
+
+    const midway = await allRows(db);
+    const pendingRetry = midway.filter((r) => r.status === 'pending' && r.attempts >= 1);
+    assert.ok(pendingRetry.length >= 1, `rows pending retry at the restart: ${JSON.stringify(midway)}`);
+    assert.ok(fake.delivered().length < messages.length, 'the restart happened before everything was delivered');
+
+    // A new process: the store reopened, a new adapter and sender, a new dispatcher.
+    store = await db.open();
+    sender = senderFor(fake, store, captureLogInto(lines), 400);
+    await runToCompletion(dispatcher({ workerId: 'replica-after', backoff: { baseMs: 20, capMs: 100 } }));
+
+    const rows = await allRows(db);
+    assert.deepEqual(rows.filter((r) => r.status !== 'sent'), []);
+    assert.deepEqual(
+      [...fake.deliveredKeyCounts().entries()].sort(),
+      messages.map((m) => [m.idempotencyKey, 1] as [string, number]).sort(),
+      'each key delivered exactly once across the restart',
+    );
+    assert.equal(rows.find((r) => r.id === crashedClaim.id)?.claimed_by, 'replica-after', "the crashed replica's row was taken over");
+  });
+
+  it("the honest limit: if Teams took a message but the answer was lost, it is sent again once (same key), never lost", async () => {
+    await store.enqueue([textMessage('lost-ack', { kind: 'conversation', conversationId: 'a:conv-x' })]);
+    fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-x'), fault: { dropAfterAccept: true } });
+    await runToCompletion(dispatcher());
+    const posted = fake.deliveredTo('a:conv-x');
+    assert.equal(posted.length, 2, 'at-least-once: the far side got it twice');
+    assert.deepEqual(posted.map((c) => c.idempotencyKey), ['lost-ack', 'lost-ack'], 'with the same key, so it can tell');
+    assert.equal((await rowByKey(store, db, 'lost-ack')).status, 'sent');
+  });
+
+  describe('(c) the manager cannot be reached (403: ChannelCheck not installed for them)', () => {
+    async function alertToUnreachableManager(): Promise<string> {
+      await storeReference(store, fake, 'aad-prac-1', 'a:conv-prac');
+      fake.fail({ path: connectorPaths.createConversation, when: (c) => JSON.stringify(c.body).includes('aad-lee'), times: Infinity, fault: { status: 403, code: 'Forbidden' } });
+      const recorded = await store.recordDecision(
+        decisionCommand('CASE-2001', 'unused', {
+          decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }),
+          notifications: [
+            cardMessage('alert:e1:manager', toUser('aad-lee'), {
+              urgent: true,
+              channelCard: testCard('Safeguarding alert (channel copy)'),
+              fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE },
+            }),
+          ],
+        }),
+      );
+      return recorded.record.id;
+    }
+
+    it('sends the card to the escalation channel and tells the practitioner who was reached', async () => {
+      const decisionId = await alertToUnreachableManager();
+      await runToCompletion(dispatcher());
+
+      const original = await rowByKey(store, db, 'alert:e1:manager');
+      assert.equal(original.status, 'dead');
+      assert.equal(original.attempts, 1, 'an unreachable route is not retried');
+      assert.match(original.lastError ?? '', /^unreachable: .*403/);
+      assert.equal(fake.creates().length, 1);
+
+      const [toChannel] = fake.deliveredTo(ESCALATION_CHANNEL);
+      assert.equal(toChannel?.idempotencyKey, 'alert:e1:manager:fallback-channel');
+      assert.deepEqual((toChannel?.body as { attachments: Array<{ content: unknown }> }).attachments[0]?.content, testCard('Safeguarding alert (channel copy)'));
+      const [toPractitioner] = fake.deliveredTo('a:conv-prac');
+      assert.equal(toPractitioner?.idempotencyKey, 'alert:e1:manager:tell-practitioner');
+      assert.equal(
+        (toPractitioner?.body as { text: string }).text,
+        'Your line manager Lee Manager could not be reached in Teams (ChannelCheck is not installed for them). The alert went to the escalation channel.',
+      );
+      assert.equal(fake.delivered().length, 2);
+      for (const key of ['alert:e1:manager:fallback-channel', 'alert:e1:manager:tell-practitioner']) {
+        const followUp = await rowByKey(store, db, key);
+        assert.equal(followUp.status, 'sent');
+        assert.equal(followUp.decisionId, decisionId);
+      }
+      const again = await store.enqueue([textMessage('alert:e1:manager:tell-practitioner', toUser('aad-prac-1'))]);
+      assert.deepEqual(again.duplicates, ['alert:e1:manager:tell-practitioner'], 'a follow-up can never be queued twice');
+
+      const audited = await store.listAuditEvents({ decisionId });
+      assert.ok(audited.some((e) => e.type === 'notification.dead_lettered'));
+      const [alert] = alerts();
+      assert.equal(alert?.level, 50);
+      assert.equal(alert?.reason, 'unreachable');
+      assert.deepEqual(alert?.followUps, ['alert:e1:manager:fallback-channel', 'alert:e1:manager:tell-practitioner']);
+    });
+
+    it('with no escalation channel configured, tells the practitioner that nobody could be reached', async () => {
+      await alertToUnreachableManager();
+      await runToCompletion(dispatcher({ escalationChannelId: null }));
+      assert.equal((await rowByKey(store, db, 'alert:e1:manager')).status, 'dead');
+      assert.deepEqual(
+        fake.delivered().map((c) => [c.conversationId, c.idempotencyKey, (c.body as { text?: string }).text]),
+        [
+          [
+            'a:conv-prac',
+            'alert:e1:manager:tell-practitioner',
+            "Your line manager Lee Manager could not be reached in Teams (ChannelCheck is not installed for them). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.",
+          ],
+        ],
+      );
+    });
+
+    it('if the escalation channel cannot be reached either, the practitioner is told that too', async () => {
+      await alertToUnreachableManager();
+      fake.fail({ method: 'POST', path: connectorPaths.sendsTo(ESCALATION_CHANNEL), times: Infinity, fault: { status: 403, code: 'BotNotInConversationRoster' } });
+      await runToCompletion(dispatcher());
+      const texts = fake.deliveredTo('a:conv-prac').map((c) => (c.body as { text: string }).text);
+      assert.deepEqual(texts, [
+        'Your line manager Lee Manager could not be reached in Teams (ChannelCheck is not installed for them). The alert went to the escalation channel.',
+        "The escalation channel could not be reached in Teams (ChannelCheck is not in that conversation). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.",
+      ]);
+      assert.equal(alerts().length, 2);
+    });
+  });
+
+  describe('(d) dead-lettering', () => {
+    it('after the retry budget: dead-lettered, channel + practitioner told, error logged with alert: true', async () => {
+      await storeReference(store, fake, 'aad-lee', 'a:conv-lee');
+      await storeReference(store, fake, 'aad-prac-1', 'a:conv-prac');
+      fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-lee'), times: Infinity, fault: { status: 502 } });
+      await store.enqueue([
+        cardMessage('approval:a1:manager', toUser('aad-lee'), { fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE } }, 'a1'),
+      ]);
+      await runToCompletion(dispatcher({ maxAttempts: 3 }));
+
+      assert.equal(fake.calls.filter((c) => c.conversationId === 'a:conv-lee').length, 3, 'exactly maxAttempts attempts');
+      const dead = await rowByKey(store, db, 'approval:a1:manager');
+      assert.equal(dead.status, 'dead');
+      assert.match(dead.lastError ?? '', /^exhausted: retryable 502/);
+      assert.equal((fake.deliveredTo('a:conv-prac')[0]?.body as { text: string }).text, 'Your line manager Lee Manager could not be reached in Teams (Teams did not accept it after 3 attempts). The message went to the escalation channel.');
+      assert.equal(fake.deliveredTo(ESCALATION_CHANNEL)[0]?.idempotencyKey, 'approval:a1:manager:fallback-channel');
+
+      const [alert] = alerts();
+      assert.ok(alert, 'an alert was logged');
+      assert.equal(alert.level, 50, 'at error level');
+      assert.equal(alert.reason, 'exhausted');
+      assert.equal(alert.idempotencyKey, 'approval:a1:manager');
+      assert.equal(alert.attempts, 3);
+      assert.equal(alert.status, 502);
+      assert.equal(alerts().length, 1);
+      assert.equal(lines.filter((l) => l.msg === 'notification not delivered; will retry').length, 2);
+    });
+
+    it('a message Teams rejects (400) is dead-lettered at once and the practitioner told', async () => {
+      await storeReference(store, fake, 'aad-lee', 'a:conv-lee');
+      await storeReference(store, fake, 'aad-prac-1', 'a:conv-prac');
+      fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-lee'), times: Infinity, fault: { status: 400, code: 'BadArgument' } });
+      await store.enqueue([cardMessage('bad-card', toUser('aad-lee'), { fallback: { toEscalationChannel: false, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE } })]);
+      await runToCompletion(dispatcher());
+      const dead = await rowByKey(store, db, 'bad-card');
+      assert.equal(dead.status, 'dead');
+      assert.equal(dead.attempts, 1);
+      assert.deepEqual(
+        fake.delivered().map((c) => (c.body as { text?: string }).text),
+        ["Your line manager Lee Manager could not be reached in Teams (Teams refused the message, status 400). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now."],
+      );
+    });
+
+    it('a row it cannot read is dead-lettered with an alert, not retried forever', async () => {
+      await store.enqueue([{ idempotencyKey: 'garbled', kind: 'card', target: toUser('aad-x'), payload: { card: 'not a card' } }]);
+      await runToCompletion(dispatcher());
+      assert.equal((await rowByKey(store, db, 'garbled')).status, 'dead');
+      assert.equal(fake.calls.length, 0);
+      assert.equal(alerts()[0]?.reason, 'malformed');
+    });
+  });
+
+  it('remembers a delivered approval card on the approval request (attachAs), with activity and conversation ids', async () => {
+    await storeReference(store, fake, 'aad-manager-1', 'a:conv-mgr');
+    const recorded = await store.recordDecision(decisionCommand('CASE-3001', 'unused', { notifications: [], approval: { managerAadId: 'aad-manager-1' } }));
+    const approvalId = recorded.approval!.id;
+    await store.enqueue([cardMessage(`approval:${approvalId}:manager`, toUser('aad-manager-1'), { attachAs: { approvalId, whose: 'manager' } }, approvalId)]);
+    const result = await dispatcher().runOnce();
+    assert.equal(result.sent, 1);
+    const [call] = fake.delivered();
+    const approval = await store.getApproval(approvalId);
+    assert.deepEqual(approval?.managerCard, { activityId: call?.resultId, conversationId: 'a:conv-mgr' });
+    const row = await rowByKey(store, db, `approval:${approvalId}:manager`);
+    assert.equal(row.sentActivityId, call?.resultId);
+    assert.equal(practitioner().aadObjectId, approval?.practitionerAadId);
+  });
+
+  it('delivers urgent safeguarding alerts before anything else in a pass', async () => {
+    await store.enqueue([
+      textMessage('routine-1', { kind: 'conversation', conversationId: 'c-1' }),
+      textMessage('routine-2', { kind: 'conversation', conversationId: 'c-2' }),
+      cardMessage('routine-card', { kind: 'conversation', conversationId: 'c-3' }),
+      cardMessage('urgent-alert', { kind: 'conversation', conversationId: 'c-4' }, { urgent: true }),
+    ]);
+    await dispatcher({ concurrency: 1 }).runOnce();
+    assert.deepEqual(fake.delivered().map((c) => c.idempotencyKey), ['urgent-alert', 'routine-1', 'routine-2', 'routine-card']);
+  });
+
+  it('delivers a row queued under a descriptive kind by its payload, with a warning', async () => {
+    await store.enqueue([{ idempotencyKey: 'legacy', kind: 'safeguarding_alert', target: { kind: 'conversation', conversationId: 'c-9' }, payload: { tenantId: 't', card: testCard('x'), summary: 's' } }]);
+    await dispatcher().runOnce();
+    assert.equal(fake.deliveredTo('c-9').length, 1);
+    assert.ok(lines.some((l) => l.level === 40 && /delivering it by its payload/.test(l.msg)));
+  });
+
+  it('(e) keeps to about 7 messages a second per conversation: 20 messages take at least 2.5 s', async () => {
+    await store.enqueue(Array.from({ length: 20 }, (_, i) => textMessage(`burst-${i}`, { kind: 'conversation', conversationId: 'a:conv-busy' })));
+    await store.enqueue([textMessage('elsewhere', { kind: 'conversation', conversationId: 'a:conv-quiet' })]);
+    const started = Date.now();
+    await runToCompletion(dispatcher({ batchSize: 25 }));
+    const times = fake.deliveredTo('a:conv-busy').map((c) => c.at);
+    assert.equal(times.length, 20);
+    const span = Math.max(...times) - Math.min(...times);
+    assert.ok(span >= 2500, `20 messages to one conversation took ${span} ms`);
+    assert.ok(maxInWindow(times, 950) <= 7, `at most 7 in any second (got ${maxInWindow(times, 950)})`);
+    const quiet = fake.deliveredTo('a:conv-quiet')[0]!;
+    assert.ok(quiet.at - started < 1500, 'another conversation is not held up behind the busy one');
+  });
+
+  it('puts a row back rather than send it with too little of its lease left (a slow pass never races another worker)', async () => {
+    await store.enqueue(['slow-1', 'slow-2', 'slow-3'].map((k) => textMessage(k, { kind: 'conversation', conversationId: 'a:conv-slow' })));
+    fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-slow'), times: 2, fault: { hang: true, hangMs: 5000 } });
+    const d = dispatcher({ leaseMs: 2000, minLeaseLeftMs: 1300 });
+    const first = await d.runOnce();
+    assert.deepEqual({ claimed: first.claimed, retried: first.retried, deferred: first.deferred, sent: first.sent }, { claimed: 3, retried: 2, deferred: 1, sent: 0 });
+    assert.equal((await rowByKey(store, db, 'slow-3')).lastError, 'deferred: too little of the lease left to send safely');
+    await runToCompletion(d);
+    assert.deepEqual([...fake.deliveredKeyCounts().entries()].sort(), [['slow-1', 1], ['slow-2', 1], ['slow-3', 1]]);
+  });
+
+  it('stops cleanly and picks up what was queued while it was stopped', async () => {
+    const d = dispatcher();
+    d.start();
+    await d.stop();
+    await store.enqueue([textMessage('late', { kind: 'conversation', conversationId: 'c-late' })]);
+    assert.equal(fake.calls.length, 0, 'a stopped dispatcher sends nothing');
+    d.start();
+    d.wake();
+    await waitFor('the late message', () => fake.delivered().length === 1, 5000);
+    await d.stop();
+  });
+});

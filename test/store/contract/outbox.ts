@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import type { ChannelCheckStore, NewOutboxMessage } from '../../../src/domain/ports/store';
+import { isUniqueViolation } from '../../../src/store/engineDifferences';
+import { StoreValidationError } from '../../../src/store/storeErrors';
+import { decisionCommand } from '../fixtures/sampleDecision';
+import type { ContractEnv } from '../storeContract';
+
+const SECOND = 1000;
+
+function message(key: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxMessage {
+  return { idempotencyKey: key, kind: 'message', target: { kind: 'conversation', conversationId: 'conv-1' }, payload: { text: key }, ...extra };
+}
+
+export function describeOutbox(env: ContractEnv): void {
+  describe('outbox', function () {
+    it('queues a message once per idempotency key, and the database enforces the key', async function () {
+      const { store, db } = env;
+      const first = await store.enqueue([message('k1'), message('k2')]);
+      assert.deepEqual(first.queued.map((m) => m.idempotencyKey), ['k1', 'k2']);
+      const again = await store.enqueue([message('k1', { payload: { text: 'different' } }), message('k3')]);
+      assert.deepEqual(again.duplicates, ['k1']);
+      assert.deepEqual(again.queued.map((m) => m.idempotencyKey), ['k3']);
+      const stored = await db.raw().selectFrom('outbox').selectAll().where('idempotency_key', '=', 'k1').execute();
+      assert.equal(stored.length, 1);
+      assert.equal(stored[0]?.payload, '{"text":"k1"}');
+      const raw = { ...stored[0]!, id: 'another-id' };
+      await assert.rejects(db.raw().insertInto('outbox').values(raw).execute(), (e: unknown) => isUniqueViolation(e));
+      await assert.rejects(store.enqueue([message('')]), StoreValidationError);
+    });
+
+    it('claims only due messages, for a lease; an expired lease goes to another worker', async function () {
+      const { store, clock } = env;
+      const now = clock.now();
+      await store.enqueue([message('due-1'), message('due-2'), message('later', { notBefore: new Date(now.getTime() + 60 * SECOND) })]);
+      const w1 = await store.claimDueOutbox('w1', 10, now, 30 * SECOND);
+      assert.deepEqual(w1.map((m) => m.idempotencyKey), ['due-1', 'due-2']);
+      assert.ok(w1.every((m) => m.status === 'in_flight' && m.claimedBy === 'w1' && m.attempts === 1));
+      assert.deepEqual(await store.claimDueOutbox('w2', 10, now, 30 * SECOND), [], 'nothing else is due, and w1 holds the lease');
+      assert.equal(await store.markSent(w1[0]!.id, 'w1', 'activity-1', now), true);
+
+      const later = new Date(now.getTime() + 61 * SECOND);
+      const w2 = await store.claimDueOutbox('w2', 10, later, 30 * SECOND);
+      assert.deepEqual(w2.map((m) => m.idempotencyKey).sort(), ['due-2', 'later'], 'due-2 came back: w1 crashed and its lease ran out');
+      assert.equal(w2.find((m) => m.idempotencyKey === 'due-2')?.attempts, 2);
+      assert.equal(await store.markSent(w1[1]!.id, 'w1', 'too-late', later), false, 'w1 lost the lease: it must not mark it sent');
+      const sent = await store.getOutboxMessage(w1[0]!.id);
+      assert.equal(sent?.status, 'sent');
+      assert.equal(sent?.sentActivityId, 'activity-1');
+    });
+
+    it('a failed send waits for its next attempt; a dead letter is audited and tells the practitioner', async function () {
+      const { store, clock } = env;
+      const recorded = await store.recordDecision(decisionCommand('CASE-5001', 'card:1'));
+      const now = clock.now();
+      const [claimed] = await store.claimDueOutbox('w1', 1, now, 30 * SECOND);
+      assert.ok(claimed);
+      assert.equal(await store.markFailed(claimed.id, 'w2', '429', now), false, 'only the lease holder');
+      assert.equal(await store.markFailed(claimed.id, 'w1', `429 Too Many Requests ${'x'.repeat(5000)}`, new Date(now.getTime() + 10 * SECOND)), true);
+      const failed = await store.getOutboxMessage(claimed.id);
+      assert.equal(failed?.status, 'pending');
+      assert.ok((failed?.lastError?.length ?? 0) <= 2000);
+      assert.deepEqual(await store.claimDueOutbox('w1', 1, new Date(now.getTime() + 5 * SECOND), 30 * SECOND), [], 'not before its next attempt');
+      const [retry] = await store.claimDueOutbox('w1', 1, new Date(now.getTime() + 10 * SECOND), 30 * SECOND);
+      assert.equal(retry?.attempts, 2);
+      const told = message('dead:card:1', { target: { kind: 'user', aadObjectId: 'aad-prac-1' } });
+      assert.equal(await store.markDead(claimed.id, 'w1', 'gave up after 2 attempts', [told]), true);
+      assert.equal((await store.getOutboxMessage(claimed.id))?.status, 'dead');
+      const followUp = await env.db.raw().selectFrom('outbox').selectAll().where('idempotency_key', '=', 'dead:card:1').executeTakeFirst();
+      assert.equal(followUp?.decision_id, recorded.record.id);
+      const events = await store.listAuditEvents({ decisionId: recorded.record.id });
+      assert.equal(events.at(-1)?.type, 'notification.dead_lettered');
+      assert.equal(events.at(-1)?.caseRef, 'CASE-5001');
+      assert.equal(await store.markDead(claimed.id, 'w1', 'again'), false);
+    });
+
+    it('never hands the same message to two workers, across two replicas', async function () {
+      this.timeout(60_000);
+      const [a, b] = await env.db.openReplicas({ now: env.clock.now });
+      const now = env.clock.now();
+      const total = 120;
+      await a.enqueue(Array.from({ length: total }, (_, i) => message(`m${i}`)));
+      const claims = new Map<string, string[]>();
+      const worker = async (store: ChannelCheckStore, id: string) => {
+        for (;;) {
+          const got = await store.claimDueOutbox(id, 7, now, 60 * SECOND);
+          if (got.length === 0) return;
+          for (const m of got) claims.set(m.id, [...(claims.get(m.id) ?? []), id]);
+          for (const m of got) assert.equal(await store.markSent(m.id, id, `act-${m.id}`, now), true);
+        }
+      };
+      await Promise.all([worker(a, 'a1'), worker(a, 'a2'), worker(a, 'a3'), worker(b, 'b1'), worker(b, 'b2'), worker(b, 'b3')]);
+      assert.equal(claims.size, total, 'every message was claimed');
+      const doubled = [...claims.entries()].filter(([, workers]) => workers.length > 1);
+      assert.deepEqual(doubled, [], 'no message was claimed twice');
+      const rows = await env.db.raw().selectFrom('outbox').select(['status', 'attempts']).execute();
+      assert.ok(rows.every((r) => r.status === 'sent' && r.attempts === 1));
+    });
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * PostgreSQL databases for the contract suite: a fresh schema (cc_test_<random>) per database on the server
+ * at TEST_DATABASE_URL, dropped afterwards.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { Client } from 'pg';
+import type { ChannelCheckStore } from '../../src/domain/ports/store';
+import { createKysely, openStore } from '../../src/store/openStore';
+import type { Database } from '../../src/store/schema';
+import type { StoreHarness, TestDatabase } from './storeHarness';
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Null when the server answers, else why not. */
+export async function postgresUnreachable(url = TEST_DATABASE_URL): Promise<string | null> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (e) {
+    return (e as Error).message || String(e);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+export function postgresHarness(): StoreHarness {
+  return {
+    engine: 'postgres',
+    async newDatabase(): Promise<TestDatabase> {
+      const schema = `cc_test_${randomBytes(6).toString('hex')}`;
+      await admin(`create schema ${schema}`);
+      const opened: ChannelCheckStore[] = [];
+      let raw: Kysely<Database> | undefined;
+      const open: TestDatabase['open'] = async (options = {}) => {
+        const store = await openStore({ engine: 'postgres', connectionString: TEST_DATABASE_URL, schema, ...options });
+        opened.push(store);
+        return store;
+      };
+      const rawDb = (): Kysely<Database> => {
+        raw ??= createKysely({ engine: 'postgres', connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
+        return raw;
+      };
+      return {
+        open,
+        async openReplicas(options = {}) {
+          const first = await open(options);
+          const second = await open(options);
+          return [first, second];
+        },
+        raw: rawDb,
+        async failOutboxInserts() {
+          await sql
+            .raw(`create function ${schema}.fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'simulated crash while queuing a notification'; end $$`)
+            .execute(rawDb());
+          await sql.raw(`create trigger fail_outbox before insert on ${schema}.outbox for each row execute function ${schema}.fail_outbox()`).execute(rawDb());
+        },
+        async drop() {
+          for (const store of opened) await store.close().catch(() => undefined);
+          await raw?.destroy();
+          await admin(`drop schema if exists ${schema} cascade`);
+        },
+      };
+    },
+  };
+}

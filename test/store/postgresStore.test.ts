@@ -1,0 +1,47 @@
+/**
+ * The store contract on PostgreSQL (TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test), each
+ * test in a fresh schema. No server: with CI=true the run fails; otherwise a loud warning and every test
+ * here is reported pending, never passed.
+ */
+import assert from 'node:assert/strict';
+import { decisionCommand } from './fixtures/sampleDecision';
+import { postgresHarness, postgresUnreachable, TEST_DATABASE_URL } from './postgresHarness';
+import { describeStoreContract } from './storeContract';
+
+describe('store contract: PostgreSQL', function () {
+  this.timeout(30_000);
+
+  before(async function () {
+    const problem = await postgresUnreachable();
+    if (problem === null) return;
+    const message = `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}).`;
+    if (process.env.CI === 'true') {
+      throw new Error(`${message} CI=true: the PostgreSQL contract tests must run. Start the server or set TEST_DATABASE_URL.`);
+    }
+    process.stderr.write(`\n${'!'.repeat(100)}\n!! ${message}\n!! The PostgreSQL store contract tests are SKIPPED (pending), not passed. Set CI=true to make this a failure.\n${'!'.repeat(100)}\n\n`);
+    this.skip();
+  });
+
+  describeStoreContract(postgresHarness());
+});
+
+describe('PostgreSQL store: replicas starting together', function () {
+  this.timeout(30_000);
+
+  before(async function () {
+    if ((await postgresUnreachable()) !== null) this.skip();
+  });
+
+  it('two replicas starting at once on an empty database both come up, and the schema is migrated once', async function () {
+    const db = await postgresHarness().newDatabase();
+    try {
+      const [a, b] = await Promise.all([db.open(), db.open()]);
+      const migrations = await db.raw().selectFrom('kysely_migration' as 'decisions').selectAll().execute();
+      assert.equal(migrations.length, 1);
+      await a.recordDecision(decisionCommand('CASE-1001', 'start:a'));
+      assert.equal((await b.listDecisionsForPractitioner('aad-prac-1', 5)).length, 1);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The store contract: one suite, run against every engine (sqliteStore.test.ts, postgresStore.test.ts).
+ * Each test gets a fresh database and a store on it with a clock it can move.
+ */
+import type { ChannelCheckStore } from '../../src/domain/ports/store';
+import { describeApprovals } from './contract/approvals';
+import { describeAuditTrail } from './contract/auditTrail';
+import { describeDataProtection } from './contract/dataProtection';
+import { describeDecisions } from './contract/decisions';
+import { describeEscalations } from './contract/escalations';
+import { describeOutbox } from './contract/outbox';
+import { describeWizardSessions } from './contract/wizardSessions';
+import { type StoreHarness, type TestDatabase, TestClock } from './storeHarness';
+
+export interface ContractEnv {
+  harness: StoreHarness;
+  db: TestDatabase;
+  store: ChannelCheckStore;
+  clock: TestClock;
+}
+
+export function describeStoreContract(harness: StoreHarness): void {
+  const env = { harness } as ContractEnv;
+
+  beforeEach(async function () {
+    env.clock = new TestClock();
+    env.db = await harness.newDatabase();
+    env.store = await env.db.open({ now: env.clock.now });
+  });
+
+  afterEach(async function () {
+    await env.db?.drop();
+  });
+
+  describeDecisions(env);
+  describeWizardSessions(env);
+  describeApprovals(env);
+  describeEscalations(env);
+  describeOutbox(env);
+  describeAuditTrail(env);
+  describeDataProtection(env);
+}

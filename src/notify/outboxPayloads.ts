@@ -42,6 +42,8 @@ export interface TextPayload {
 export interface CardUpdatePayload {
   activityId: string;
   conversationId: string;
+  /** The Bot Connector endpoint of that conversation (from its stored reference); the configured one when absent. */
+  serviceUrl?: string;
   card: CardJson;
 }
 

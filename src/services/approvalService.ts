@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import { approvalCard, approvalCardForDecider } from '../cards/approvalCard';
 import type { CardJson } from '../cards/renderTemplate';
-import type { ApprovalRequest, ApprovalStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
+import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
+import { serviceUrlOf } from './conversationLookup';
 import type { CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
@@ -36,7 +37,7 @@ export function parseApprovalPayload(data: Record<string, unknown>) {
 export class ApprovalService {
   constructor(
     private readonly deps: {
-      store: ApprovalStore & DecisionStore;
+      store: ApprovalStore & DecisionStore & ConversationReferenceStore;
       decisions: Pick<DecisionService, 'outcomeCardFor'>;
       now?: () => Date;
     },
@@ -99,11 +100,12 @@ export class ApprovalService {
     if (approval.practitionerCard) {
       const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${settledAt.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
       const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus);
+      const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push({
         idempotencyKey: `approval:${approval.id}:update-practitioner-card`,
         kind: 'card_update',
         target: { kind: 'conversation', conversationId: approval.practitionerCard.conversationId },
-        payload: { activityId: approval.practitionerCard.activityId, conversationId: approval.practitionerCard.conversationId, card } satisfies CardUpdatePayload,
+        payload: { activityId: approval.practitionerCard.activityId, conversationId: approval.practitionerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
         refId: approval.id,
       });
     }

@@ -9,7 +9,7 @@ import type { CardJson } from '../cards/renderTemplate';
 import { caseNoteText } from '../domain/caseNote';
 import type { Facts } from '../domain/facts';
 import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
-import type { ApprovalStore, DecisionRecord, DecisionStore, EscalationStore } from '../domain/ports/store';
+import type { ApprovalStore, CardRef, DecisionRecord, DecisionStore, EscalationStore } from '../domain/ports/store';
 import type { Actor } from './actor';
 import { managerStatusText } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
@@ -23,6 +23,8 @@ export interface RecordInput {
   facts: Facts;
   caseRef: string | null;
   completesSession?: { sessionId: string; expectedVersion: number };
+  /** The practitioner's card that becomes the outcome card, to update in place when a manager acts. */
+  practitionerCard?: CardRef | null;
 }
 
 export interface DecisionServiceDeps {
@@ -51,8 +53,8 @@ export class DecisionService {
       caseRef: input.caseRef,
       decision,
       notifications: plan.notifications,
-      ...(plan.approval ? { approval: plan.approval } : {}),
-      ...(plan.escalation ? { escalation: plan.escalation } : {}),
+      ...(plan.approval ? { approval: { ...plan.approval, practitionerCard: input.practitionerCard ?? null } } : {}),
+      ...(plan.escalation ? { escalation: { ...plan.escalation, practitionerCard: input.practitionerCard ?? null } } : {}),
       ...(plan.timers ? { timers: plan.timers } : {}),
       ...(input.completesSession ? { completesSession: input.completesSession } : {}),
     });

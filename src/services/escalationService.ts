@@ -9,7 +9,8 @@ import type { CardJson } from '../cards/renderTemplate';
 import type { Config } from '../config';
 import { ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import type { Directory } from '../domain/ports/directory';
-import type { DecisionRecord, DecisionStore, Escalation, EscalationStore, NewOutboxMessage, OutboxStore, Timer } from '../domain/ports/store';
+import type { ConversationReferenceStore, DecisionRecord, DecisionStore, Escalation, EscalationStore, NewOutboxMessage, OutboxStore, Timer } from '../domain/ports/store';
+import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
@@ -19,7 +20,7 @@ import { UserFacingError } from './userFacingError';
 const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/) });
 
 export interface EscalationServiceDeps {
-  store: EscalationStore & DecisionStore & OutboxStore;
+  store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore;
   directory: Directory;
   decisions: Pick<DecisionService, 'outcomeCardFor'>;
   config: Pick<Config, 'escalation'>;
@@ -68,26 +69,31 @@ export class EscalationService {
         refId: e.id,
       },
     ];
-    // Every other copy of the alert (manager, Head of Service, channel) shows who acknowledged it.
+    // Every other copy of the alert (manager, Head of Service, channel) shows who acknowledged it. A card to a
+    // user lands in their 1:1 conversation, whose stored reference says where it is.
     for (const sent of await this.deps.store.listOutboxForRef(e.id)) {
-      if (sent.kind !== 'card' || !sent.sentActivityId) continue;
-      const conversationId = (sent as unknown as { sentConversationId?: string }).sentConversationId ?? (sent.target.kind === 'conversation' ? sent.target.conversationId : sent.target.kind === 'channel' ? sent.target.channelId : null);
-      if (!conversationId) continue;
+      if (sent.kind !== 'card' || sent.status !== 'sent' || !sent.sentActivityId) continue;
+      const where =
+        sent.target.kind === 'user'
+          ? await conversationOf(this.deps.store, sent.target.aadObjectId)
+          : { conversationId: sent.target.kind === 'channel' ? sent.target.channelId : sent.target.conversationId, serviceUrl: null };
+      if (!where) continue;
       out.push({
         idempotencyKey: `alert:${e.id}:ack:update:${sent.id}`,
         kind: 'card_update',
-        target: { kind: 'conversation', conversationId },
-        payload: { activityId: sent.sentActivityId, conversationId, card: ackCard } satisfies CardUpdatePayload,
+        target: { kind: 'conversation', conversationId: where.conversationId },
+        payload: { activityId: sent.sentActivityId, conversationId: where.conversationId, ...(where.serviceUrl ? { serviceUrl: where.serviceUrl } : {}), card: ackCard } satisfies CardUpdatePayload,
         refId: e.id,
       });
     }
     if (e.practitionerCard) {
       const card = await this.deps.decisions.outcomeCardFor(record.id, undefined, `Safeguarding alert acknowledged by ${actor.displayName} at ${time}.`);
+      const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
       out.push({
         idempotencyKey: `alert:${e.id}:ack:update-practitioner-card`,
         kind: 'card_update',
         target: { kind: 'conversation', conversationId: e.practitionerCard.conversationId },
-        payload: { activityId: e.practitionerCard.activityId, conversationId: e.practitionerCard.conversationId, card } satisfies CardUpdatePayload,
+        payload: { activityId: e.practitionerCard.activityId, conversationId: e.practitionerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
         refId: e.id,
       });
     }

@@ -10,7 +10,7 @@ import { messageCard } from '../cards/messageCard';
 import type { Config } from '../config';
 import { councilForTenant } from '../config';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
-import type { WizardSession, WizardSessionStore } from '../domain/ports/store';
+import type { CardRef, WizardSession, WizardSessionStore } from '../domain/ports/store';
 import { type Answers, goBack, startWizard, STEP_IDS, type StepId, submitStep, type WizardState } from '../domain/wizard/wizard';
 import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import type { Actor, DecisionService } from './decisionService';
@@ -34,6 +34,12 @@ export interface WizardServiceDeps {
 interface StoredProgress {
   answers: Answers;
   history: StepId[];
+}
+
+/** Where the session's card is, once it has been sent (its activity id and conversation). */
+function cardRefOf(session: WizardSession): CardRef | null {
+  const conversationId = (session.conversationRef as { conversation?: { id?: string } } | null)?.conversation?.id;
+  return session.activityId && conversationId ? { activityId: session.activityId, conversationId } : null;
 }
 
 function isStepId(s: string): s is StepId {
@@ -127,6 +133,7 @@ export class WizardService {
       facts: result.facts,
       caseRef: result.caseRef,
       completesSession: { sessionId: session.id, expectedVersion: payload.version },
+      practitionerCard: cardRefOf(session),
     });
     return recorded.card;
   }

@@ -5,7 +5,7 @@
  *   is stored (or Teams says the stored conversation is gone, 404), by opening the 1:1 chat with
  *   `createConversationAsync` (tenant id + the user's Entra object id) and storing the new reference.
  * - sendToConversation: a reference built from the conversation id (the escalation channel) and `serviceUrl`.
- * - updateCard: `updateActivity` in that conversation.
+ * - updateCard: `updateActivity` in that conversation (at its own service URL when the payload carries one).
  * Every activity carries the outbox row's idempotency key in `channelData.channelCheck.idempotencyKey`.
  *
  * Retries belong to the outbox dispatcher, whose state is in the store. botbuilder's connector client (an
@@ -166,9 +166,14 @@ export class BotProactiveSender implements ProactiveSender {
     return this.withDeadline((attempt) => this.continueAndSend(this.referenceFor(conversationId), outgoing, idempotencyKey, attempt));
   }
 
-  updateCard(conversationId: string, activityId: string, card: CardJson): Promise<void> {
+  /**
+   * Replaces a card already sent. `serviceUrl` is the conversation's own Bot Connector endpoint (from its stored
+   * reference, carried in the card_update payload); the configured one when absent. (Not in the port's
+   * signature yet: the dispatcher passes it as an extra argument.)
+   */
+  updateCard(conversationId: string, activityId: string, card: CardJson, serviceUrl?: string): Promise<void> {
     return this.withDeadline(async (attempt) => {
-      await this.inTurn(this.referenceFor(conversationId), attempt, async (context) => {
+      await this.inTurn(this.referenceFor(conversationId, serviceUrl), attempt, async (context) => {
         await context.updateActivity({
           type: 'message',
           id: activityId,
@@ -183,10 +188,10 @@ export class BotProactiveSender implements ProactiveSender {
     return this.appId ?? '';
   }
 
-  private referenceFor(conversationId: string): Partial<ConversationReference> {
+  private referenceFor(conversationId: string, serviceUrl?: string): Partial<ConversationReference> {
     return {
       channelId: this.channelId,
-      serviceUrl: this.serviceUrl,
+      serviceUrl: serviceUrl || this.serviceUrl,
       conversation: { id: conversationId, isGroup: true, conversationType: '', name: '' },
       bot: { id: this.appId ?? 'channelcheck', name: 'ChannelCheck' },
     };

@@ -23,7 +23,7 @@ import type { ApprovalStore, NewOutboxMessage, OutboxMessage, OutboxStore, Outbo
 import type { Logger } from '../logging';
 import { type BackoffOptions, DEFAULT_BACKOFF, retryDelayMs } from './backoff';
 import { ConversationRateLimiter, type ConversationRateLimitOptions } from './conversationRateLimit';
-import { OUTBOX_KINDS, type CardPayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
+import { OUTBOX_KINDS, type CardPayload, type CardUpdatePayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
 import { DeliveryError, type Outgoing, type ProactiveSender, type Sent } from './proactiveSender';
 
 export interface OutboxDispatcherOptions {
@@ -83,6 +83,11 @@ export interface DispatchPassResult {
   unsettled: number;
 }
 
+/** ProactiveSender.updateCard, with the conversation's service URL when the payload has one. */
+type UpdateCardWithServiceUrl = {
+  updateCard(conversationId: string, activityId: string, card: CardUpdatePayload['card'], serviceUrl?: string): Promise<void>;
+};
+
 type ParsedRow = { ok: true; message: OutboxPayload; inferredKind: boolean } | { ok: false; reason: string };
 
 const cardJson = z.record(z.string(), z.unknown());
@@ -101,7 +106,7 @@ const cardPayloadSchema = z.object({
   urgent: z.boolean().optional(),
 });
 const textPayloadSchema = z.object({ tenantId: z.string().min(1), text: z.string().min(1) });
-const cardUpdatePayloadSchema = z.object({ activityId: z.string().min(1), conversationId: z.string().min(1), card: cardJson });
+const cardUpdatePayloadSchema = z.object({ activityId: z.string().min(1), conversationId: z.string().min(1), serviceUrl: z.string().min(1).optional(), card: cardJson });
 const schemas = { card: cardPayloadSchema, text: textPayloadSchema, card_update: cardUpdatePayloadSchema } as const;
 
 /** Ids in the outbox are at most 256 characters; a derived key that would be longer is built from a hash. */
@@ -265,7 +270,7 @@ export class OutboxDispatcher {
     try {
       return await pass;
     } finally {
-      this.pass = null;
+      if (this.pass === pass) this.pass = null;
     }
   }
 
@@ -369,8 +374,10 @@ export class OutboxDispatcher {
   private async deliver(row: OutboxMessage, message: OutboxPayload): Promise<Sent> {
     const key = row.idempotencyKey;
     if (message.kind === 'card_update') {
-      const { conversationId, activityId, card } = message.payload;
-      await this.sender.updateCard(conversationId, activityId, card);
+      const { conversationId, activityId, card, serviceUrl } = message.payload;
+      // The port's updateCard has three parameters; a sender that knows about service URLs (BotProactiveSender)
+      // takes the conversation's own as a fourth, others ignore it.
+      await (this.sender as UpdateCardWithServiceUrl).updateCard(conversationId, activityId, card, serviceUrl);
       return { activityId, conversationId };
     }
     const outgoing: Outgoing = message.kind === 'card' ? { card: message.payload.card, summary: message.payload.summary } : { text: message.payload.text };
@@ -421,7 +428,16 @@ export class OutboxDispatcher {
   /** markDead with the follow-ups (one transaction), then the alert log line. */
   private async deadLetter(row: OutboxMessage, message: OutboxPayload | null, reason: DeadReason, failure: DeliveryError | null, error: string): Promise<RowOutcome> {
     const followUps = message === null ? [] : this.followUpsFor(row, message, reason, failure);
-    const ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, followUps);
+    let ok: boolean;
+    try {
+      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, followUps);
+    } catch (markError) {
+      if ((markError as Error | null)?.name !== 'DuplicateIdempotencyKeyError') throw markError;
+      // A follow-up key is already in the outbox (queued by someone else): queue the others (duplicates are
+      // skipped), then dead-letter the row on its own. Otherwise the row would come back after every lease.
+      await this.store.enqueue(followUps);
+      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, []);
+    }
     if (!ok) return 'lease_lost';
     this.log.error(
       {

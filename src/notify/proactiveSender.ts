@@ -38,6 +38,6 @@ export interface ProactiveSender {
   sendToUser(user: { aadObjectId: string; tenantId: string }, outgoing: Outgoing, idempotencyKey: string): Promise<Sent>;
   /** A message to a known conversation (the escalation channel). */
   sendToConversation(conversationId: string, outgoing: Outgoing, idempotencyKey: string): Promise<Sent>;
-  /** Replaces a card already sent. */
-  updateCard(conversationId: string, activityId: string, card: CardJson): Promise<void>;
+  /** Replaces a card already sent; `serviceUrl` is that conversation's endpoint (the configured one when absent). */
+  updateCard(conversationId: string, activityId: string, card: CardJson, serviceUrl?: string): Promise<void>;
 }

@@ -83,7 +83,7 @@ export class TimerLoop {
     try {
       return await pass;
     } finally {
-      this.pass = null;
+      if (this.pass === pass) this.pass = null;
     }
   }
 

@@ -94,6 +94,18 @@ describe('notify: botbuilder ProactiveSender against the fake Bot Connector', fu
     assert.deepEqual((update?.body as { attachments: unknown[] }).attachments, [{ contentType: 'application/vnd.microsoft.card.adaptive', content: testCard('Approved') }]);
   });
 
+  it("updates a card at the conversation's own service URL when given one", async () => {
+    const regional = await FakeBotConnector.start();
+    try {
+      await sender.updateCard('a:conv-emea', 'activity-7', testCard('Acknowledged'), regional.serviceUrl);
+      assert.equal(regional.updates().length, 1);
+      assert.equal(regional.updates()[0]?.path, connectorPaths.activity('a:conv-emea', 'activity-7'));
+      assert.equal(fake.calls.length, 0, 'not the configured service URL');
+    } finally {
+      await regional.close();
+    }
+  });
+
   it('maps each Bot Connector failure to a DeliveryError, one HTTP request per attempt (the connector does not retry)', async () => {
     const cases: Array<{ fault: Fault; kind: string; status: number | null; retryAfterMs?: number | null }> = [
       { fault: { status: 403, code: 'BotNotInConversationRoster' }, kind: 'unreachable', status: 403 },

@@ -319,6 +319,20 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
       );
     });
 
+    it('still dead-letters (and queues the other follow-ups) when a follow-up key is already taken', async () => {
+      await storeReference(store, fake, 'aad-prac-1', 'a:conv-prac');
+      fake.fail({ path: connectorPaths.createConversation, times: Infinity, fault: { status: 403 } });
+      await store.enqueue([
+        textMessage('clash:tell-practitioner', toUser('aad-prac-1'), 'queued earlier by someone else'),
+        cardMessage('clash', toUser('aad-gone'), { fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE } }),
+      ]);
+      await runToCompletion(dispatcher());
+      assert.equal((await rowByKey(store, db, 'clash')).status, 'dead');
+      assert.equal(fake.deliveredTo(ESCALATION_CHANNEL)[0]?.idempotencyKey, 'clash:fallback-channel');
+      assert.deepEqual(fake.deliveredTo('a:conv-prac').map((c) => (c.body as { text: string }).text), ['queued earlier by someone else']);
+      assert.equal(fake.creates().length, 1, 'the unreachable row was not tried again');
+    });
+
     it('a row it cannot read is dead-lettered with an alert, not retried forever', async () => {
       await store.enqueue([{ idempotencyKey: 'garbled', kind: 'card', target: toUser('aad-x'), payload: { card: 'not a card' } }]);
       await runToCompletion(dispatcher());
@@ -341,6 +355,21 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     const row = await rowByKey(store, db, `approval:${approvalId}:manager`);
     assert.equal(row.sentActivityId, call?.resultId);
     assert.equal(practitioner().aadObjectId, approval?.practitionerAadId);
+  });
+
+  it("sends a card update to the conversation's own service URL when the payload carries one", async () => {
+    const regional = await FakeBotConnector.start();
+    try {
+      await store.enqueue([
+        { idempotencyKey: 'upd-here', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c1' }, payload: { activityId: 'x1', conversationId: 'a:c1', card: testCard('a') } },
+        { idempotencyKey: 'upd-there', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c2' }, payload: { activityId: 'x2', conversationId: 'a:c2', serviceUrl: regional.serviceUrl, card: testCard('b') } },
+      ]);
+      await dispatcher().runOnce();
+      assert.deepEqual(fake.updates().map((c) => c.activityId), ['x1']);
+      assert.deepEqual(regional.updates().map((c) => c.activityId), ['x2']);
+    } finally {
+      await regional.close();
+    }
   });
 
   it('delivers urgent safeguarding alerts before anything else in a pass', async () => {

@@ -66,8 +66,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     options.store ??
     (await openStore(
       config.store.kind === 'postgres'
-        ? { engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern }
-        : { engine: 'sqlite', file: config.store.path, caseRefPattern: config.caseRefPattern },
+        ? { engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern, now }
+        : { engine: 'sqlite', file: config.store.path, caseRefPattern: config.caseRefPattern, now },
     ));
   const directory = options.directory ?? (await createDirectory(config, log));
   const adapter = createAdapter(config, log);

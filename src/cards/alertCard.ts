@@ -26,7 +26,8 @@ export function alertCard(input: AlertCardInput): CardJson {
     escalationNote: input.escalationNote ?? null,
     facts: factSummary(decision.facts),
     reasons: decision.reasons.filter((r) => r.effect === 'ESCALATE_SAFEGUARDING').map((r) => ({ text: r.text, cite: citeText(r) })),
-    contacts: decision.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
+    // The reader is the manager: the "tell your line manager" contact meant for the practitioner is left out.
+    contacts: decision.contacts.filter((c) => c.id !== 'line-manager').map((c) => ({ label: c.label, detail: contactDetail(c) })),
     status: open ? 'Not yet acknowledged. Acknowledge when you are dealing with it: the practitioner sees who did.' : `Acknowledged by ${input.acknowledgedByName ?? 'a manager'} at ${at}.`,
     statusColor: open ? 'Attention' : 'Good',
     canAcknowledge: open,

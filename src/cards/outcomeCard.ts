@@ -10,7 +10,14 @@ export interface OutcomeCardInput {
   caseNote: string;
   /** What happened about the line manager: "An urgent alert was sent to …", "Approved by … at …". */
   managerStatus?: string | null;
+  /** Once the line manager has settled an approval request, the card's headline says so. */
+  approval?: 'approved' | 'declined' | null;
 }
+
+const SETTLED = {
+  approved: { headline: 'Approved by your line manager: WhatsApp allowed, with conditions', container: 'good', color: 'Good' },
+  declined: { headline: 'Declined by your line manager: do not use WhatsApp', container: 'attention', color: 'Attention' },
+} as const;
 
 const STYLE: Record<Outcome, { container: string; color: string }> = {
   safeguarding_escalation: { container: 'attention', color: 'Attention' },
@@ -42,11 +49,12 @@ export function contactDetail(c: ContactToCall): string {
   return c.note ? `${detail}. ${c.note}` : detail;
 }
 
-export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null }: OutcomeCardInput) {
-  const style = STYLE[d.outcome];
+export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null }: OutcomeCardInput) {
+  const settled = d.outcome === 'manager_approval_required' && approval ? SETTLED[approval] : null;
+  const style = settled ?? STYLE[d.outcome];
   const item = (x: Citation & { text: string }) => ({ text: x.text, cite: citeText(x) });
   return {
-    headline: d.headline,
+    headline: settled?.headline ?? d.headline,
     headlineStyle: style.container,
     headlineColor: style.color,
     council: d.policy.council,
@@ -61,7 +69,7 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     warnings: d.warnings,
     contacts: d.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
     reasons: d.reasons.filter((r) => r.decisive).map(item),
-    conditionsTitle: d.channel === 'manager_approval_required' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow',
+    conditionsTitle: d.channel === 'manager_approval_required' && approval !== 'approved' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow',
     conditions: d.conditions.map(item),
     scripts: d.scripts.map((s) => ({
       title: s.title,

@@ -99,7 +99,7 @@ export class ApprovalService {
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
       const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${settledAt.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
-      const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus);
+      const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus, verb);
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push({
         idempotencyKey: `approval:${approval.id}:update-practitioner-card`,

@@ -63,7 +63,7 @@ export class DecisionService {
   }
 
   /** The outcome card of a recorded decision, with the manager's part as it stands now. */
-  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null): Promise<CardJson> {
+  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null, settling?: 'approved' | 'declined'): Promise<CardJson> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
@@ -83,6 +83,7 @@ export class DecisionService {
         decision: record.decision,
       }),
       managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation),
+      approval: settling ?? (approval?.status === 'approved' || approval?.status === 'declined' ? approval.status : null),
     });
   }
 }

@@ -65,6 +65,7 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const update = h.connector.updates().find((u) => u.conversationId === conversationOf(PEOPLE.pat) && u.activityId === wizardCardId);
     assert.ok(update, 'the practitioner\'s outcome card was updated in place');
     assert.match(JSON.stringify(update.body), /Approved by Lee Manager/);
+    assert.match(JSON.stringify(update.body), /Approved by your line manager: WhatsApp allowed, with conditions/);
     assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager approved your request to use WhatsApp \(case CR-61001\): "Fine for this week\."/.test(t)));
     assert.deepEqual(rows(h.dbFile, "select status, decided_by from approval_requests"), [{ status: 'approved', decided_by: PEOPLE.lee.aadObjectId }]);
   });

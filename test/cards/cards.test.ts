@@ -99,6 +99,11 @@ describe('cards', () => {
     assert.ok(!JSON.stringify(channelView).includes('approval.approve'), 'no buttons for everyone in a channel');
     expectValid(approvalCardForDecider({ ...input, approval: { ...base, status: 'approved', comment: 'Fine, review in a month', settledAt: NOW } }), 'approved');
     expectValid(approvalCardForDecider({ ...input, approval: { ...base, status: 'declined', comment: null, settledAt: NOW }, settledByName: 'Lee Manager' }), 'declined');
+    for (const settled of ['approved', 'declined'] as const) {
+      const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote: 'note', managerStatus: `${settled} by Lee Manager`, approval: settled });
+      expectValid(card, `outcome ${settled}`);
+      assert.match(JSON.stringify(card), settled === 'approved' ? /Approved by your line manager: WhatsApp allowed/ : /Declined by your line manager: do not use WhatsApp/);
+    }
     const alarm = evaluate(policy, parseFacts({ contactType: 'young_person', age: 15, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', immediateRiskToLife: true, withinWorkingHours: false }));
     expectValid(alertCard({ escalation: { id: 'e-1', status: 'open', acknowledgedAt: null }, decision: alarm, practitionerName: 'Pat', caseRef: null }), 'alert open');
     expectValid(alertCard({ escalation: { id: 'e-1', status: 'open', acknowledgedAt: null }, decision: alarm, practitionerName: 'Pat', caseRef: 'CR-1', escalationNote: 'Not acknowledged within 15 minutes: escalated to you.' }), 'alert escalated');

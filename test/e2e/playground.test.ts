@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { QUESTIONS, type QuestionId } from '../../src/domain/wizard/questions';
-import { assertOffline, cards, MANAGER_PORT, PlaygroundRig, PRACTITIONER_PORT, say, shot } from './playgroundHarness';
+import { assertOffline, cards, cardShot, MANAGER_PORT, PlaygroundRig, PRACTITIONER_PORT, say, shot } from './playgroundHarness';
 
 type Answers = Partial<Record<QuestionId, string | number | boolean | null>>;
 
@@ -76,7 +76,7 @@ async function runCheck(page: Page, council: string, answers: Answers): Promise<
     const text = await card.innerText();
     assert.doesNotMatch(text, /Please check (the answer|\d+ answers)/, `step ${step} was refused:\n${text}`);
     if (!/Get the answer|Next/.test(await card.getByRole('button').allInnerTexts().then((b) => b.join(' ')))) {
-      await shot(page, `${council}-outcome`);
+      await cardShot(card, `${council}-outcome`);
       return { text, card };
     }
   }
@@ -142,13 +142,15 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
 
     const approval = cards(rig.manager).filter({ hasText: 'Approval needed: Pat Practitioner' }).last();
     await approval.waitFor({ timeout: 30_000 });
-    await shot(rig.manager, 'manager-01-approval-request');
+    await cardShot(approval, 'manager-01-approval-request');
     await approval.getByLabel('Comment for the practitioner (optional)').fill('Agreed for video this week; review next supervision.');
     await approval.getByRole('button', { name: 'Approve' }).click();
     await cards(rig.manager).filter({ hasText: 'Approved by Lee Manager' }).last().waitFor({ timeout: 20_000 });
     await shot(rig.manager, 'manager-02-approved');
 
-    await cards(rig.practitioner).filter({ hasText: 'Approved by Lee Manager' }).last().waitFor({ timeout: 30_000 });
+    const updated = cards(rig.practitioner).filter({ hasText: 'Approved by Lee Manager' }).last();
+    await updated.waitFor({ timeout: 30_000 });
+    await cardShot(updated, 'hillingdon-approval-outcome-updated');
     await rig.practitioner.getByText(/Lee Manager approved your request to use WhatsApp/).first().waitFor({ timeout: 30_000 });
     await shot(rig.practitioner, 'hillingdon-approval-updated');
   });
@@ -170,7 +172,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
 
     const alert = cards(rig.manager).filter({ hasText: 'URGENT: safeguarding alert' }).last();
     await alert.waitFor({ timeout: 30_000 });
-    await shot(rig.manager, 'manager-03-safeguarding-alert');
+    await cardShot(alert, 'manager-03-safeguarding-alert');
     await alert.getByRole('button', { name: /Acknowledge/ }).click();
     await cards(rig.manager).filter({ hasText: 'Acknowledged by Lee Manager' }).last().waitFor({ timeout: 20_000 });
     await rig.practitioner.getByText(/Lee Manager acknowledged your safeguarding alert/).first().waitFor({ timeout: 30_000 });

@@ -157,3 +157,16 @@ export async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
+
+/** The whole card, however tall (the page shows only part of a long outcome card). */
+export async function cardShot(card: Locator, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  // The chat pane scrolls: make the window tall enough to show the whole card, then put it back.
+  const page = card.page();
+  const viewport = page.viewportSize() ?? { width: 1280, height: 1100 };
+  const box = await card.boundingBox();
+  if (box && box.height + 300 > viewport.height) await page.setViewportSize({ width: viewport.width, height: Math.ceil(box.height + 300) });
+  await card.scrollIntoViewIfNeeded();
+  await card.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  await page.setViewportSize(viewport);
+}

@@ -54,14 +54,4 @@ export function parseRetryAfterMs(value: string | number | null | undefined, now
   return Math.max(0, at - nowMs);
 }
 
-/** A small seeded PRNG (mulberry32) with Math.random's contract, for deterministic jitter in tests. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../domain/seededRandom';

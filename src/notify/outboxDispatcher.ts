@@ -21,6 +21,7 @@ import os from 'node:os';
 import { z } from 'zod';
 import type { ApprovalStore, NewOutboxMessage, OutboxMessage, OutboxStore, OutboxTarget } from '../domain/ports/store';
 import type { Logger } from '../logging';
+import { PollingLoop } from './pollingLoop';
 import { type BackoffOptions, DEFAULT_BACKOFF, retryDelayMs } from './backoff';
 import { ConversationRateLimiter, type ConversationRateLimitOptions } from './conversationRateLimit';
 import { OUTBOX_KINDS, type CardPayload, type CardUpdatePayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
@@ -213,10 +214,8 @@ export class OutboxDispatcher {
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
 
-  private running = false;
-  private timer: NodeJS.Timeout | null = null;
   /** The pass in progress (passes never overlap). */
-  private pass: Promise<DispatchPassResult> | null = null;
+  private readonly loop: PollingLoop<DispatchPassResult>;
 
   constructor(options: OutboxDispatcherOptions) {
     this.store = options.store;
@@ -238,58 +237,27 @@ export class OutboxDispatcher {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number from 1');
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 1) throw new RangeError('leaseMs must be a positive whole number');
+    this.loop = new PollingLoop({ pollMs: this.pollMs, batchSize: this.batchSize, pass: () => this.dispatchBatch(), log: this.log, name: 'outbox dispatcher', workerId: this.workerId });
   }
 
   /** Starts polling. Idempotent. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the pass in progress to finish. */
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pass !== null) await this.pass.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** Runs a pass now rather than at the next poll (e.g. right after something was queued). */
   wake(): void {
-    if (!this.running || this.pass !== null) return;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.schedule(0);
+    this.loop.wake();
   }
 
   /** One pass: claim due rows and deliver them. Waits for a pass already in progress first. */
   async runOnce(): Promise<DispatchPassResult> {
-    while (this.pass !== null) await this.pass.catch(() => undefined);
-    const pass = this.dispatchBatch();
-    this.pass = pass;
-    try {
-      return await pass;
-    } finally {
-      if (this.pass === pass) this.pass = null;
-    }
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, ms);
-  }
-
-  private async tick(): Promise<void> {
-    let claimedFullBatch = false;
-    try {
-      const result = await this.runOnce();
-      claimedFullBatch = result.claimed >= this.batchSize;
-    } catch (error) {
-      this.log.error({ err: error, workerId: this.workerId }, 'outbox dispatcher pass failed; will try again');
-    }
-    if (this.running && this.timer === null) this.schedule(claimedFullBatch ? 0 : this.pollMs);
+    return this.loop.runOnce();
   }
 
   private async dispatchBatch(): Promise<DispatchPassResult> {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Timer, TimerStore } from '../domain/ports/store';
 import type { Logger } from '../logging';
+import { PollingLoop } from './pollingLoop';
 
 export type TimerHandler = (timer: Timer) => Promise<void>;
 
@@ -47,9 +48,7 @@ export class TimerLoop {
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly now: () => Date;
-  private running = false;
-  private timer: NodeJS.Timeout | null = null;
-  private pass: Promise<TimerPassResult> | null = null;
+  private readonly loop: PollingLoop<TimerPassResult>;
 
   constructor(options: TimerLoopOptions) {
     this.store = options.store;
@@ -60,48 +59,20 @@ export class TimerLoop {
     this.batchSize = options.batchSize ?? 20;
     this.leaseMs = options.leaseMs ?? 60_000;
     this.now = options.now ?? (() => new Date());
+    this.loop = new PollingLoop({ pollMs: this.pollMs, batchSize: this.batchSize, pass: () => this.fireDue(), log: this.log, name: 'timer loop', workerId: this.workerId });
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.pass !== null) await this.pass.catch(() => undefined);
+    await this.loop.stop();
   }
 
   /** One pass. Waits for a pass already in progress first. */
   async runOnce(): Promise<TimerPassResult> {
-    while (this.pass !== null) await this.pass.catch(() => undefined);
-    const pass = this.fireDue();
-    this.pass = pass;
-    try {
-      return await pass;
-    } finally {
-      if (this.pass === pass) this.pass = null;
-    }
-  }
-
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.tick();
-    }, ms);
-  }
-
-  private async tick(): Promise<void> {
-    let full = false;
-    try {
-      full = (await this.runOnce()).claimed >= this.batchSize;
-    } catch (error) {
-      this.log.error({ err: error, workerId: this.workerId }, 'timer loop pass failed; will try again');
-    }
-    if (this.running && this.timer === null) this.schedule(full ? 0 : this.pollMs);
+    return this.loop.runOnce();
   }
 
   private async fireDue(): Promise<TimerPassResult> {

@@ -5,17 +5,7 @@
  */
 import { FACT_KINDS, type Facts, FACT_NAMES, parseFacts } from '../facts';
 
-/** mulberry32: a tiny seeded generator, so a failure can be reproduced from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../seededRandom';
 
 export function randomFacts(random: () => number): Facts {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;

@@ -29,6 +29,8 @@ import { ApprovalService } from './services/approvalService';
 import { EscalationService } from './services/escalationService';
 import { ManagerNotificationPlanner } from './services/managerNotificationPlanner';
 import { ESCALATION_TIMER_KIND } from './domain/escalations';
+import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
+import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
 
 export interface AppOptions {
   config: Config;
@@ -55,6 +57,7 @@ export interface App {
   escalations: EscalationService;
   dispatcher: OutboxDispatcher;
   timers: TimerLoop;
+  retention: RetentionJob;
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -78,7 +81,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const escalations = new EscalationService({ store, directory, decisions, config, now });
   const sender = new BotProactiveSender({ adapter, references: store, appId: config.bot.appId, serviceUrl: config.serviceUrl, log });
   const dispatcher = new OutboxDispatcher({ store, sender, log, now, pollMs: config.dispatcher.pollMs, maxAttempts: config.dispatcher.maxAttempts, escalationChannelId: config.escalation.channelConversationId });
-  const timers = new TimerLoop({ store, log, now, pollMs: config.dispatcher.pollMs, handlers: { [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer) } });
+  const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
+  const timers = new TimerLoop({
+    store,
+    log,
+    now,
+    pollMs: config.dispatcher.pollMs,
+    handlers: { [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer), [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer) },
+  });
   const checks = new ChecksService({ store, directory });
   const councilName = (tenantId: string) => {
     const id = councilForTenant(config, tenantId);
@@ -115,6 +125,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     escalations,
     dispatcher,
     timers,
+    retention,
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -123,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
           if (options.dispatch !== false) {
             dispatcher.start();
             timers.start();
+            void retention.ensureScheduled();
           }
           resolve((server.address() as AddressInfo).port);
         });

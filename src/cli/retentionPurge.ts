@@ -1,25 +1,17 @@
 /**
  * retention:purge: deletes decision records older than their council pack's retention period
  * (`retention.decisionRecordDays`), with everything hung on them; the purge is recorded in the audit trail.
- * Meant to run daily from a scheduler (cron, a Kubernetes CronJob, an Azure scheduled task).
+ * The bot runs the same purge daily on its own (src/services/retentionJob.ts); this command runs it now.
  *   npm run --silent retention:purge
  */
-import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import { loadPolicies } from '../policyFiles/loadPolicies';
+import { retentionDaysByCouncil } from '../policyFiles/retentionPeriods';
+
+export { retentionDaysByCouncil };
 import { cliActor, parseFlags, storeOptions, withStore } from './cliArgs';
 import { EXIT_OK, runCommand } from './exitCodes';
 
 const USAGE = 'usage: npm run --silent retention:purge';
-
-/** Council pack id → days, for every pack that sets a retention period. */
-export function retentionDaysByCouncil(catalogue: PolicyCatalogue): Record<string, number> {
-  const days: Record<string, number> = {};
-  for (const [id, policy] of catalogue.councils) {
-    const retention = policy.council.data.retention;
-    if (retention !== undefined) days[id] = retention.decisionRecordDays;
-  }
-  return days;
-}
 
 async function main(): Promise<number> {
   parseFlags({});

@@ -68,6 +68,15 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     assert.match(JSON.stringify(update.body), /Approved by your line manager: WhatsApp allowed, with conditions/);
     assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager approved your request to use WhatsApp \(case CR-61001\): "Fine for this week\."/.test(t)));
     assert.deepEqual(rows(h.dbFile, "select status, decided_by from approval_requests"), [{ status: 'approved', decided_by: PEOPLE.lee.aadObjectId }]);
+    // The manager can list the team's checks; someone outside the team sees none of them.
+    await h.message(PEOPLE.lee, 'team checks');
+    const list = cardText(h.cardsTo(PEOPLE.lee).at(-1)!.card);
+    assert.match(list, /Your team's recent checks/);
+    assert.match(list, /CR-61001/);
+    assert.match(list, /Pat Practitioner/);
+    assert.match(list, /Approved by the line manager/);
+    await h.message(PEOPLE.mallory, 'team checks');
+    assert.doesNotMatch(cardText(h.cardsTo(PEOPLE.mallory).at(-1)!.card), /CR-61001/);
   });
 
   it('a non-manager, the practitioner and a forged payload cannot settle it; a delegate can; a replay gets the settled state', async () => {

@@ -454,6 +454,7 @@ export class OutboxDispatcher {
         payload: channelPayload,
         refId: row.refId,
         decisionId: row.decisionId,
+        ...(payload.urgent ? { urgent: true } : {}),
       });
     }
     const practitioner = fallback.tellPractitionerAadId;

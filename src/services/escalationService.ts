@@ -120,9 +120,9 @@ export class EscalationService {
     const payload: CardPayload = { tenantId: record.tenantId, card, summary: `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`, urgent: true };
     const notifications: NewOutboxMessage[] = [];
     if (to === 'head_of_service' && hos) {
-      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:head_of_service`, kind: 'card', target: { kind: 'user', aadObjectId: hos.aadObjectId }, payload: { ...payload, fallback: { toEscalationChannel: true, tellPractitionerAadId: record.practitionerAadId, recipientDescription: `the Head of Service ${hos.displayName}` } }, refId: e.id });
+      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:head_of_service`, urgent: true, kind: 'card', target: { kind: 'user', aadObjectId: hos.aadObjectId }, payload: { ...payload, fallback: { toEscalationChannel: true, tellPractitionerAadId: record.practitionerAadId, recipientDescription: `the Head of Service ${hos.displayName}` } }, refId: e.id });
     } else if (to === 'escalation_channel' && channel) {
-      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:channel`, kind: 'card', target: channel, payload, refId: e.id });
+      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:channel`, urgent: true, kind: 'card', target: channel, payload, refId: e.id });
     }
     notifications.push({
       idempotencyKey: `alert:${e.id}:escalate:${to}:tell-practitioner`,

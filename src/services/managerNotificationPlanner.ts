@@ -24,7 +24,7 @@ export interface PlannerDeps {
 }
 
 export function cardMessage(key: string, target: OutboxTarget, payload: CardPayload, refId: string | null): NewOutboxMessage {
-  return { idempotencyKey: key, kind: 'card', target, payload, refId };
+  return { idempotencyKey: key, kind: 'card', target, payload, refId, ...(payload.urgent ? { urgent: true } : {}) };
 }
 
 export function textMessage(key: string, userAadId: string, payload: TextPayload, refId: string | null): NewOutboxMessage {

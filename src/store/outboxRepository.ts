@@ -73,6 +73,7 @@ export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): Ou
     sent_activity_id: null,
     created_at: toIso(now),
     sent_at: null,
+    priority: m.urgent ? 1 : 0,
   }));
 }
 
@@ -141,6 +142,7 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
           .selectFrom('outbox')
           .select('id')
           .where(claimable)
+          .orderBy('priority', 'desc')
           .orderBy('next_attempt_at')
           .orderBy('created_at')
           .orderBy('id')
@@ -160,6 +162,7 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
           .where('claimed_by', '=', workerId)
           .where('claimed_until', '=', leaseUntil)
           .where('status', '=', 'in_flight')
+          .orderBy('priority', 'desc')
           .orderBy('next_attempt_at')
           .orderBy('created_at')
           .orderBy('id')

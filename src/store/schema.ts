@@ -133,6 +133,8 @@ export interface OutboxTable {
   sent_activity_id: string | null;
   created_at: string;
   sent_at: string | null;
+  /** 1: an urgent safeguarding alert, claimed before anything else; 0: routine. */
+  priority: number;
 }
 
 export interface Database {

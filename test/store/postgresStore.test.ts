@@ -4,6 +4,7 @@
  * here is reported pending, never passed.
  */
 import assert from 'node:assert/strict';
+import { migrationProvider } from '../../src/store/migrations/migrationProvider';
 import { decisionCommand } from './fixtures/sampleDecision';
 import { postgresHarness, postgresUnreachable, TEST_DATABASE_URL } from './postgresHarness';
 import { describeStoreContract } from './storeContract';
@@ -36,8 +37,8 @@ describe('PostgreSQL store: replicas starting together', function () {
     const db = await postgresHarness().newDatabase();
     try {
       const [a, b] = await Promise.all([db.open(), db.open()]);
-      const migrations = await db.raw().selectFrom('kysely_migration' as 'decisions').selectAll().execute();
-      assert.equal(migrations.length, 1);
+      const migrations = (await db.raw().selectFrom('kysely_migration' as 'decisions').selectAll().execute()) as unknown as Array<{ name: string }>;
+      assert.deepEqual(migrations.map((m) => m.name).sort(), Object.keys(await migrationProvider.getMigrations()).sort(), 'each migration ran exactly once');
       await a.recordDecision(decisionCommand('CASE-1001', 'start:a'));
       assert.equal((await b.listDecisionsForPractitioner('aad-prac-1', 5)).length, 1);
     } finally {

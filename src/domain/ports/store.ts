@@ -160,6 +160,8 @@ export interface NewOutboxMessage {
   decisionId?: string | null;
   /** Earliest send time; now when absent. */
   notBefore?: Date;
+  /** An urgent safeguarding alert: claimed before routine messages. */
+  urgent?: boolean;
 }
 
 export interface NewTimer {

@@ -48,6 +48,16 @@ export function describeOutbox(env: ContractEnv): void {
       assert.equal(sent?.sentActivityId, 'activity-1');
     });
 
+    it('claims urgent safeguarding alerts before routine messages that were due earlier', async function () {
+      const { store, clock } = env;
+      const now = clock.now();
+      await store.enqueue([message('routine-1', { notBefore: new Date(now.getTime() - 60 * SECOND) }), message('routine-2'), message('urgent-1', { urgent: true })]);
+      const first = await store.claimDueOutbox('w1', 1, now, 30 * SECOND);
+      assert.deepEqual(first.map((m) => m.idempotencyKey), ['urgent-1']);
+      const rest = await store.claimDueOutbox('w1', 10, now, 30 * SECOND);
+      assert.deepEqual(rest.map((m) => m.idempotencyKey), ['routine-1', 'routine-2']);
+    });
+
     it('a failed send waits for its next attempt; a dead letter is audited and tells the practitioner', async function () {
       const { store, clock } = env;
       const recorded = await store.recordDecision(decisionCommand('CASE-5001', 'card:1'));

@@ -69,6 +69,7 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     warnings: d.warnings,
     contacts: d.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
     reasons: d.reasons.filter((r) => r.decisive).map(item),
+    notes: d.reasons.filter((r) => !r.decisive && r.effect === 'INFO').map(item),
     conditionsTitle: d.channel === 'manager_approval_required' && approval !== 'approved' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow',
     conditions: d.conditions.map(item),
     scripts: d.scripts.map((s) => ({

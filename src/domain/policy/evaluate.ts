@@ -122,6 +122,7 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
   // Checklist items and scripts of the rules that let WhatsApp be used count only when it may be used;
   // those of blocking, safeguarding, recording and information rules always count.
   const permissive = new Set(['ALLOW_WITH_CONDITIONS', 'NEEDS_MANAGER_APPROVAL', 'CONDITION']);
+  const exclusive = fired.some((f) => f.rule.exclusiveAlternatives);
   for (const f of fired) {
     const c = cite(f);
     const { effect } = f.rule;
@@ -135,8 +136,9 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
         if (s) scripts.push({ ...c, id: s.id, title: s.title, verbatim: s.verbatim, text: s.text, citation: s.citation });
       }
     }
-    // Alternatives come from the rules that said no, or "not WhatsApp", or "act now".
-    if (effect !== 'ALLOW_WITH_CONDITIONS' && effect !== 'CONDITION') {
+    // Alternatives come from the rules that said no, or "not WhatsApp", or "act now"; a rule whose risk makes
+    // the other routes unsafe too offers the only alternatives that stand.
+    if (effect !== 'ALLOW_WITH_CONDITIONS' && effect !== 'CONDITION' && (!exclusive || f.rule.exclusiveAlternatives)) {
       for (const t of f.rule.alternatives) alternatives.push({ ...c, text: t });
     }
     if (effect === 'RECORD') recordInstructions.push({ ...c, text: f.rule.text });

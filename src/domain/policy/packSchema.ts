@@ -69,6 +69,11 @@ export const ruleSchema = z
     notify: z.enum(URGENCIES).optional(),
     /** Baseline rules this council rule speaks for when it fires (the council's clause is cited instead). */
     replacesBaseline: z.array(z.string()).default([]),
+    /**
+     * When this rule fires, only the alternatives of rules so marked are offered: for a risk that makes other
+     * routes unsafe too (someone with access to the phone: a text, an email or the family may reach them).
+     */
+    exclusiveAlternatives: z.boolean().default(false),
     /** Marks the council's explicit exception that may allow WhatsApp with an under-16 (consent and approval). */
     under16Exception: z.boolean().default(false),
   })

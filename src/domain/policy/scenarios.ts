@@ -26,6 +26,8 @@ const scenarioSchema = z.strictObject({
     notRules: z.array(z.string()).default([]),
     /** Phrases that must appear (case-insensitive) somewhere in the decision's texts. */
     phrases: z.array(z.string()).default([]),
+    /** Phrases that must not appear anywhere in the decision (e.g. an unsafe alternative). */
+    notPhrases: z.array(z.string()).default([]),
     scripts: z.array(z.string()).default([]),
     contacts: z.array(z.string()).default([]),
   }),
@@ -99,6 +101,7 @@ export function runScenario(policy: CouncilPolicy, s: Scenario): ScenarioResult 
   for (const r of e.notRules) if (fired.includes(r)) failures.push(`notRules: ${r} fired but should not`);
   const text = decisionText(d).toLowerCase();
   for (const p of e.phrases) if (!text.includes(p.toLowerCase())) failures.push(`phrases: "${p}" not found in the decision`);
+  for (const p of e.notPhrases) if (text.includes(p.toLowerCase())) failures.push(`notPhrases: "${p}" is in the decision but must not be`);
   const scriptIds = d.scripts.map((x) => x.id);
   for (const id of e.scripts) if (!scriptIds.includes(id)) failures.push(`scripts: expected ${id}; got ${scriptIds.join(', ') || 'none'}`);
   const contactIds = d.contacts.map((x) => x.id);

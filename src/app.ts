@@ -3,10 +3,10 @@
  * the outbox dispatcher. index.ts calls this; tests call it too, to run the real thing on loopback.
  */
 import type { AddressInfo } from 'node:net';
-import type { CloudAdapter } from 'botbuilder';
 import type { Logger } from 'pino';
 import type restify from 'restify';
 import { createAdapter } from './bot/adapter';
+import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
 import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
@@ -47,7 +47,7 @@ export interface AppOptions {
 export interface App {
   config: Config;
   store: ChannelCheckStore;
-  adapter: CloudAdapter;
+  adapter: ReturnType<typeof createAdapter>;
   bot: ChannelCheckBot;
   server: restify.Server;
   wizard: WizardService;
@@ -102,8 +102,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
   });
   const server = createHttpServer({
-    adapter,
-    bot,
+    processActivity: messageEndpoint(adapter, bot) as (req: restify.Request, res: restify.Response) => Promise<void>,
     log,
     readiness: [
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },

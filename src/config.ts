@@ -106,6 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    // Still name the council settings that point at no pack, so one start lists every wrong setting.
+    const council = env.CHANNELCHECK_COUNCIL?.trim();
+    if (council && !knownCouncils.includes(council)) problems.push(`CHANNELCHECK_COUNCIL: unknown pack "${council}" (known: ${knownCouncils.join(', ')})`);
+    for (const [tenant, pack] of Object.entries(parseTenantCouncils(env.CHANNELCHECK_TENANT_COUNCILS?.trim() || null, problems))) {
+      if (!knownCouncils.includes(pack)) problems.push(`CHANNELCHECK_TENANT_COUNCILS: tenant ${tenant} names unknown pack "${pack}" (known: ${knownCouncils.join(', ')})`);
+    }
     throw new ConfigError(problems);
   }
   const e = parsed.data;

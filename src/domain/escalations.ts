@@ -4,7 +4,7 @@
  * In working hours the line manager is alerted first; if nobody acknowledges within the timeout the alert
  * goes to the Head of Service / on-call contact, and then to the escalation channel. Outside working hours
  * the Head of Service / on-call contact is alerted at once, with the line manager. With no line manager,
- * the alert starts at the next level that exists. The escalation channel is the last level and has no timer.
+ * every level that exists is alerted at once. The escalation channel is the last level and has no timer.
  */
 import type { EscalationLevel } from './ports/store';
 
@@ -24,10 +24,15 @@ export function reachableLevels(ctx: RouteContext): EscalationLevel[] {
   return levels;
 }
 
-/** Where an alert starts, and who is alerted straight away. */
+/**
+ * Where an alert starts, and who is alerted straight away. With no line manager on record the alert goes at
+ * once to every level there is (the Head of Service / on-call contact and the escalation channel): nobody
+ * should wait 15 minutes because a directory entry is missing.
+ */
 export function initialRoute(ctx: RouteContext): { level: EscalationLevel | null; alertNow: EscalationLevel[] } {
   const levels = reachableLevels(ctx);
   if (levels.length === 0) return { level: null, alertNow: [] };
+  if (!ctx.managerFound) return { level: levels[levels.length - 1] as EscalationLevel, alertNow: levels };
   if (ctx.outOfHours && ctx.headOfServiceFound) {
     return { level: 'head_of_service', alertNow: levels.filter((l) => l === 'manager' || l === 'head_of_service') };
   }

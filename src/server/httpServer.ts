@@ -2,8 +2,6 @@
  * The HTTP server: POST /api/messages for Teams, GET /healthz (the process is up) and GET /readyz (the store
  * answers and the policy packs are loaded). Bodies over 256 KB or not JSON are refused with 4xx.
  */
-import type { CloudAdapter } from 'botbuilder';
-import type { ActivityHandler } from 'botbuilder';
 import type { Logger } from 'pino';
 import restify from 'restify';
 
@@ -13,15 +11,15 @@ export interface ReadinessCheck {
 }
 
 export interface HttpServerDeps {
-  adapter: CloudAdapter;
-  bot: ActivityHandler;
+  /** Hands one request to the bot (src/bot/messageEndpoint.ts): the server knows nothing of botbuilder. */
+  processActivity: (req: restify.Request, res: restify.Response) => Promise<void>;
   readiness: ReadinessCheck[];
   log: Logger;
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export function createHttpServer({ adapter, bot, readiness, log }: HttpServerDeps): restify.Server {
+export function createHttpServer({ processActivity, readiness, log }: HttpServerDeps): restify.Server {
   const server = restify.createServer({ name: 'channelcheck', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
 
@@ -32,7 +30,7 @@ export function createHttpServer({ adapter, bot, readiness, log }: HttpServerDep
       return;
     }
     try {
-      await adapter.process(req, res, (context) => bot.run(context));
+      await processActivity(req, res);
     } catch (e) {
       log.error({ err: e }, 'could not process an activity');
       if (!res.headersSent) res.send(500, { error: 'could not process the activity' });

@@ -109,6 +109,19 @@ export class ApprovalService {
         refId: approval.id,
       });
     }
+    // A delegate decided: the manager's own copy of the card shows the settled request too.
+    if (approval.managerCard && actor.aadObjectId !== approval.managerAadId && record?.decision) {
+      const settled = { ...approval, status: action === 'approve' ? ('approved' as const) : ('declined' as const), comment, settledAt, version: approval.version + 1 };
+      const card = approvalCardForDecider({ approval: settled, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName: actor.displayName });
+      const serviceUrl = await serviceUrlOf(this.deps.store, approval.managerAadId);
+      out.push({
+        idempotencyKey: `approval:${approval.id}:update-manager-card`,
+        kind: 'card_update',
+        target: { kind: 'conversation', conversationId: approval.managerCard.conversationId },
+        payload: { activityId: approval.managerCard.activityId, conversationId: approval.managerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
+        refId: approval.id,
+      });
+    }
     return out;
   }
 }

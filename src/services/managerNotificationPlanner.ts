@@ -156,7 +156,11 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const notices = decision.reasons.filter((r) => r.decisive || r.effect === 'INFO' || r.effect === 'CONDITION').map((r) => r.text);
     const text = `For your information: ${actor.displayName} completed a ChannelCheck (case ${input.caseRef ?? 'not given'}, ${decision.policy.council}): ${decision.headline}. ${notices.slice(0, 3).join(' ')}`;
     if (!manager) {
-      return { notifications: [], managerStatus: 'Your line manager should know about this, but ChannelCheck has no line manager on record for you: tell them yourself.' };
+      const channel = channelTarget(this.deps.config);
+      return {
+        notifications: channel ? [textMessageToChannel(`notice:${input.decisionId}:channel`, channel, actor.tenantId, `${text.slice(0, 1800)} ChannelCheck has no line manager on record for ${actor.displayName}.`, input.decisionId)] : [],
+        managerStatus: `Your line manager should know about this, but ChannelCheck has no line manager on record for you: tell them yourself${channel ? ' (the escalation channel has been told)' : ''}.`,
+      };
     }
     return {
       notifications: [textMessage(`notice:${input.decisionId}:manager`, manager.aadObjectId, { tenantId: actor.tenantId, text: text.slice(0, 2000) }, input.decisionId)],

@@ -4,6 +4,8 @@
  * their place in the chain with the payload blanked, and a `retention.purged` tombstone lists the purged
  * decision ids, so the purge is itself on the record and the chain still verifies.
  * One transaction per batch of at most PURGE_BATCH_SIZE decisions.
+ * Checks that were started but never finished (abandoned, or left mid-way) hold answers and perhaps a case
+ * reference but no decision: they are deleted once untouched for UNFINISHED_WIZARD_DAYS, also audited.
  */
 import type { CouncilPurge, PurgeReport } from '../domain/ports/store';
 import { appendAudit, redactAuditPayloads } from './auditLog';
@@ -13,6 +15,7 @@ import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
 
 export const PURGE_BATCH_SIZE = 500;
+export const UNFINISHED_WIZARD_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 function checkRetention(map: Readonly<Record<string, number>>): [string, number][] {
@@ -65,5 +68,13 @@ export async function purgeExpired(ctx: StoreContext, retentionDaysByCouncil: Re
   }
   const withRecords = (await ctx.db.selectFrom('decisions').select('council_id').distinct().execute()).map((r) => r.council_id);
   const councilsWithoutRetention = withRecords.filter((c) => !Object.hasOwn(retentionDaysByCouncil, c)).sort();
-  return { purged, councilsWithoutRetention };
+  const staleBefore = toIso(new Date(now.getTime() - UNFINISHED_WIZARD_DAYS * DAY_MS));
+  const unfinishedWizardSessionsPurged = await inTransaction(ctx, async (trx) => {
+    const stale = await trx.selectFrom('wizard_sessions').select('id').where('status', '!=', 'completed').where('updated_at', '<', staleBefore).execute();
+    if (stale.length === 0) return 0;
+    await trx.deleteFrom('wizard_sessions').where('id', 'in', stale.map((r) => r.id)).execute();
+    await appendAudit(trx, ctx, { type: 'retention.purged', actor, payload: { unfinishedWizardSessions: stale.length, untouchedForDays: UNFINISHED_WIZARD_DAYS } });
+    return stale.length;
+  });
+  return { purged, councilsWithoutRetention, unfinishedWizardSessionsPurged };
 }

@@ -95,6 +95,11 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     assert.match(cardText(delegate.body.value), /Declined by Jo Deputy/);
     const replay = await h.invoke(PEOPLE.lee, 'approval.approve', data);
     assert.match(cardText(replay.body.value), /Declined by/);
+    await h.drain();
+    const managerCard = h.cardsTo(PEOPLE.lee).find((c) => cardText(c.card).includes('Approval needed'))!;
+    const managerUpdate = h.connector.updates().find((u) => u.activityId === managerCard.call.resultId);
+    assert.ok(managerUpdate, 'the manager\'s own copy was updated when the delegate decided');
+    assert.match(JSON.stringify(managerUpdate.body), /Declined by Jo Deputy/);
     assert.deepEqual(rows(h.dbFile, 'select status, decided_by from approval_requests'), [{ status: 'declined', decided_by: PEOPLE.jo.aadObjectId }]);
   });
 
@@ -159,9 +164,22 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const text = cardText(outcome);
     assert.match(text, /no line manager on record for you/);
     assert.match(text, /Who to contact/);
+    assert.match(text, /escalation channel/);
     await h.drain();
     const onCall = h.connector.calls.filter((c) => c.operation === 'createConversation' && JSON.stringify(c.body).includes('aaaaaaaa-0000-0000-0000-000000000006'));
     assert.equal(onCall.length, 1, 'the on-call Head of Service (never installed) was reached through a new conversation');
+    assert.equal(h.connector.deliveredTo(ESCALATION_CHANNEL).filter((c) => JSON.stringify(c.body).includes('URGENT')).length, 1, 'and the escalation channel, at once');
+  });
+
+  it('out of hours the Head of Service / on-call contact is alerted at once, with the line manager', async () => {
+    clock = Date.parse('2026-03-03T22:30:00Z'); // a Tuesday night
+    await check(h, PEOPLE.pat, { ...SAFEGUARDING, withinWorkingHours: false });
+    await h.drain();
+    assert.equal(h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('URGENT')).length, 1);
+    assert.equal(h.cardsTo(PEOPLE.sam).filter((c) => cardText(c.card).includes('URGENT')).length, 1);
+    assert.deepEqual(rows(h.dbFile, 'select level from escalations'), [{ level: 'head_of_service' }]);
+    const alert = h.cardsTo(PEOPLE.lee).find((c) => cardText(c.card).includes('URGENT'))!;
+    assert.match(cardText(alert.card), /01895 250111/, 'the out-of-hours EDT number is on the alert');
   });
 
   it('the manager does not have the app (403): the alert goes to the escalation channel and the practitioner is told who was reached', async () => {

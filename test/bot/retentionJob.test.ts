@@ -56,4 +56,15 @@ describe('scheduled retention purge', function () {
     assert.equal(query(h.dbFile, "select count(*) n from timers where kind = 'retention_purge' and fired_at is null and due_at > '2026-01-08'")[0].n, 1, 'the next day is scheduled');
     assert.equal((await h.app.store.verifyAuditChain()).ok, true);
   });
+
+  it('deletes checks that were started but never finished once untouched for 30 days', async () => {
+    await h.message(PEOPLE.pat, 'new check'); // left at step 1
+    assert.equal(query(h.dbFile, 'select count(*) n from wizard_sessions')[0].n, 1);
+    clock += 29 * 24 * 3600_000;
+    assert.equal((await h.app.store.purgeExpired({ hillingdon: 2190 }, new Date(clock), 'test')).unfinishedWizardSessionsPurged, 0);
+    clock += 2 * 24 * 3600_000;
+    assert.equal((await h.app.store.purgeExpired({ hillingdon: 2190 }, new Date(clock), 'test')).unfinishedWizardSessionsPurged, 1);
+    assert.equal(query(h.dbFile, 'select count(*) n from wizard_sessions')[0].n, 0);
+    assert.equal((await h.app.store.verifyAuditChain()).ok, true);
+  });
 });

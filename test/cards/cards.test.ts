@@ -22,8 +22,27 @@ import { questionsFor, startWizard, STEP_IDS, type WizardState } from '../../src
 import { CARDS_DIR, POLICIES_DIR } from '../../src/paths';
 import { catalogue } from '../support/policies';
 
+function actionsOf(card: any): any[] {
+  const found: any[] = [];
+  const visit = (x: any) => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (typeof x.type === 'string' && x.type.startsWith('Action.')) found.push(x);
+    for (const v of Object.values(x)) visit(v);
+  };
+  visit(card);
+  return found;
+}
+
 function expectValid(card: unknown, what: string) {
   assert.deepEqual(cardProblems(card), [], `${what}:\n${JSON.stringify(card, null, 1).slice(0, 3000)}`);
+  for (const a of actionsOf(card)) {
+    if (a.type === 'Action.Execute') {
+      assert.match(String(a.verb), /^[a-z]+\.[a-z]+$/, `${what}: an Action.Execute without a verb`);
+      assert.equal(a.data?.verb, a.verb, `${what}: the data carries the verb for the Action.Submit fallback`);
+    }
+    if (a.type === 'Action.Submit') assert.match(String(a.data?.verb), /^[a-z]+\.[a-z]+$/, `${what}: an Action.Submit without a verb`);
+  }
 }
 
 const NOW = new Date('2026-03-03T10:00:00Z');

@@ -35,8 +35,10 @@ describe('configuration', () => {
   });
 
   it('names every wrong setting at once', () => {
-    const p = problems({ PORT: 'eighty', CHANNELCHECK_COUNCIL: 'atlantis', DATABASE_URL: 'mysql://x', CHANNELCHECK_CASE_REF_PATTERN: '([' });
+    const p = problems({ PORT: 'eighty', CHANNELCHECK_COUNCIL: 'atlantis', CHANNELCHECK_ACK_TIMEOUT_MINUTES: '0' });
     assert.ok(p.some((x) => x.startsWith('PORT:')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('CHANNELCHECK_ACK_TIMEOUT_MINUTES:')), p.join('\n'));
+    assert.ok(p.some((x) => x.startsWith('CHANNELCHECK_COUNCIL: unknown pack "atlantis"')), 'named together with the type errors');
     const q = problems({ CHANNELCHECK_COUNCIL: 'atlantis', DATABASE_URL: 'mysql://x', CHANNELCHECK_CASE_REF_PATTERN: '([', CHANNELCHECK_TENANT_COUNCILS: 't1=leicester,broken,t2=nowhere' });
     for (const name of ['CHANNELCHECK_COUNCIL: unknown pack "atlantis"', 'DATABASE_URL:', 'CHANNELCHECK_CASE_REF_PATTERN:', 'CHANNELCHECK_TENANT_COUNCILS: "broken"', 'CHANNELCHECK_TENANT_COUNCILS: tenant t2 names unknown pack "nowhere"']) {
       assert.ok(q.some((x) => x.startsWith(name)), `${name}\n${q.join('\n')}`);

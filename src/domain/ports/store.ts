@@ -532,6 +532,8 @@ export interface PurgeReport {
   purged: CouncilPurge[];
   /** Councils with decision records but no retention period in the map: nothing purged, worth a warning. */
   councilsWithoutRetention: string[];
+  /** Checks started but never finished, untouched for 30 days, deleted. */
+  unfinishedWizardSessionsPurged: number;
 }
 
 export interface DataProtectionStore {

@@ -1,0 +1,49 @@
+/** Server-side branching: the wizard asks only what the council's pack needs for the answers so far. */
+import assert from 'node:assert/strict';
+import { questionsFor, startWizard, submitStep, type Answers } from '../../src/domain/wizard/wizard';
+import { council } from '../support/policies';
+
+const ids = (councilId: string, step: Parameters<typeof questionsFor>[1], answers: Answers) =>
+  questionsFor(council(councilId), step, answers).map((q) => q.id);
+
+const CHANNEL: Answers = { device: 'work_issued', account: 'work', consent: 'given', withinWorkingHours: true, teamsAvailable: true };
+
+describe('wizard branching', () => {
+  it('asks the age only for a young person', () => {
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'young_person', purpose: 'keep_in_touch' }), ['age']);
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'parent_carer', purpose: 'keep_in_touch' }), []);
+  });
+
+  it('asks about the dedicated broadcast phone only for a broadcast, and only where the pack reads it', () => {
+    assert.ok(ids('leicester', 'channel', { contactType: 'young_person', age: 17, purpose: 'broadcast' }).includes('dedicatedBroadcastDevice'));
+    assert.ok(!ids('leicester', 'channel', { contactType: 'young_person', age: 17, purpose: 'keep_in_touch' }).includes('dedicatedBroadcastDevice'));
+    assert.ok(!ids('hillingdon', 'channel', { contactType: 'young_person', age: 17, purpose: 'broadcast' }).includes('dedicatedBroadcastDevice'));
+    assert.ok(ids('leicester', 'channel', { contactType: 'parent_carer', purpose: 'keep_in_touch' }).includes('serviceInScope'));
+    assert.ok(!ids('hillingdon', 'channel', { contactType: 'parent_carer', purpose: 'keep_in_touch' }).includes('serviceInScope'));
+  });
+
+  it('asks about parental consent only for an under-16, and only where it can change the answer', () => {
+    const young = { contactType: 'young_person', purpose: 'keep_in_touch', ...CHANNEL } as Answers;
+    assert.ok(ids('waltham-forest', 'agreements', { ...young, age: 14 }).includes('parentalConsent'));
+    assert.ok(!ids('waltham-forest', 'agreements', { ...young, age: 17 }).includes('parentalConsent'));
+    assert.deepEqual(ids('hillingdon', 'agreements', { ...young, age: 14 }), [], 'Hillingdon has no under-16 route: nothing to ask');
+  });
+
+  it('asks for manager agreement only where it can change the answer', () => {
+    const video = { contactType: 'parent_carer', purpose: 'video_visit', ...CHANNEL } as Answers;
+    assert.ok(ids('warwickshire', 'agreements', video).includes('managerAgreement'));
+    assert.deepEqual(ids('covid-2020', 'agreements', { contactType: 'parent_carer', purpose: 'appointment', ...CHANNEL }), []);
+  });
+
+  it('drops answers that no longer apply and refuses an answer outside the allowed set', () => {
+    const policy = council('hillingdon');
+    const start = startWizard(policy, new Date('2026-03-03T10:00:00Z'));
+    assert.equal(start.answers.withinWorkingHours, true, 'working hours pre-filled from the clock and the pack');
+    assert.equal(startWizard(policy, new Date('2026-03-07T10:00:00Z')).answers.withinWorkingHours, false, 'a Saturday');
+    const bad = submitStep(policy, start, { contactType: 'martian', purpose: 'keep_in_touch' }, /\d/);
+    assert.equal(bad.ok, false);
+    const r = submitStep(policy, { ...start, answers: { ...start.answers, age: 15 } }, { contactType: 'parent_carer', purpose: 'keep_in_touch' }, /\d/);
+    assert.ok(r.ok && !r.done);
+    assert.equal(r.ok && r.state.answers.age, undefined, 'the age of a young person is dropped for a parent');
+  });
+});

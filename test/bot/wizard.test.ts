@@ -1,6 +1,7 @@
 /** The decision wizard over HTTP, as Teams drives it: invokes, replays, a restart, and bad payloads. */
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import sinon from 'sinon';
 import { cardProblems } from '../../src/cards/validateCard';
 import { actionData, answersFor, cardText, type Harness, PEOPLE, startHarness } from './botHarness';
 
@@ -181,6 +182,25 @@ describe('bot: decision wizard over HTTP', function () {
     // Still alive, nothing recorded by any of it.
     assert.equal((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status, 200);
     assert.equal(countRows(h.dbFile, 'select count(*) n from decisions'), 0);
+  });
+
+  it('a failure in the store becomes an error card whose Try again completes the step, never a bare "something went wrong"', async () => {
+    const { card } = await startCheck(h);
+    const stub = sinon.stub(h.app.store, 'applyWizardStep').rejects(new Error('database is locked'));
+    try {
+      const r = await h.invoke(PEOPLE.pat, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, YOUNG_17) });
+      assert.equal(r.body.statusCode, 200);
+      const error = r.body.value;
+      assert.deepEqual(cardProblems(error), []);
+      assert.match(cardText(error), /could not finish that step/);
+      assert.match(cardText(error), /call 999/, 'an error never hides what to do if a child may be at risk');
+      stub.restore();
+      const retry = await h.invoke(PEOPLE.pat, 'wizard.next', actionData(error, 'wizard.next'));
+      assert.match(cardText(retry.body.value), /About the young person/, 'Try again carried the answers and completed the step');
+      assert.ok(h.logs.some((l) => l.includes('database is locked')), 'the failure was logged with its reference');
+    } finally {
+      stub.restore();
+    }
   });
 
   it('my checks lists the practitioner\'s decisions', async () => {

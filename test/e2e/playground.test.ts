@@ -163,11 +163,20 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     assert.match(text, /parent or legal guardian/);
   });
 
+  it('Waltham Forest: a parent, appointment, consent not yet asked: the consent script exactly as the guidance writes it', async () => {
+    const { text } = await runCheck(rig.practitioner, 'waltham-forest-consent', { ...BASE, contactType: 'parent_carer', purpose: 'appointment', caseRef: 'WF-2292', consent: 'not_asked' });
+    assert.match(text, /WhatsApp is allowed, with conditions/);
+    assert.match(text, /WF-G11/);
+    assert.ok(text.includes('Please note that we will be communicating with you using WhatsApp.'), 'the consent script');
+    assert.ok(text.includes('If you agree to use using WhatsApp please respond to this chat with "YES".'), 'its last sentence, typo and "YES" included');
+    assert.match(text, /not enforceable/i);
+  });
+
   it('Leicester: a safeguarding concern: escalation, and the line manager gets the urgent alert and acknowledges it', async () => {
     await rig.startBot('leicester');
     const { text } = await runCheck(rig.practitioner, 'leicester', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', caseRef: 'LCC-7781', age: 17, safeguardingConcern: true, serviceInScope: true });
     assert.match(text, /Safeguarding: act now and tell your line manager/);
-    assert.match(text, /BASE-SAFEGUARDING|LEI-/);
+    assert.match(text, /BASE-SAFEGUARDING, ChannelCheck baseline/, 'Leicester\'s paper gives no safeguarding route: the baseline speaks, marked as such');
     assert.match(text, /urgent safeguarding alert has been sent to your line manager Lee Manager/);
 
     const alert = cards(rig.manager).filter({ hasText: 'URGENT: safeguarding alert' }).last();

@@ -1,6 +1,6 @@
 /**
  * End to end in the real client: the Microsoft 365 Agents Playground's web UI in Chromium, driving the bot
- * started as `npm start` starts it. A practitioner completes a check for each of the five councils (an
+ * built and started as `npm start` does (once per council: CHANNELCHECK_COUNCIL). A practitioner completes a check for each of the five councils (an
  * under-16 case and a safeguarding case among them); a line manager, in a second Playground, receives and
  * approves an approval request and receives the urgent safeguarding alert. Screenshots of each step go to
  * docs/screenshots/.
@@ -106,6 +106,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
   before(async function () {
     this.timeout(240_000);
     assertOffline();
+    rig.build();
     await rig.startBot('hillingdon');
     await rig.startPlaygrounds();
     await rig.startBrowser();

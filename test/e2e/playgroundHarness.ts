@@ -1,12 +1,12 @@
 /**
- * Starts the real bot (src/index.ts, as `npm start` does but on a temporary SQLite file), two Microsoft 365
+ * Starts the real bot (built and run as `npm start` does, on a temporary SQLite file), two Microsoft 365
  * Agents Playgrounds against it (the practitioner on 56150, the line manager on 56151: the Playground has
  * one user per instance), and Debian's Chromium through playwright-core.
  *
  * Runs only inside a loopback-only network namespace (../shared/tools/offline sets CHANNELCHECK_OFFLINE_NS=1):
  * the Playground and Chromium try to reach the internet, and no test traffic may leave loopback.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -57,9 +57,16 @@ export class PlaygroundRig {
   practitioner!: Page;
   manager!: Page;
 
+  /** Builds once, as `npm start` does, so the test runs the same compiled bot. */
+  build(): void {
+    const r = spawnSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}${r.stderr}`);
+  }
+
+  /** Starts the compiled bot (`node dist/index.js`, what `npm start` runs) for one council. */
   async startBot(council: string): Promise<void> {
     await this.stopBot();
-    this.bot = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/index.ts'], {
+    this.bot = spawn(process.execPath, ['dist/index.js'], {
       cwd: ROOT,
       env: {
         ...process.env,

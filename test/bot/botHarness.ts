@@ -160,14 +160,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return harness;
 }
 
-/** Outbox rows not yet sent or dead-lettered, read from the SQLite file directly. */
-export function countPending(dbFile: string): number {
+/** Rows straight from the SQLite file, read-only: what the store really holds, not what it reports. */
+export function queryRows(dbFile: string, sql: string): any[] {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare("select count(*) as n from outbox where status in ('pending', 'in_flight')").get() as { n: number }).n;
+    return db.prepare(sql).all();
   } finally {
     db.close();
   }
+}
+
+/** Outbox rows not yet sent or dead-lettered. */
+export function countPending(dbFile: string): number {
+  return queryRows(dbFile, "select count(*) as n from outbox where status in ('pending', 'in_flight')")[0].n;
 }
 
 /** The answers a card's inputs expect, from facts: choice values, "true"/"false", "yes"/"no"/"unknown". */

@@ -5,9 +5,8 @@
  * no manager on record, a manager without the app).
  */
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { connectorPaths } from '../support/fakeBotConnector';
-import { actionData, answersFor, cardText, conversationOf, ESCALATION_CHANNEL, type Harness, PEOPLE, type Person, startHarness } from './botHarness';
+import { actionData, answersFor, cardText, conversationOf, ESCALATION_CHANNEL, type Harness, PEOPLE, type Person, queryRows, startHarness } from './botHarness';
 
 const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
 const NEEDS_APPROVAL = { ...BASE, contactType: 'parent_carer', purpose: 'video_visit', teamsAvailable: false, caseRef: 'CR-61001' };
@@ -23,14 +22,7 @@ async function check(h: Harness, who: Person, facts: Record<string, unknown>): P
   return card;
 }
 
-function rows(file: string, sql: string): any[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
+const rows = queryRows;
 
 describe('bot: line manager journeys against a fake Bot Connector', function () {
   this.timeout(60_000);

@@ -1,19 +1,11 @@
 /** The daily retention purge runs inside the bot as a timer row: once a day, audited, never twice. */
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { nextPurgeAt, purgeTimerId } from '../../src/services/retentionJob';
-import { actionData, answersFor, cardText, type Harness, PEOPLE, startHarness } from './botHarness';
+import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness } from './botHarness';
 
 const FACTS = { contactType: 'staff', purpose: 'colleague_chat', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-70001', device: 'work_issued', account: 'work', teamsAvailable: true, withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
 
-function query(file: string, sql: string): any[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
+const query = queryRows;
 
 describe('scheduled retention purge', function () {
   this.timeout(60_000);

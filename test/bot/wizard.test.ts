@@ -1,9 +1,8 @@
 /** The decision wizard over HTTP, as Teams drives it: invokes, replays, a restart, and bad payloads. */
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import sinon from 'sinon';
 import { cardProblems } from '../../src/cards/validateCard';
-import { actionData, answersFor, cardText, type Harness, PEOPLE, startHarness } from './botHarness';
+import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness } from './botHarness';
 
 const YOUNG_17 = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-20931', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
 
@@ -32,12 +31,7 @@ async function completeWizard(h: Harness, facts: Record<string, unknown>, who = 
 }
 
 function countRows(file: string, sql: string): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare(sql).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return queryRows(file, sql)[0].n;
 }
 
 describe('bot: decision wizard over HTTP', function () {

@@ -1,4 +1,5 @@
 /** The urgent safeguarding alert to a line manager, Head of Service or the escalation channel. */
+import { londonDateTime } from '../domain/londonTime';
 import type { Decision } from '../domain/policy/decision';
 import type { Escalation } from '../domain/ports/store';
 import { factSummary } from './factSummary';
@@ -18,7 +19,7 @@ export interface AlertCardInput {
 export function alertCard(input: AlertCardInput): CardJson {
   const { escalation: e, decision } = input;
   const open = e.status !== 'acknowledged';
-  const at = e.acknowledgedAt?.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' });
+  const at = londonDateTime(e.acknowledgedAt);
   return renderTemplate('safeguarding-alert', {
     escalationId: e.id,
     title: decision.facts.immediateRiskToLife ? 'URGENT: immediate risk reported' : 'URGENT: safeguarding alert',

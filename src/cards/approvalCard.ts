@@ -1,4 +1,5 @@
 /** The approval request a line manager decides from, and how it reads once settled. */
+import { londonDateTime as when } from '../domain/londonTime';
 import type { Decision } from '../domain/policy/decision';
 import type { ApprovalRequest } from '../domain/ports/store';
 import { citeText } from './outcomeCard';
@@ -16,9 +17,6 @@ export interface ApprovalCardInput {
   buttonsForEveryone: boolean;
 }
 
-function when(d: Date | null): string {
-  return d ? d.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' }) : '';
-}
 
 export function approvalCard(input: ApprovalCardInput): CardJson {
   const { approval, decision } = input;

@@ -24,7 +24,7 @@ import type { Logger } from '../logging';
 import { PollingLoop } from './pollingLoop';
 import { type BackoffOptions, DEFAULT_BACKOFF, retryDelayMs } from './backoff';
 import { ConversationRateLimiter, type ConversationRateLimitOptions } from './conversationRateLimit';
-import { OUTBOX_KINDS, type CardPayload, type CardUpdatePayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
+import { OUTBOX_KINDS, type CardPayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
 import { DeliveryError, type Outgoing, type ProactiveSender, type Sent } from './proactiveSender';
 
 export interface OutboxDispatcherOptions {
@@ -83,11 +83,6 @@ export interface DispatchPassResult {
   /** Rows whose lease was lost or whose store update failed: they come back when the lease runs out. */
   unsettled: number;
 }
-
-/** ProactiveSender.updateCard, with the conversation's service URL when the payload has one. */
-type UpdateCardWithServiceUrl = {
-  updateCard(conversationId: string, activityId: string, card: CardUpdatePayload['card'], serviceUrl?: string): Promise<void>;
-};
 
 type ParsedRow = { ok: true; message: OutboxPayload; inferredKind: boolean } | { ok: false; reason: string };
 
@@ -343,9 +338,7 @@ export class OutboxDispatcher {
     const key = row.idempotencyKey;
     if (message.kind === 'card_update') {
       const { conversationId, activityId, card, serviceUrl } = message.payload;
-      // The port's updateCard has three parameters; a sender that knows about service URLs (BotProactiveSender)
-      // takes the conversation's own as a fourth, others ignore it.
-      await (this.sender as UpdateCardWithServiceUrl).updateCard(conversationId, activityId, card, serviceUrl);
+      await this.sender.updateCard(conversationId, activityId, card, serviceUrl);
       return { activityId, conversationId };
     }
     const outgoing: Outgoing = message.kind === 'card' ? { card: message.payload.card, summary: message.payload.summary } : { text: message.payload.text };

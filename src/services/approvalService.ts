@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { approvalCard, approvalCardForDecider } from '../cards/approvalCard';
 import type { CardJson } from '../cards/renderTemplate';
+import { londonDateTime } from '../domain/londonTime';
 import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
 import type { CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
@@ -98,7 +99,7 @@ export class ApprovalService {
       : `${actor.displayName} declined your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Use the alternatives on your outcome card.`;
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
-      const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${settledAt.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' })}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
+      const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${londonDateTime(settledAt)}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
       const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus, verb);
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push({

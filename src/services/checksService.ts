@@ -1,5 +1,6 @@
 /** "my checks" and "team checks": recent decisions as a list card. */
 import { renderTemplate, type CardJson } from '../cards/renderTemplate';
+import { londonDateTime } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
 import type { ApprovalStore, DecisionRecord, DecisionStore } from '../domain/ports/store';
 import type { Outcome } from '../domain/policy/precedence';
@@ -30,7 +31,7 @@ function row(r: DecisionRecord, showWho: boolean) {
   return {
     headline: HEADLINES[r.outcome],
     color: COLOR[r.outcome],
-    when: r.createdAt.toLocaleString('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }),
+    when: londonDateTime(r.createdAt),
     council: r.decision?.policy.council ?? r.councilId,
     caseRef: r.caseRef ?? 'not given',
     who: showWho ? ` · ${r.practitionerDisplayName ?? '(erased)'}` : '',

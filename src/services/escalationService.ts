@@ -8,6 +8,7 @@ import { alertCard } from '../cards/alertCard';
 import type { CardJson } from '../cards/renderTemplate';
 import type { Config } from '../config';
 import { ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
+import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
 import type { ConversationReferenceStore, DecisionRecord, DecisionStore, Escalation, EscalationStore, NewOutboxMessage, OutboxStore, Timer } from '../domain/ports/store';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
@@ -59,7 +60,7 @@ export class EscalationService {
   }
 
   private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardJson, at: Date): Promise<NewOutboxMessage[]> {
-    const time = at.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit' });
+    const time = londonClock(at);
     const out: NewOutboxMessage[] = [
       {
         idempotencyKey: `alert:${e.id}:ack:tell-practitioner`,

@@ -1,9 +1,7 @@
 /** One line for the practitioner's outcome card about the line manager's part, from the stored state. */
 import type { ApprovalRequest, DecisionRecord, Escalation } from '../domain/ports/store';
 
-function when(d: Date | null): string {
-  return d ? d.toLocaleString('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' }) : '';
-}
+import { londonDateTime as when } from '../domain/londonTime';
 
 export function managerStatusText(record: DecisionRecord, approval: ApprovalRequest | null, escalation: Escalation | null): string | null {
   if (escalation) {

@@ -111,8 +111,7 @@ export class WizardService {
     const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
     if (!result.ok) {
       // Re-render the same step with the errors; nothing is stored, the version stays.
-      const withInputs: WizardState = { ...state, answers: { ...state.answers } };
-      return wizardCard({ policy, state: withInputs, sessionId: session.id, version: session.version, errors: result.errors });
+      return wizardCard({ policy, state, sessionId: session.id, version: session.version, errors: result.errors });
     }
     if (!result.done) {
       const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {

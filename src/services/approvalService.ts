@@ -11,7 +11,8 @@ import type { CardJson } from '../cards/renderTemplate';
 import { londonDateTime } from '../domain/londonTime';
 import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
-import type { CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
+import type { TextPayload } from '../notify/outboxPayloads';
+import { cardUpdateMessage } from './managerNotificationPlanner';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
@@ -102,26 +103,14 @@ export class ApprovalService {
       const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${londonDateTime(settledAt)}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
       const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus, verb);
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
-      out.push({
-        idempotencyKey: `approval:${approval.id}:update-practitioner-card`,
-        kind: 'card_update',
-        target: { kind: 'conversation', conversationId: approval.practitionerCard.conversationId },
-        payload: { activityId: approval.practitionerCard.activityId, conversationId: approval.practitionerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
-        refId: approval.id,
-      });
+      out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, card, approval.id));
     }
     // A delegate decided: the manager's own copy of the card shows the settled request too.
     if (approval.managerCard && actor.aadObjectId !== approval.managerAadId && record?.decision) {
       const settled = { ...approval, status: action === 'approve' ? ('approved' as const) : ('declined' as const), comment, settledAt, version: approval.version + 1 };
       const card = approvalCardForDecider({ approval: settled, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName: actor.displayName });
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.managerAadId);
-      out.push({
-        idempotencyKey: `approval:${approval.id}:update-manager-card`,
-        kind: 'card_update',
-        target: { kind: 'conversation', conversationId: approval.managerCard.conversationId },
-        payload: { activityId: approval.managerCard.activityId, conversationId: approval.managerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
-        refId: approval.id,
-      });
+      out.push(cardUpdateMessage(`approval:${approval.id}:update-manager-card`, approval.managerCard, serviceUrl, card, approval.id));
     }
     return out;
   }

@@ -12,10 +12,10 @@ import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
 import type { ConversationReferenceStore, DecisionRecord, DecisionStore, Escalation, EscalationStore, NewOutboxMessage, OutboxStore, Timer } from '../domain/ports/store';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
-import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
+import type { CardPayload, TextPayload } from '../notify/outboxPayloads';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
-import { channelTarget } from './managerNotificationPlanner';
+import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
 import { UserFacingError } from './userFacingError';
 
 const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/) });
@@ -79,24 +79,12 @@ export class EscalationService {
           ? await conversationOf(this.deps.store, sent.target.aadObjectId)
           : { conversationId: sent.target.kind === 'channel' ? sent.target.channelId : sent.target.conversationId, serviceUrl: null };
       if (!where) continue;
-      out.push({
-        idempotencyKey: `alert:${e.id}:ack:update:${sent.id}`,
-        kind: 'card_update',
-        target: { kind: 'conversation', conversationId: where.conversationId },
-        payload: { activityId: sent.sentActivityId, conversationId: where.conversationId, ...(where.serviceUrl ? { serviceUrl: where.serviceUrl } : {}), card: ackCard } satisfies CardUpdatePayload,
-        refId: e.id,
-      });
+      out.push(cardUpdateMessage(`alert:${e.id}:ack:update:${sent.id}`, { activityId: sent.sentActivityId, conversationId: where.conversationId }, where.serviceUrl, ackCard, e.id));
     }
     if (e.practitionerCard) {
       const card = await this.deps.decisions.outcomeCardFor(record.id, undefined, `Safeguarding alert acknowledged by ${actor.displayName} at ${time}.`);
       const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
-      out.push({
-        idempotencyKey: `alert:${e.id}:ack:update-practitioner-card`,
-        kind: 'card_update',
-        target: { kind: 'conversation', conversationId: e.practitionerCard.conversationId },
-        payload: { activityId: e.practitionerCard.activityId, conversationId: e.practitionerCard.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card } satisfies CardUpdatePayload,
-        refId: e.id,
-      });
+      out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, card, e.id));
     }
     return out;
   }

@@ -10,9 +10,10 @@ import { approvalCard } from '../cards/approvalCard';
 import type { Config } from '../config';
 import { ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
 import type { Directory, Person } from '../domain/ports/directory';
-import type { NewOutboxMessage, OutboxTarget } from '../domain/ports/store';
+import type { CardRef, NewOutboxMessage, OutboxTarget } from '../domain/ports/store';
+import type { CardJson } from '../cards/renderTemplate';
 import { isWithinWorkingHours } from '../domain/workingHours';
-import type { CardPayload, TextPayload } from '../notify/outboxPayloads';
+import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Logger } from '../logging';
 import type { NotificationPlan, NotificationPlanner, PlanInput } from './notificationPlanner';
 
@@ -29,6 +30,12 @@ export function cardMessage(key: string, target: OutboxTarget, payload: CardPayl
 
 export function textMessage(key: string, userAadId: string, payload: TextPayload, refId: string | null): NewOutboxMessage {
   return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: userAadId }, payload, refId };
+}
+
+/** Replace a card already sent (its activity in its conversation) with `card`. */
+export function cardUpdateMessage(key: string, where: CardRef, serviceUrl: string | null, card: CardJson, refId: string): NewOutboxMessage {
+  const payload: CardUpdatePayload = { activityId: where.activityId, conversationId: where.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card };
+  return { idempotencyKey: key, kind: 'card_update', target: { kind: 'conversation', conversationId: where.conversationId }, payload, refId };
 }
 
 export function channelTarget(config: Pick<Config, 'escalation'>): OutboxTarget | null {

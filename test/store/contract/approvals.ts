@@ -25,7 +25,7 @@ export function describeApprovals(env: ContractEnv): void {
       const { store } = env;
       const approval = await requestApproval(store, 1);
       const [timer] = await store.scheduleTimers([{ kind: 'approval_reminder', refId: approval.id, dueAt: new Date(env.clock.now().getTime() + 60_000) }]);
-      const settled = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: '  Fine for this one.  ', expectedVersion: 1, notifications: [told('settled:1')] });
+      const settled = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: '  Fine for this one.  ', expectedVersion: 1, notifications: [told('settled:1')] });
       assert.equal(settled.kind, 'settled');
       assert.ok(settled.kind === 'settled');
       assert.equal(settled.approval.status, 'approved');
@@ -40,7 +40,7 @@ export function describeApprovals(env: ContractEnv): void {
       const timers = await store.claimDueTimers('w', 10, new Date(env.clock.now().getTime() + 120_000), 1000);
       assert.equal(timers.find((t) => t.id === timer?.id), undefined, 'the reminder was cancelled');
 
-      const replay = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'decline', comment: 'changed my mind', notifications: [told('settled:2')] });
+      const replay = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'changed my mind', notifications: [told('settled:2')] });
       assert.equal(replay.kind, 'already_settled');
       assert.ok(replay.kind === 'already_settled');
       assert.equal(replay.approval.status, 'approved');
@@ -48,27 +48,27 @@ export function describeApprovals(env: ContractEnv): void {
       const events = await store.listAuditEvents({ decisionId: approval.decisionId });
       assert.deepEqual(events.map((e) => e.type), ['decision.recorded', 'approval.requested', 'approval.approved']);
       assert.equal((await store.enqueue([told('settled:2')])).queued.length, 1, 'the replay queued nothing under its key');
-      assert.equal((await store.settleApproval({ approvalId: 'missing', actorAadId: 'aad-manager-1', action: 'approve' })).kind, 'not_found');
+      assert.equal((await store.settleApproval({ approvalId: 'missing', actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve' })).kind, 'not_found');
     });
 
     it('only the assigned manager or a delegate may approve or decline; never the practitioner; only the practitioner may cancel', async function () {
       const { store } = env;
       const approval = await requestApproval(store, 2);
-      const self = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-prac-1', action: 'approve' });
+      const self = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-prac-1', tenantId: 'tenant-1' }, action: 'approve' });
       assert.ok(self.kind === 'not_authorised');
       assert.match(self.reason, /own request/);
-      const stranger = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-someone', action: 'approve' });
+      const stranger = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-someone', tenantId: 'tenant-1' }, action: 'approve' });
       assert.equal(stranger.kind, 'not_authorised');
-      const cancelByManager = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'cancel' });
+      const cancelByManager = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'cancel' });
       assert.equal(cancelByManager.kind, 'not_authorised');
       assert.equal((await store.getApproval(approval.id))?.status, 'open');
-      const delegate = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-deputy-1', action: 'decline', comment: 'Use Teams' });
+      const delegate = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-deputy-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Use Teams' });
       assert.ok(delegate.kind === 'settled');
       assert.equal(delegate.approval.status, 'declined');
       assert.equal((await store.getDecision(approval.decisionId))?.state, 'declined');
 
       const other = await requestApproval(store, 3);
-      const cancelled = await store.settleApproval({ approvalId: other.id, actorAadId: 'aad-prac-1', action: 'cancel' });
+      const cancelled = await store.settleApproval({ approvalId: other.id, actor: { aadObjectId: 'aad-prac-1', tenantId: 'tenant-1' }, action: 'cancel' });
       assert.ok(cancelled.kind === 'settled');
       assert.equal(cancelled.approval.status, 'cancelled');
     });
@@ -76,12 +76,12 @@ export function describeApprovals(env: ContractEnv): void {
     it('refuses a stale card version and an over-long comment, leaving the request open', async function () {
       const { store } = env;
       const approval = await requestApproval(store, 4);
-      assert.equal((await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', expectedVersion: 7 })).kind, 'stale_version');
+      assert.equal((await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', expectedVersion: 7 })).kind, 'stale_version');
       await assert.rejects(
-        store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: 'x'.repeat(1001) }),
+        store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: 'x'.repeat(1001) }),
         (e: unknown) => e instanceof StoreValidationError && e.field === 'comment' && /1000/.test(e.message),
       );
-      const ok = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: 'é'.repeat(1000) });
+      const ok = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: 'é'.repeat(1000) });
       assert.equal(ok.kind, 'settled');
     });
 
@@ -100,8 +100,8 @@ export function describeApprovals(env: ContractEnv): void {
       const outcomes = await Promise.all(
         requests.map((r, n) =>
           Promise.all([
-            a.settleApproval({ approvalId: r.id, actorAadId: 'aad-manager-1', action: 'approve', notifications: [told(`race:${n}:a`)] }),
-            b.settleApproval({ approvalId: r.id, actorAadId: 'aad-deputy-1', action: 'decline', notifications: [told(`race:${n}:b`)] }),
+            a.settleApproval({ approvalId: r.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', notifications: [told(`race:${n}:a`)] }),
+            b.settleApproval({ approvalId: r.id, actor: { aadObjectId: 'aad-deputy-1', tenantId: 'tenant-1' }, action: 'decline', notifications: [told(`race:${n}:b`)] }),
           ]),
         ),
       );

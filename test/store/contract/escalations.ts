@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
-import type { ChannelCheckStore } from '../../../src/domain/ports/store';
-import { decisionCommand, sampleDecision } from '../fixtures/sampleDecision';
+import type { ActingUser } from '../../../src/domain/authority';
+import type { ChannelCheckStore, NewEscalation } from '../../../src/domain/ports/store';
+import { alertRouting, decisionCommand, sampleDecision } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
 
 const MINUTE = 60_000;
 
-async function raiseAlert(store: ChannelCheckStore, now: Date, n: number) {
+/** Someone clicking Acknowledge in their own 1:1 chat with the bot, in the practitioner's tenant. */
+export function inChat(aadObjectId: string, tenantId = 'tenant-1'): ActingUser {
+  return { aadObjectId, tenantId, conversationId: `a:personal-${aadObjectId}` };
+}
+
+export async function raiseAlert(store: ChannelCheckStore, now: Date, n: number, routing: NewEscalation['routing'] = alertRouting()) {
   const escalationId = `esc-${n}`;
   const recorded = await store.recordDecision(
     decisionCommand(`CASE-${4000 + n}`, `alert:${n}`, {
       decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }),
-      escalation: { id: escalationId, dueAt: new Date(now.getTime() + 15 * MINUTE) },
+      escalation: { id: escalationId, dueAt: new Date(now.getTime() + 15 * MINUTE), routing },
       timers: [{ kind: 'escalation_ack_due', refId: escalationId, dueAt: new Date(now.getTime() + 15 * MINUTE) }],
     }),
   );
@@ -25,50 +31,58 @@ export function describeEscalations(env: ContractEnv): void {
       const { escalation, record } = await raiseAlert(store, clock.now(), 1);
       assert.equal(record.state, 'escalation_open');
       assert.equal(escalation?.status, 'open');
-      const ack = await store.acknowledgeEscalation('esc-1', 'aad-manager-1', [{ idempotencyKey: 'ack:1', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const ack = await store.acknowledgeEscalation('esc-1', inChat('aad-manager-1'), [{ idempotencyKey: 'ack:1', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
       assert.ok(ack.kind === 'acknowledged');
       assert.equal(ack.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal(ack.escalation.acknowledgedAt?.toISOString(), clock.now().toISOString());
-      const again = await store.acknowledgeEscalation('esc-1', 'aad-head-1', [{ idempotencyKey: 'ack:2', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const again = await store.acknowledgeEscalation('esc-1', inChat('aad-deputy-1'), [{ idempotencyKey: 'ack:2', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
       assert.ok(again.kind === 'already_acknowledged');
       assert.equal(again.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal((await store.getDecision(record.id))?.state, 'escalation_acknowledged');
       clock.advance(20 * MINUTE);
       assert.deepEqual(await store.claimDueTimers('w1', 10, clock.now(), MINUTE), [], 'the acknowledgement cancelled the timer');
       assert.equal((await env.db.raw().selectFrom('outbox').select('id').where('idempotency_key', 'in', ['ack:1', 'ack:2']).execute()).length, 1);
-      assert.equal((await store.acknowledgeEscalation('nope', 'x')).kind, 'not_found');
+      assert.equal((await store.acknowledgeEscalation('nope', inChat('x'))).kind, 'not_found');
     });
 
     it('escalates an unacknowledged alert when its timer fires, and not once acknowledged', async function () {
       const { store, clock } = env;
       await raiseAlert(store, clock.now(), 2);
       assert.deepEqual(await store.claimDueTimers('w1', 10, clock.now(), MINUTE), [], 'not due yet');
+      const early = await store.acknowledgeEscalation('esc-2', inChat('aad-head-1'));
+      assert.ok(early.kind === 'not_authorised', 'the Head of Service cannot acknowledge before the alert reaches them');
+      assert.equal(early.reason, 'not_yet_reached');
       clock.advance(16 * MINUTE);
       const [timer] = await store.claimDueTimers('w1', 10, clock.now(), MINUTE);
       assert.ok(timer);
       const up = await store.escalate({
         escalationId: 'esc-2', fromLevel: 'manager', toLevel: 'head_of_service', dueAt: new Date(clock.now().getTime() + 15 * MINUTE), actor: 'system:escalation',
         firedTimerId: timer.id,
+        // The directory now names another Head of Service: the one the card goes to is the one who may act.
+        recipient: { headOfServiceAadId: 'aad-head-2' },
         timers: [{ kind: 'escalation_ack_due', refId: 'esc-2', dueAt: new Date(clock.now().getTime() + 15 * MINUTE) }],
         notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'safeguarding_alert', target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: {} }],
       });
       assert.ok(up.kind === 'escalated');
       assert.equal(up.escalation.level, 'head_of_service');
       assert.equal(up.escalation.status, 'escalated');
+      assert.deepEqual(up.escalation.routing.reachedLevels, ['manager', 'head_of_service']);
+      assert.equal(up.escalation.routing.headOfServiceAadId, 'aad-head-2');
       assert.equal(await store.completeTimer(timer.id, 'w1'), false, 'escalate() already marked the timer fired');
       const stale = await store.escalate({ escalationId: 'esc-2', fromLevel: 'manager', toLevel: 'head_of_service', dueAt: null, actor: 'system:escalation' });
       assert.equal(stale.kind, 'unchanged', 'a second replica acting on the same timer changes nothing');
-      assert.ok((await store.acknowledgeEscalation('esc-2', 'aad-head-1')).kind === 'acknowledged');
+      assert.equal((await store.acknowledgeEscalation('esc-2', inChat('aad-head-1'))).kind, 'not_authorised', 'the Head of Service it was not sent to');
+      assert.equal((await store.acknowledgeEscalation('esc-2', inChat('aad-head-2'))).kind, 'acknowledged');
       const late = await store.escalate({ escalationId: 'esc-2', fromLevel: 'head_of_service', toLevel: 'escalation_channel', dueAt: null, actor: 'system:escalation' });
       assert.equal(late.kind, 'unchanged');
       const types = (await store.listAuditEvents({ caseRef: 'CASE-4002' })).map((e) => e.type);
-      assert.deepEqual(types, ['decision.recorded', 'escalation.raised', 'escalation.escalated', 'escalation.acknowledged']);
+      assert.deepEqual(types, ['decision.recorded', 'escalation.raised', 'escalation.ack_refused', 'escalation.escalated', 'escalation.ack_refused', 'escalation.acknowledged']);
     });
 
     it('two acknowledgements at once settle it once', async function () {
       const [a, b] = await env.db.openReplicas({ now: env.clock.now });
       await raiseAlert(a, env.clock.now(), 3);
-      const results = await Promise.all([a.acknowledgeEscalation('esc-3', 'aad-manager-1'), b.acknowledgeEscalation('esc-3', 'aad-head-1')]);
+      const results = await Promise.all([a.acknowledgeEscalation('esc-3', inChat('aad-manager-1')), b.acknowledgeEscalation('esc-3', inChat('aad-deputy-1'))]);
       assert.deepEqual(results.map((r) => r.kind).sort(), ['acknowledged', 'already_acknowledged']);
       const events = await a.listAuditEvents({ caseRef: 'CASE-4003' });
       assert.equal(events.filter((e) => e.type === 'escalation.acknowledged').length, 1);

@@ -93,9 +93,10 @@ export function maySettleApproval(who: Pick<ActingUser, 'aadObjectId' | 'tenantI
 
 /** True when `conversationId` is the channel itself or a thread (a post and its replies) in it. */
 export function isInChannel(conversationId: string | null, channelConversationId: string | null): boolean {
-  if (conversationId === null || channelConversationId === null || channelConversationId === '') return false;
-  const channelOf = (id: string) => id.split(';messageid=')[0];
-  return channelOf(conversationId) === channelOf(channelConversationId);
+  if (conversationId === null || channelConversationId === null) return false;
+  const channelOf = (id: string) => id.split(';messageid=')[0] ?? '';
+  const channel = channelOf(channelConversationId);
+  return channel !== '' && channelOf(conversationId) === channel;
 }
 
 /**

@@ -199,6 +199,16 @@ describe('bot: who may act on an alert or an approval, over HTTP', function () {
     assert.deepEqual(queryRows(h.dbFile, 'select status, acknowledged_by from escalations'), [{ status: 'acknowledged', acknowledged_by: ASH.aadObjectId }]);
   });
 
+  it('out of hours the Head of Service is alerted at once and may acknowledge at once', async () => {
+    clock = Date.parse('2026-03-03T22:30:00Z'); // a Tuesday night
+    await check(h, PEOPLE.pat, { ...SAFEGUARDING, withinWorkingHours: false });
+    await h.drain();
+    const toSam = h.cardsTo(PEOPLE.sam).find((c) => cardText(c.card).includes('URGENT'));
+    assert.ok(toSam);
+    assert.match(cardText((await click(h, KIM, 'escalation.acknowledge', actionData(toSam.card, 'escalation.acknowledge'))).body.value), NOT_ONE_OF, "another team's Head of Service");
+    assert.match(cardText((await click(h, PEOPLE.sam, 'escalation.acknowledge', actionData(toSam.card, 'escalation.acknowledge'))).body.value), /Acknowledged by Sam Head/);
+  });
+
   it('20 simultaneous clicks from mixed people: one acknowledgement, every outsider refused, one audit event for the settlement', async () => {
     const data = await raiseAlert();
     const thread = `${ESCALATION_CHANNEL};messageid=1`;

@@ -38,12 +38,16 @@ export function parseApprovalPayload(data: Record<string, unknown>) {
   return r.data;
 }
 
-/** What a refused approver is told: why not, and what to do instead. Nothing was recorded as a decision. */
-const SETTLE_REFUSED_ADVICE: Partial<Record<RefusalReason, string>> & { not_assigned: string } = {
-  own_request: 'You asked for this approval, so you cannot approve or decline it yourself. Your line manager (or their delegate) decides; until they do, do not use WhatsApp for this contact.',
-  other_tenant: 'This request belongs to another organisation, so nothing was recorded. If you were sent it by mistake, tell your IT team.',
-  not_assigned: 'Only the practitioner\'s line manager or one of their delegates can approve or decline it, so nothing was recorded. If you should be deciding it, ask the line manager to add you as a delegate in ChannelCheck\'s directory.',
-};
+/** What a refused approver is told: why not, and what to do instead. Their click decided nothing. */
+function settleRefused(reason: RefusalReason): UserFacingError {
+  const advice =
+    reason === 'own_request'
+      ? 'You asked for this approval, so you cannot approve or decline it yourself. Your line manager (or their delegate) decides; until they do, do not use WhatsApp for this contact.'
+      : reason === 'other_tenant'
+        ? 'This request belongs to another organisation, so your decision was not recorded. If you were sent it by mistake, tell your IT team.'
+        : 'Only the practitioner\'s line manager or one of their delegates can approve or decline it, so your decision was not recorded. If you should be deciding it, ask the line manager to add you as a delegate in ChannelCheck\'s directory.';
+  return new UserFacingError('not_authorised', 'You cannot decide this request', advice, 403);
+}
 
 export class ApprovalService {
   constructor(
@@ -88,7 +92,7 @@ export class ApprovalService {
       case 'not_found':
         throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
       case 'not_authorised':
-        throw new UserFacingError('not_authorised', 'You cannot decide this request', SETTLE_REFUSED_ADVICE[result.reason] ?? SETTLE_REFUSED_ADVICE.not_assigned, 403);
+        throw settleRefused(result.reason);
       case 'settled':
         return this.cardFor(result.approval, actor, actor.displayName);
       case 'already_settled':

@@ -29,7 +29,7 @@ export function ackRefused(reason: RefusalReason): UserFacingError {
     case 'own_request':
       return new UserFacingError('not_authorised', 'You raised this alert', 'A manager must acknowledge it. If nobody has, phone your line manager or the contacts on your card now.', 403);
     case 'not_yet_reached':
-      return new UserFacingError('not_authorised', 'This alert has not been sent to you yet', `It is with the practitioner's line manager. It comes to you if they do not acknowledge it in time, and you can acknowledge it then. Nothing was recorded. ${act}`, 403);
+      return new UserFacingError('not_authorised', 'This alert has not been sent to you yet', `It is with the practitioner's line manager. It comes to you if they do not acknowledge it in time, and you can acknowledge it then. Your acknowledgement was not recorded. ${act}`, 403);
     default:
       return new UserFacingError('not_authorised', 'You cannot acknowledge this alert', `You are not one of the people this alert was sent to, so your acknowledgement was not recorded and the alert is still with them. ${act}`, 403);
   }

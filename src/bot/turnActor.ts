@@ -12,5 +12,7 @@ export function actorFrom(activity: Partial<Activity>): Actor {
     aadObjectId: from?.aadObjectId || from?.id || 'unknown',
     displayName: (from?.name || 'Unknown user').slice(0, 200),
     tenantId: activity.conversation?.tenantId || channelData?.tenant?.id || LOCAL_TENANT,
+    // Where the click came from: a card in the escalation channel is clicked in that channel's thread.
+    conversationId: activity.conversation?.id || null,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * A line manager approves or declines a request from the approval card. Who may settle it is checked by the
- * store against the stored request inside the settling transaction, never against what the card sent:
+ * A line manager approves or declines a request from the approval card. Who may settle it is
+ * `maySettleApproval` (src/domain/authority.ts), asked by the store against the stored request inside the
+ * settling transaction, never against what the card sent, and asked here too to decide who sees the buttons:
  * only the assigned manager or a configured delegate, never the practitioner; a request settles once, and
  * replays or concurrent clicks get the settled state back. Settling queues, in the same transaction, the
  * update of the practitioner's outcome card and a message telling them.
@@ -8,6 +9,7 @@
 import { z } from 'zod';
 import { approvalCard, approvalCardForDecider } from '../cards/approvalCard';
 import type { CardJson } from '../cards/renderTemplate';
+import { maySettleApproval, type RefusalReason } from '../domain/authority';
 import { londonDateTime } from '../domain/londonTime';
 import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
@@ -36,6 +38,17 @@ export function parseApprovalPayload(data: Record<string, unknown>) {
   return r.data;
 }
 
+/** What a refused approver is told: why not, and what to do instead. Their click decided nothing. */
+function settleRefused(reason: RefusalReason): UserFacingError {
+  const advice =
+    reason === 'own_request'
+      ? 'You asked for this approval, so you cannot approve or decline it yourself. Your line manager (or their delegate) decides; until they do, do not use WhatsApp for this contact.'
+      : reason === 'other_tenant'
+        ? 'This request belongs to another organisation, so your decision was not recorded. If you were sent it by mistake, tell your IT team.'
+        : 'Only the practitioner\'s line manager or one of their delegates can approve or decline it, so your decision was not recorded. If you should be deciding it, ask the line manager to add you as a delegate in ChannelCheck\'s directory.';
+  return new UserFacingError('not_authorised', 'You cannot decide this request', advice, 403);
+}
+
 export class ApprovalService {
   constructor(
     private readonly deps: {
@@ -49,7 +62,7 @@ export class ApprovalService {
     const record = await this.deps.store.getDecision(approval.decisionId);
     if (!record?.decision) throw new UserFacingError('decision_not_found', 'This request is no longer held', 'It may have been erased or passed its retention period.');
     const input = { approval, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName };
-    const mayDecide = viewer !== null && (viewer.aadObjectId === approval.managerAadId || approval.delegateAadIds.includes(viewer.aadObjectId));
+    const mayDecide = viewer !== null && maySettleApproval(viewer, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
     return mayDecide ? approvalCardForDecider(input) : approvalCard({ ...input, buttonsForEveryone: false });
   }
 
@@ -69,7 +82,7 @@ export class ApprovalService {
     const notifications = await this.followUps(before, actor, action, trimmed);
     const result = await this.deps.store.settleApproval({
       approvalId,
-      actorAadId: actor.aadObjectId,
+      actor,
       action,
       comment: trimmed,
       ...(version !== undefined ? { expectedVersion: version } : {}),
@@ -79,7 +92,7 @@ export class ApprovalService {
       case 'not_found':
         throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
       case 'not_authorised':
-        throw new UserFacingError('not_authorised', 'You cannot decide this request', `${result.reason}. Only the practitioner's line manager or their delegate can approve or decline it.`, 403);
+        throw settleRefused(result.reason);
       case 'settled':
         return this.cardFor(result.approval, actor, actor.displayName);
       case 'already_settled':

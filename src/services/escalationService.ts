@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { alertCard } from '../cards/alertCard';
 import type { CardJson } from '../cards/renderTemplate';
 import type { Config } from '../config';
+import type { RefusalReason } from '../domain/authority';
 import { ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
@@ -17,6 +18,22 @@ import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
 import { UserFacingError } from './userFacingError';
+
+/**
+ * What someone who may not acknowledge the alert is told (the store refused, audited it and changed nothing):
+ * why not, and what to do instead. Never anything about the child or the case.
+ */
+export function ackRefused(reason: RefusalReason): UserFacingError {
+  const act = 'If you are worried about a child now, tell the practitioner\'s line manager or your duty manager, follow your council\'s safeguarding procedures, and call 999 if anyone is at immediate risk.';
+  switch (reason) {
+    case 'own_request':
+      return new UserFacingError('not_authorised', 'You raised this alert', 'A manager must acknowledge it. If nobody has, phone your line manager or the contacts on your card now.', 403);
+    case 'not_yet_reached':
+      return new UserFacingError('not_authorised', 'This alert has not been sent to you yet', `It is with the practitioner's line manager. It comes to you if they do not acknowledge it in time, and you can acknowledge it then. Your acknowledgement was not recorded. ${act}`, 403);
+    default:
+      return new UserFacingError('not_authorised', 'You cannot acknowledge this alert', `You are not one of the people this alert was sent to, so your acknowledgement was not recorded and the alert is still with them. ${act}`, 403);
+  }
+}
 
 const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/) });
 
@@ -47,14 +64,12 @@ export class EscalationService {
     const before = await this.deps.store.getEscalation(parsed.data.escalationId);
     if (!before) throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed. If a child may be at risk, act on your council\'s procedures now.');
     const record = await this.recordFor(before);
-    if (record.practitionerAadId === actor.aadObjectId) {
-      throw new UserFacingError('not_authorised', 'You raised this alert', 'A manager must acknowledge it. If nobody has, phone your line manager or the contacts on your card now.', 403);
-    }
     const acknowledgedAt = this.now();
     const acknowledgedView = { ...before, status: 'acknowledged' as const, acknowledgedAt };
     const ackCard = alertCard({ escalation: acknowledgedView, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: actor.displayName });
-    const result = await this.deps.store.acknowledgeEscalation(before.id, actor.aadObjectId, await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt));
+    const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
+    if (result.kind === 'not_authorised') throw ackRefused(result.reason);
     const e = result.escalation;
     return alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: result.kind === 'acknowledged' ? actor.displayName : (e.acknowledgedBy === actor.aadObjectId ? actor.displayName : 'another manager') });
   }
@@ -127,6 +142,9 @@ export class EscalationService {
       dueAt,
       actor: 'channelcheck:escalation-timer',
       firedTimerId: timer.id,
+      // Whoever this level's card goes to may acknowledge from now on.
+      ...(to === 'head_of_service' && hos ? { recipient: { headOfServiceAadId: hos.aadObjectId } } : {}),
+      ...(to === 'escalation_channel' && channel?.kind === 'channel' ? { recipient: { channelConversationId: channel.channelId } } : {}),
       notifications,
       timers: dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt }] : [],
     });

@@ -59,6 +59,16 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     }
   }
 
+  /** Who may act for the manager; on a lookup failure, nobody but the manager. */
+  private async delegatesOf(manager: Person): Promise<Person[]> {
+    try {
+      return await this.deps.directory.delegatesOf(manager.aadObjectId);
+    } catch (e) {
+      this.deps.log.warn({ err: e }, 'delegate lookup failed; only the manager can act');
+      return [];
+    }
+  }
+
   async plan(input: PlanInput): Promise<NotificationPlan> {
     const { decision, actor } = input;
     if (!decision.notifyManager) return { notifications: [], managerStatus: null };
@@ -76,6 +86,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     } catch (e) {
       this.deps.log.error({ err: e }, 'Head of Service lookup failed');
     }
+    const delegates = manager ? await this.delegatesOf(manager) : [];
     const channel = channelTarget(this.deps.config);
     const outOfHours = !decision.facts.withinWorkingHours || !isWithinWorkingHours(input.policy.council.data.workingHours, now);
     const ctx: RouteContext = { managerFound: manager !== null, headOfServiceFound: headOfService !== null, channelConfigured: channel !== null, outOfHours };
@@ -113,7 +124,19 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     }
     return {
       notifications,
-      escalation: { id: escalationId, level: route.level, dueAt },
+      escalation: {
+        id: escalationId,
+        level: route.level,
+        dueAt,
+        // Who it is sent to, and so who may acknowledge it (src/domain/authority.ts).
+        routing: {
+          managerAadId: manager?.aadObjectId ?? null,
+          delegateAadIds: delegates.map((d) => d.aadObjectId),
+          headOfServiceAadId: headOfService?.aadObjectId ?? null,
+          reachedLevels: route.alertNow,
+          channelConversationId: this.deps.config.escalation.channelConversationId || null,
+        },
+      },
       timers: dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: escalationId, dueAt }] : [],
       managerStatus,
     };
@@ -132,12 +155,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
         managerStatus: `ChannelCheck has no line manager on record for you, so no approval request could be sent${channel ? ' (the escalation channel has been told)' : ''}. Ask your line manager directly before using WhatsApp.`,
       };
     }
-    let delegates: Person[] = [];
-    try {
-      delegates = await this.deps.directory.delegatesOf(manager.aadObjectId);
-    } catch (e) {
-      this.deps.log.warn({ err: e }, 'delegate lookup failed; only the manager can decide');
-    }
+    const delegates = await this.delegatesOf(manager);
     const approvalId = this.newId();
     const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null };
     const card = approvalCard({ approval, decision, practitionerName: actor.displayName, caseRef: input.caseRef, buttonsForEveryone: true });

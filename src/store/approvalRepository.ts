@@ -1,9 +1,11 @@
 /**
  * Approval requests. Settling is decided by the database, never by process memory: the row is locked
  * (PostgreSQL) and changed only `WHERE status = 'open' AND version = <read version>`, so when two managers or
- * two replicas click at once exactly one settles it and the other gets the settled state back.
+ * two replicas click at once exactly one settles it and the other gets the settled state back. Who may
+ * settle is `maySettleApproval`, asked on the locked row in the same transaction.
  */
-import type { ApprovalAction, ApprovalRequest, ApprovalStatus, ApprovalStore, DecisionState, SettleApprovalResult } from '../domain/ports/store';
+import { maySettleApproval } from '../domain/authority';
+import type { ApprovalAction, ApprovalStatus, ApprovalStore, DecisionState, SettleApprovalResult } from '../domain/ports/store';
 import { cardColumns, toApproval } from './approvalRows';
 import { appendAudit } from './auditLog';
 import { toIso } from './columnValues';
@@ -19,14 +21,6 @@ const SETTLED: Record<ApprovalAction, { status: ApprovalStatus; decisionState: D
   decline: { status: 'declined', decisionState: 'declined', event: 'approval.declined' },
   cancel: { status: 'cancelled', decisionState: 'approval_cancelled', event: 'approval.cancelled' },
 };
-
-/** Who may settle: checked against the stored request, never against what a card sent back. */
-function refusal(approval: ApprovalRequest, actor: string, action: ApprovalAction): string | null {
-  if (action === 'cancel') return actor === approval.practitionerAadId ? null : 'only the practitioner who asked can cancel the request';
-  if (actor === approval.practitionerAadId) return 'a practitioner cannot settle their own request';
-  if (actor !== approval.managerAadId && !approval.delegateAadIds.includes(actor)) return 'only the assigned manager or a delegate can settle this request';
-  return null;
-}
 
 export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
   return {
@@ -53,7 +47,9 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
     },
 
     async settleApproval(command): Promise<SettleApprovalResult> {
-      const actor = checkId(command.actorAadId, 'actorAadId');
+      if (typeof command.actor !== 'object' || command.actor === null) throw new StoreValidationError('actor', 'is required');
+      const who = { aadObjectId: checkId(command.actor.aadObjectId, 'actor.aadObjectId'), tenantId: checkId(command.actor.tenantId, 'actor.tenantId') };
+      const actor = who.aadObjectId;
       if (!(command.action in SETTLED)) throw new StoreValidationError('action', 'must be approve, decline or cancel');
       const comment = checkComment(command.comment);
       if (command.expectedVersion !== undefined) checkVersion(command.expectedVersion, 'expectedVersion');
@@ -66,8 +62,19 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
         const row = await lockForUpdate(selectRequest(), ctx.engine).executeTakeFirst();
         if (row === undefined) return { kind: 'not_found' };
         const approval = toApproval(row);
-        const reason = refusal(approval, actor, command.action);
-        if (reason !== null) return { kind: 'not_authorised', approval, reason };
+        const decisionRow = await trx.selectFrom('decisions').select(['tenant_id', 'case_ref']).where('id', '=', approval.decisionId).executeTakeFirstOrThrow();
+        // Who may settle is decided here, on the locked row, so no click can slip past it in a race.
+        const authority = maySettleApproval(who, { ...approval, tenantId: decisionRow.tenant_id }, command.action);
+        if (authority.kind === 'refused') {
+          await appendAudit(trx, ctx, {
+            type: 'approval.settle_refused',
+            actor,
+            decisionId: approval.decisionId,
+            caseRef: decisionRow.case_ref,
+            payload: { approvalId: approval.id, action: command.action, reason: authority.reason, tenantId: who.tenantId },
+          });
+          return { kind: 'not_authorised', approval, reason: authority.reason, detail: authority.detail };
+        }
         if (approval.status !== 'open') return { kind: 'already_settled', approval };
         if (command.expectedVersion !== undefined && command.expectedVersion !== approval.version) return { kind: 'stale_version', approval };
 
@@ -82,18 +89,13 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
           // Lost a race the row lock did not cover: report what won.
           return { kind: 'already_settled', approval: toApproval(await selectRequest().executeTakeFirstOrThrow()) };
         }
-        const decision = await trx
-          .updateTable('decisions')
-          .set({ state: settled.decisionState, updated_at: toIso(now) })
-          .where('id', '=', approval.decisionId)
-          .returning(['case_ref'])
-          .executeTakeFirstOrThrow();
+        await trx.updateTable('decisions').set({ state: settled.decisionState, updated_at: toIso(now) }).where('id', '=', approval.decisionId).execute();
         await cancelPendingTimers(trx, approval.id, now);
         await appendAudit(trx, ctx, {
           type: settled.event,
           actor,
           decisionId: approval.decisionId,
-          caseRef: decision.case_ref,
+          caseRef: decisionRow.case_ref,
           payload: { approvalId: approval.id, comment, version: approval.version + 1 },
         });
         await insertOutboxRows(trx, notifications, approval.decisionId);

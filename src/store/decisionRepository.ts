@@ -7,7 +7,7 @@ import type { DecisionRecord, DecisionState, DecisionStore, RecordedDecision } f
 import { approvalRow, toApproval } from './approvalRows';
 import { appendAudit } from './auditLog';
 import { decisionRow, toDecisionRecord } from './decisionRows';
-import { escalationRow, toEscalation } from './escalationRows';
+import { escalationRow, toEscalation, toRouting } from './escalationRows';
 import { checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows, toOutboxMessage } from './outboxRepository';
 import type { Database } from './schema';
@@ -41,7 +41,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
       const state: DecisionState = command.escalation ? 'escalation_open' : command.approval ? 'awaiting_approval' : 'recorded';
       const decision = decisionRow(command, ctx.caseRefPattern, state, now);
       const approval = command.approval ? approvalRow(command.approval, decision.id, decision.practitioner_aad_id, now) : null;
-      const escalation = command.escalation ? escalationRow(command.escalation, decision.id, now) : null;
+      const escalation = command.escalation ? escalationRow(command.escalation, decision.id, decision.tenant_id, now) : null;
       const timers = timerRows(command.timers ?? [], now);
       const outbox = outboxRows(command.notifications ?? [], now);
       const session = command.completesSession;
@@ -93,7 +93,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
           await appendAudit(trx, ctx, {
             ...about,
             type: 'escalation.raised',
-            payload: { escalationId: escalation.id, level: escalation.level, dueAt: escalation.due_at, urgency: full.urgency },
+            payload: { escalationId: escalation.id, level: escalation.level, dueAt: escalation.due_at, urgency: full.urgency, routing: toRouting(escalation) },
           });
         }
         // Last, after the audit events: if queuing a notification fails, the record and its events go too.

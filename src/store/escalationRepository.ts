@@ -1,18 +1,32 @@
 /**
- * Safeguarding escalations. Acknowledged once (locked row + conditional UPDATE, as for approvals); an
- * unacknowledged alert moves up a level when its timer fires, unless someone acknowledged it meanwhile.
+ * Safeguarding escalations. Acknowledged once (locked row + conditional UPDATE, as for approvals), and only
+ * by someone the alert was routed to, decided by `mayAcknowledgeAlert` on the locked row; an unacknowledged
+ * alert moves up a level when its timer fires, unless someone acknowledged it meanwhile, and the level it
+ * moves to is recorded as reached.
  */
+import { type ActingUser, mayAcknowledgeAlert } from '../domain/authority';
 import type { AcknowledgeResult, EscalateResult, EscalationStore } from '../domain/ports/store';
 import { appendAudit } from './auditLog';
 import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
 import { checkDate, checkId } from './fieldRules';
-import { checkLevel, toEscalation } from './escalationRows';
+import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { insertOutboxRows, outboxRows } from './outboxRepository';
+import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
 import { cancelPendingTimers, insertTimerRows, markTimerFired, timerRows } from './timerRepository';
 
 const UNACKNOWLEDGED = ['open', 'escalated'];
+
+/** The acting person as the rule sees them; an id the store would refuse to keep is refused here first. */
+export function checkActor(actor: ActingUser): ActingUser {
+  if (typeof actor !== 'object' || actor === null) throw new StoreValidationError('actor', 'is required');
+  return {
+    aadObjectId: checkId(actor.aadObjectId, 'actor.aadObjectId'),
+    tenantId: checkId(actor.tenantId, 'actor.tenantId'),
+    conversationId: actor.conversationId === null || actor.conversationId === undefined ? null : checkId(actor.conversationId, 'actor.conversationId'),
+  };
+}
 
 export function createEscalationRepository(ctx: StoreContext): EscalationStore {
   return {
@@ -26,36 +40,44 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
       return row === undefined ? null : toEscalation(row);
     },
 
-    async acknowledgeEscalation(escalationId, actorAadId, notifications = []): Promise<AcknowledgeResult> {
-      const actor = checkId(actorAadId, 'actorAadId');
+    async acknowledgeEscalation(escalationId, actor, notifications = []): Promise<AcknowledgeResult> {
+      const who = checkActor(actor);
       const now = ctx.now();
       const queued = outboxRows(notifications, now);
       return inTransaction(ctx, async (trx): Promise<AcknowledgeResult> => {
         const selectAlert = () => trx.selectFrom('escalations').selectAll().where('id', '=', escalationId);
         const row = await lockForUpdate(selectAlert(), ctx.engine).executeTakeFirst();
         if (row === undefined) return { kind: 'not_found' };
+        const decision = await trx.selectFrom('decisions').select(['practitioner_aad_id', 'case_ref']).where('id', '=', row.decision_id).executeTakeFirstOrThrow();
+        // Who may acknowledge is decided here, on the locked row, so no click can slip past it in a race.
+        const authority = mayAcknowledgeAlert(who, { ...toRouting(row), practitionerAadId: decision.practitioner_aad_id });
+        if (authority.kind === 'refused') {
+          await appendAudit(trx, ctx, {
+            type: 'escalation.ack_refused',
+            actor: who.aadObjectId,
+            decisionId: row.decision_id,
+            caseRef: decision.case_ref,
+            payload: { escalationId: row.id, reason: authority.reason, tenantId: who.tenantId, conversationId: who.conversationId },
+          });
+          return { kind: 'not_authorised', escalation: toEscalation(row), reason: authority.reason, detail: authority.detail };
+        }
         if (!UNACKNOWLEDGED.includes(row.status)) return { kind: 'already_acknowledged', escalation: toEscalation(row) };
         const update = await trx
           .updateTable('escalations')
-          .set({ status: 'acknowledged', acknowledged_by: actor, acknowledged_at: toIso(now), version: row.version + 1, updated_at: toIso(now) })
+          .set({ status: 'acknowledged', acknowledged_by: who.aadObjectId, acknowledged_at: toIso(now), version: row.version + 1, updated_at: toIso(now) })
           .where('id', '=', row.id)
           .where('version', '=', row.version)
           .where('status', 'in', UNACKNOWLEDGED)
           .executeTakeFirst();
         if (Number(update.numUpdatedRows) !== 1) return { kind: 'already_acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
-        const decision = await trx
-          .updateTable('decisions')
-          .set({ state: 'escalation_acknowledged', updated_at: toIso(now) })
-          .where('id', '=', row.decision_id)
-          .returning(['case_ref'])
-          .executeTakeFirstOrThrow();
+        await trx.updateTable('decisions').set({ state: 'escalation_acknowledged', updated_at: toIso(now) }).where('id', '=', row.decision_id).execute();
         await cancelPendingTimers(trx, row.id, now);
         await appendAudit(trx, ctx, {
           type: 'escalation.acknowledged',
-          actor,
+          actor: who.aadObjectId,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
-          payload: { escalationId: row.id, level: row.level },
+          payload: { escalationId: row.id, level: row.level, as: authority.as },
         });
         await insertOutboxRows(trx, queued, row.decision_id);
         return { kind: 'acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
@@ -66,6 +88,10 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
       const fromLevel = checkLevel(command.fromLevel, 'fromLevel');
       const toLevel = checkLevel(command.toLevel, 'toLevel');
       const actor = checkId(command.actor, 'actor');
+      const recipient = {
+        ...(command.recipient?.headOfServiceAadId === undefined ? {} : { headOfServiceAadId: checkId(command.recipient.headOfServiceAadId, 'recipient.headOfServiceAadId') }),
+        ...(command.recipient?.channelConversationId === undefined ? {} : { channelConversationId: checkId(command.recipient.channelConversationId, 'recipient.channelConversationId') }),
+      };
       const dueAt = command.dueAt === null ? null : toIso(checkDate(command.dueAt, 'dueAt'));
       const now = ctx.now();
       const queued = outboxRows(command.notifications ?? [], now);
@@ -78,7 +104,17 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (!UNACKNOWLEDGED.includes(row.status) || row.level !== fromLevel) return { kind: 'unchanged', escalation: toEscalation(row) };
         const update = await trx
           .updateTable('escalations')
-          .set({ status: 'escalated', level: toLevel, due_at: dueAt, version: row.version + 1, updated_at: toIso(now) })
+          .set({
+            status: 'escalated',
+            level: toLevel,
+            due_at: dueAt,
+            version: row.version + 1,
+            updated_at: toIso(now),
+            // The level is reached now: its people may acknowledge from here on.
+            reached_levels: withReached(row.reached_levels, toLevel),
+            ...(recipient.headOfServiceAadId === undefined ? {} : { head_of_service_aad_id: recipient.headOfServiceAadId }),
+            ...(recipient.channelConversationId === undefined ? {} : { channel_conversation_id: recipient.channelConversationId }),
+          })
           .where('id', '=', row.id)
           .where('version', '=', row.version)
           .where('status', 'in', UNACKNOWLEDGED)
@@ -91,7 +127,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
           actor,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
-          payload: { escalationId: row.id, fromLevel, toLevel, dueAt },
+          payload: { escalationId: row.id, fromLevel, toLevel, dueAt, ...recipient },
         });
         await insertOutboxRows(trx, queued, row.decision_id);
         return { kind: 'escalated', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };

@@ -1,9 +1,10 @@
 /** Escalation rows <-> Escalation. */
 import { randomUUID } from 'node:crypto';
+import type { AlertRouting } from '../domain/authority';
 import { ESCALATION_LEVELS, type Escalation, type EscalationLevel, type EscalationStatus, type NewEscalation } from '../domain/ports/store';
 import { cardColumns, cardRef } from './approvalRows';
-import { fromIso, fromIsoOrNull, toIso } from './columnValues';
-import { checkDate } from './fieldRules';
+import { fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
+import { checkDate, checkId } from './fieldRules';
 import type { EscalationsTable } from './schema';
 import { StoreValidationError } from './storeErrors';
 
@@ -25,11 +26,38 @@ export function toEscalation(row: EscalationsTable): Escalation {
     createdAt: fromIso(row.created_at),
     updatedAt: fromIso(row.updated_at),
     practitionerCard: cardRef(row.practitioner_activity_id, row.practitioner_conversation_id),
+    routing: toRouting(row),
   };
 }
 
-export function escalationRow(input: NewEscalation, decisionId: string, now: Date): EscalationsTable {
+export function toRouting(row: EscalationsTable): AlertRouting {
+  return {
+    tenantId: row.tenant_id,
+    managerAadId: row.manager_aad_id,
+    delegateAadIds: fromJsonText<string[]>(row.delegate_aad_ids),
+    headOfServiceAadId: row.head_of_service_aad_id,
+    reachedLevels: fromJsonText<EscalationLevel[]>(row.reached_levels),
+    channelConversationId: row.channel_conversation_id,
+  };
+}
+
+/** The levels reached so far plus `level`, in escalation order, as stored. */
+export function withReached(reachedLevels: string, level: EscalationLevel): string {
+  const reached = new Set([...fromJsonText<EscalationLevel[]>(reachedLevels), level]);
+  return toJsonText(ESCALATION_LEVELS.filter((l) => reached.has(l)));
+}
+
+function optionalId(value: string | null | undefined, field: string): string | null {
+  return value === null || value === undefined ? null : checkId(value, field);
+}
+
+export function escalationRow(input: NewEscalation, decisionId: string, tenantId: string, now: Date): EscalationsTable {
   const card = cardColumns(input.practitionerCard, 'escalation.practitionerCard');
+  const routing = input.routing;
+  if (typeof routing !== 'object' || routing === null) throw new StoreValidationError('escalation.routing', 'is required');
+  if (!Array.isArray(routing.delegateAadIds)) throw new StoreValidationError('escalation.routing.delegateAadIds', 'must be a list of ids');
+  if (!Array.isArray(routing.reachedLevels)) throw new StoreValidationError('escalation.routing.reachedLevels', 'must be a list of levels');
+  const reached = new Set(routing.reachedLevels.map((l, i) => checkLevel(l, `escalation.routing.reachedLevels[${i}]`)));
   return {
     id: input.id ?? randomUUID(),
     decision_id: decisionId,
@@ -43,5 +71,11 @@ export function escalationRow(input: NewEscalation, decisionId: string, now: Dat
     updated_at: toIso(now),
     practitioner_activity_id: card.activityId,
     practitioner_conversation_id: card.conversationId,
+    tenant_id: checkId(tenantId, 'practitioner.tenantId'),
+    manager_aad_id: optionalId(routing.managerAadId, 'escalation.routing.managerAadId'),
+    delegate_aad_ids: toJsonText(routing.delegateAadIds.map((d, i) => checkId(d, `escalation.routing.delegateAadIds[${i}]`))),
+    head_of_service_aad_id: optionalId(routing.headOfServiceAadId, 'escalation.routing.headOfServiceAadId'),
+    reached_levels: toJsonText(ESCALATION_LEVELS.filter((l) => reached.has(l))),
+    channel_conversation_id: optionalId(routing.channelConversationId, 'escalation.routing.channelConversationId'),
   };
 }

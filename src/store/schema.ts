@@ -94,6 +94,15 @@ export interface EscalationsTable {
   updated_at: string;
   practitioner_activity_id: string | null;
   practitioner_conversation_id: string | null;
+  /** Who the alert was routed to (migration 003): decides who may acknowledge it. */
+  tenant_id: string;
+  manager_aad_id: string | null;
+  /** JSON array of Entra object ids. */
+  delegate_aad_ids: string;
+  head_of_service_aad_id: string | null;
+  /** JSON array of the levels the alert has been sent to. */
+  reached_levels: string;
+  channel_conversation_id: string | null;
 }
 
 export interface TimersTable {

@@ -14,7 +14,9 @@ import { renderTemplate, TEMPLATE_NAMES } from '../../src/cards/renderTemplate';
 import { cardProblems } from '../../src/cards/validateCard';
 import { wizardCard } from '../../src/cards/wizardCard';
 import { helpCard } from '../../src/bot/handlers/commandHandlers';
+import { REFUSAL_REASONS } from '../../src/domain/authority';
 import { caseNoteText } from '../../src/domain/caseNote';
+import { ackRefused } from '../../src/services/escalationService';
 import { parseFacts } from '../../src/domain/facts';
 import { evaluate } from '../../src/domain/policy/evaluate';
 import { parseScenarioFile } from '../../src/domain/policy/scenarios';
@@ -97,6 +99,15 @@ describe('cards', () => {
   it('error, message, help and checks-list cards', () => {
     expectValid(errorCard({ title: 'Could not finish', message: 'Try again', errorId: 'abc123', retry: { verb: 'wizard.next', data: { sessionId: 's', version: 2, contactType: 'staff' } } }), 'error with retry');
     expectValid(errorCard({ title: 'Not found', message: 'Start again', errorId: 'abc123' }), 'error without retry');
+    // The refusals someone who may not act sees: each says why and what to do instead, and never offers a retry.
+    for (const reason of REFUSAL_REASONS) {
+      const refusal = ackRefused(reason);
+      assert.equal(refusal.status, 403);
+      const card = errorCard({ title: refusal.title, message: refusal.advice, errorId: 'abc123' });
+      expectValid(card, `alert refusal: ${reason}`);
+      assert.match(refusal.advice, reason === 'own_request' ? /phone your line manager/ : /999/, reason);
+    }
+    assert.match(ackRefused('not_routed').advice, /You are not one of the people this alert was sent to/);
     expectValid(messageCard({ title: 'Hello', paragraphs: ['One', 'Two'], items: ['a', 'b'], showStart: true }), 'message');
     expectValid(messageCard({ title: 'Hello' }), 'bare message');
     expectValid(helpCard('London Borough of Hillingdon'), 'help');

@@ -30,7 +30,7 @@ export async function seedStore(): Promise<Seeded> {
       ...decisionCommand(caseRef, key, withApproval ? { approval: { managerAadId: 'aad-manager-1' } } : {}),
       decision: forCouncil(council),
     });
-    if (r.approval) await store.settleApproval({ approvalId: r.approval.id, actorAadId: 'aad-manager-1', action: 'decline', comment: 'Not with this family, use Teams' });
+    if (r.approval) await store.settleApproval({ approvalId: r.approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Not with this family, use Teams' });
     return r.record.id;
   };
   const old = await record('OLD-2001', 'hillingdon', 'k0', '2019-06-01T10:00:00Z');

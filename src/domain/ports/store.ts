@@ -11,6 +11,7 @@
  * - Invalid input (bad case reference, over-long comment or display name) throws `StoreValidationError`
  *   (from src/store), naming the field.
  */
+import type { ActingUser, AlertRouting, RefusalReason } from '../authority';
 import type { Facts } from '../facts';
 import type { Decision } from '../policy/decision';
 import type { Outcome } from '../policy/precedence';
@@ -182,6 +183,8 @@ export interface NewApprovalRequest {
 export interface NewEscalation {
   id?: string;
   level?: EscalationLevel;
+  /** Who the alert is sent to (the tenant is the practitioner's). Decides who may acknowledge it. */
+  routing: Omit<AlertRouting, 'tenantId'>;
   /** When the current level must have acknowledged, or the alert escalates further. */
   dueAt: Date | null;
   practitionerCard?: CardRef | null;
@@ -257,8 +260,11 @@ export interface ApprovalRequest {
 
 export interface SettleApprovalCommand {
   approvalId: string;
-  /** AAD object id of the user who clicked. Checked against the stored request, never the card's data. */
-  actorAadId: string;
+  /**
+   * Who clicked, from the activity (never the card's data). Checked against the stored request inside the
+   * settling transaction by `maySettleApproval` (src/domain/authority.ts).
+   */
+  actor: Pick<ActingUser, 'aadObjectId' | 'tenantId'>;
   /** approve/decline: the assigned manager or a delegate, never the practitioner. cancel: the practitioner only. */
   action: ApprovalAction;
   comment?: string | null;
@@ -273,7 +279,8 @@ export type SettleApprovalResult =
   /** Someone settled it first (or this is a replay): nothing changed, here is the settled state. */
   | { kind: 'already_settled'; approval: ApprovalRequest }
   | { kind: 'stale_version'; approval: ApprovalRequest }
-  | { kind: 'not_authorised'; approval: ApprovalRequest; reason: string }
+  /** This person may not do this: nothing changed except a `approval.settle_refused` audit event. */
+  | { kind: 'not_authorised'; approval: ApprovalRequest; reason: RefusalReason; detail: string }
   | { kind: 'not_found' };
 
 export interface ApprovalStore {
@@ -303,11 +310,15 @@ export interface Escalation {
   createdAt: Date;
   updatedAt: Date;
   practitionerCard: CardRef | null;
+  /** Who the alert was sent to, and so who may acknowledge it. */
+  routing: AlertRouting;
 }
 
 export type AcknowledgeResult =
   | { kind: 'acknowledged'; escalation: Escalation }
   | { kind: 'already_acknowledged'; escalation: Escalation }
+  /** This person may not acknowledge it: nothing changed except an `escalation.ack_refused` audit event. */
+  | { kind: 'not_authorised'; escalation: Escalation; reason: RefusalReason; detail: string }
   | { kind: 'not_found' };
 
 export interface EscalateCommand {
@@ -319,6 +330,11 @@ export interface EscalateCommand {
   actor: string;
   /** The timer that fired, marked fired in the same transaction. */
   firedTimerId?: string;
+  /**
+   * Who the alert is sent to at `toLevel` (the Head of Service / on-call contact looked up now, or the
+   * escalation channel), recorded with the level as reached, so they may acknowledge it.
+   */
+  recipient?: { headOfServiceAadId?: string; channelConversationId?: string };
   notifications?: NewOutboxMessage[];
   timers?: NewTimer[];
 }
@@ -332,8 +348,12 @@ export type EscalateResult =
 export interface EscalationStore {
   getEscalation(id: string): Promise<Escalation | null>;
   getEscalationForDecision(decisionId: string): Promise<Escalation | null>;
-  /** Settles once; cancels the alert's pending timers; queues `notifications` only if this call acknowledged. */
-  acknowledgeEscalation(escalationId: string, actorAadId: string, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
+  /**
+   * Settles once, if `mayAcknowledgeAlert` (src/domain/authority.ts) allows this person, checked inside the
+   * settling transaction; cancels the alert's pending timers; queues `notifications` only if this call
+   * acknowledged. A refusal changes nothing but its audit event.
+   */
+  acknowledgeEscalation(escalationId: string, actor: ActingUser, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
   escalate(command: EscalateCommand): Promise<EscalateResult>;
 }
 
@@ -435,8 +455,10 @@ export const AUDIT_EVENT_TYPES = [
   'approval.approved',
   'approval.declined',
   'approval.cancelled',
+  'approval.settle_refused',
   'escalation.raised',
   'escalation.acknowledged',
+  'escalation.ack_refused',
   'escalation.escalated',
   'notification.dead_lettered',
   'case.erased',

@@ -2,10 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001_initial';
 import { outboxPriority } from './002_outbox_priority';
+import { escalationRouting } from './003_escalation_routing';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initialSchema,
   '002_outbox_priority': outboxPriority,
+  '003_escalation_routing': escalationRouting,
 };
 
 export const migrationProvider: MigrationProvider = {

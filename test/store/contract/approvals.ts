@@ -3,6 +3,7 @@ import type { ChannelCheckStore, NewOutboxMessage } from '../../../src/domain/po
 import { StoreValidationError } from '../../../src/store/storeErrors';
 import { decisionCommand } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
+import { tableCounts } from './tableCounts';
 
 function told(key: string): NewOutboxMessage {
   return { idempotencyKey: key, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: key } };
@@ -25,7 +26,7 @@ export function describeApprovals(env: ContractEnv): void {
       const { store } = env;
       const approval = await requestApproval(store, 1);
       const [timer] = await store.scheduleTimers([{ kind: 'approval_reminder', refId: approval.id, dueAt: new Date(env.clock.now().getTime() + 60_000) }]);
-      const settled = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: '  Fine for this one.  ', expectedVersion: 1, notifications: [told('settled:1')] });
+      const settled = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: '  Fine for this one.  ', expectedVersion: 1, notifications: [told('settled:1')] });
       assert.equal(settled.kind, 'settled');
       assert.ok(settled.kind === 'settled');
       assert.equal(settled.approval.status, 'approved');
@@ -40,7 +41,7 @@ export function describeApprovals(env: ContractEnv): void {
       const timers = await store.claimDueTimers('w', 10, new Date(env.clock.now().getTime() + 120_000), 1000);
       assert.equal(timers.find((t) => t.id === timer?.id), undefined, 'the reminder was cancelled');
 
-      const replay = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'decline', comment: 'changed my mind', notifications: [told('settled:2')] });
+      const replay = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'changed my mind', notifications: [told('settled:2')] });
       assert.equal(replay.kind, 'already_settled');
       assert.ok(replay.kind === 'already_settled');
       assert.equal(replay.approval.status, 'approved');
@@ -48,27 +49,48 @@ export function describeApprovals(env: ContractEnv): void {
       const events = await store.listAuditEvents({ decisionId: approval.decisionId });
       assert.deepEqual(events.map((e) => e.type), ['decision.recorded', 'approval.requested', 'approval.approved']);
       assert.equal((await store.enqueue([told('settled:2')])).queued.length, 1, 'the replay queued nothing under its key');
-      assert.equal((await store.settleApproval({ approvalId: 'missing', actorAadId: 'aad-manager-1', action: 'approve' })).kind, 'not_found');
+      assert.equal((await store.settleApproval({ approvalId: 'missing', actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve' })).kind, 'not_found');
     });
 
     it('only the assigned manager or a delegate may approve or decline; never the practitioner; only the practitioner may cancel', async function () {
       const { store } = env;
       const approval = await requestApproval(store, 2);
-      const self = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-prac-1', action: 'approve' });
+      const self = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-prac-1', tenantId: 'tenant-1' }, action: 'approve' });
       assert.ok(self.kind === 'not_authorised');
-      assert.match(self.reason, /own request/);
-      const stranger = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-someone', action: 'approve' });
-      assert.equal(stranger.kind, 'not_authorised');
-      const cancelByManager = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'cancel' });
-      assert.equal(cancelByManager.kind, 'not_authorised');
-      assert.equal((await store.getApproval(approval.id))?.status, 'open');
-      const delegate = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-deputy-1', action: 'decline', comment: 'Use Teams' });
+      assert.equal(self.reason, 'own_request');
+      assert.match(self.detail, /own request/);
+      const before = await tableCounts(env.db.raw());
+      const refusals: Array<[string, string, 'approve' | 'decline' | 'cancel', string]> = [
+        ['aad-someone', 'tenant-1', 'approve', 'not_assigned'],
+        ['aad-manager-2', 'tenant-1', 'decline', 'not_assigned'],
+        ['aad-manager-1', 'tenant-2', 'approve', 'other_tenant'],
+        ['aad-deputy-1', 'tenant-2', 'decline', 'other_tenant'],
+        ['aad-manager-1', 'tenant-1', 'cancel', 'not_the_requester'],
+        ['aad-prac-1', 'tenant-2', 'cancel', 'other_tenant'],
+      ];
+      for (const [aadObjectId, tenantId, action, reason] of refusals) {
+        const r = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId, tenantId }, action, comment: 'sneaky', notifications: [told(`refused:${aadObjectId}:${tenantId}:${action}`)] });
+        assert.ok(r.kind === 'not_authorised', `${aadObjectId}@${tenantId} ${action}`);
+        assert.equal(r.reason, reason, `${aadObjectId}@${tenantId} ${action}`);
+        assert.equal(r.approval.status, 'open');
+      }
+      const after = await tableCounts(env.db.raw());
+      assert.deepEqual(after, { ...before, audit_events: before.audit_events + refusals.length }, 'a refusal writes its audit event and nothing else');
+      const refused = (await store.listAuditEvents({ decisionId: approval.decisionId })).filter((e) => e.type === 'approval.settle_refused');
+      assert.equal(refused.length, refusals.length + 1);
+      assert.deepEqual(refused.at(-1)?.payload, { approvalId: approval.id, action: 'cancel', reason: 'other_tenant', tenantId: 'tenant-2' });
+      assert.equal(refused.at(-1)?.actor, 'aad-prac-1');
+      const stored = await store.getApproval(approval.id);
+      assert.equal(stored?.status, 'open');
+      assert.equal(stored?.version, 1);
+      assert.equal(stored?.comment, null);
+      const delegate = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-deputy-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Use Teams' });
       assert.ok(delegate.kind === 'settled');
       assert.equal(delegate.approval.status, 'declined');
       assert.equal((await store.getDecision(approval.decisionId))?.state, 'declined');
 
       const other = await requestApproval(store, 3);
-      const cancelled = await store.settleApproval({ approvalId: other.id, actorAadId: 'aad-prac-1', action: 'cancel' });
+      const cancelled = await store.settleApproval({ approvalId: other.id, actor: { aadObjectId: 'aad-prac-1', tenantId: 'tenant-1' }, action: 'cancel' });
       assert.ok(cancelled.kind === 'settled');
       assert.equal(cancelled.approval.status, 'cancelled');
     });
@@ -76,12 +98,12 @@ export function describeApprovals(env: ContractEnv): void {
     it('refuses a stale card version and an over-long comment, leaving the request open', async function () {
       const { store } = env;
       const approval = await requestApproval(store, 4);
-      assert.equal((await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', expectedVersion: 7 })).kind, 'stale_version');
+      assert.equal((await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', expectedVersion: 7 })).kind, 'stale_version');
       await assert.rejects(
-        store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: 'x'.repeat(1001) }),
+        store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: 'x'.repeat(1001) }),
         (e: unknown) => e instanceof StoreValidationError && e.field === 'comment' && /1000/.test(e.message),
       );
-      const ok = await store.settleApproval({ approvalId: approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: 'é'.repeat(1000) });
+      const ok = await store.settleApproval({ approvalId: approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: 'é'.repeat(1000) });
       assert.equal(ok.kind, 'settled');
     });
 
@@ -92,6 +114,37 @@ export function describeApprovals(env: ContractEnv): void {
       assert.deepEqual((await env.store.listOpenApprovalsForManager('aad-manager-1', 10)).map((a) => a.id), [approval.id]);
     });
 
+    it('20 simultaneous clicks from mixed people on two replicas: one settlement, every outsider refused and audited', async function () {
+      this.timeout(30_000);
+      const [a, b] = await env.db.openReplicas({ now: env.clock.now });
+      const approval = await requestApproval(a, 30);
+      const deciders = [{ aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, { aadObjectId: 'aad-deputy-1', tenantId: 'tenant-1' }];
+      const outsiders: Array<[{ aadObjectId: string; tenantId: string }, string]> = [
+        [{ aadObjectId: 'aad-prac-1', tenantId: 'tenant-1' }, 'own_request'],
+        [{ aadObjectId: 'aad-mallory', tenantId: 'tenant-1' }, 'not_assigned'],
+        [{ aadObjectId: 'aad-manager-2', tenantId: 'tenant-1' }, 'not_assigned'],
+        [{ aadObjectId: 'aad-manager-1', tenantId: 'tenant-2' }, 'other_tenant'],
+      ];
+      const clicks = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? { actor: deciders[(i / 2) % 2]!, refusal: null } : { actor: outsiders[((i - 1) / 2) % 4]![0], refusal: outsiders[((i - 1) / 2) % 4]![1] }));
+      const results = await Promise.all(
+        clicks.map((c, i) => (i % 3 === 0 ? a : b).settleApproval({ approvalId: approval.id, actor: c.actor, action: i % 4 === 0 ? 'approve' : 'decline', notifications: [told(`crowd:${i}`)] })),
+      );
+      assert.equal(results.filter((r) => r.kind === 'settled').length, 1, 'exactly one settlement');
+      for (const [i, r] of results.entries()) {
+        const refusal = clicks[i]!.refusal;
+        if (refusal === null) assert.ok(r.kind === 'settled' || r.kind === 'already_settled', `click ${i}: ${r.kind}`);
+        else assert.ok(r.kind === 'not_authorised' && r.reason === refusal, `click ${i}: ${r.kind}`);
+      }
+      const events = await a.listAuditEvents({ decisionId: approval.decisionId });
+      assert.equal(events.filter((e) => e.type === 'approval.approved' || e.type === 'approval.declined').length, 1);
+      assert.equal(events.filter((e) => e.type === 'approval.settle_refused').length, 10);
+      const queued = await env.db.raw().selectFrom('outbox').select('idempotency_key').where('idempotency_key', 'like', 'crowd:%').execute();
+      assert.equal(queued.length, 1, 'only the winner queued its messages');
+      const winner = results.find((r) => r.kind === 'settled');
+      assert.ok(winner?.kind === 'settled' && ['aad-manager-1', 'aad-deputy-1'].includes(winner.approval.decidedBy ?? ''));
+      assert.equal((await a.verifyAuditChain()).ok, true);
+    });
+
     it('two replicas clicking at once settle each request exactly once; the loser gets the settled state', async function () {
       this.timeout(30_000);
       const [a, b] = await env.db.openReplicas({ now: env.clock.now });
@@ -100,8 +153,8 @@ export function describeApprovals(env: ContractEnv): void {
       const outcomes = await Promise.all(
         requests.map((r, n) =>
           Promise.all([
-            a.settleApproval({ approvalId: r.id, actorAadId: 'aad-manager-1', action: 'approve', notifications: [told(`race:${n}:a`)] }),
-            b.settleApproval({ approvalId: r.id, actorAadId: 'aad-deputy-1', action: 'decline', notifications: [told(`race:${n}:b`)] }),
+            a.settleApproval({ approvalId: r.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', notifications: [told(`race:${n}:a`)] }),
+            b.settleApproval({ approvalId: r.id, actor: { aadObjectId: 'aad-deputy-1', tenantId: 'tenant-1' }, action: 'decline', notifications: [told(`race:${n}:b`)] }),
           ]),
         ),
       );

@@ -12,7 +12,7 @@ async function buildChain(store: ChannelCheckStore): Promise<void> {
   const first = await store.recordDecision(decisionCommand('CASE-6001', 'c1', { approval: { managerAadId: 'aad-manager-1' } }));
   await store.recordDecision(decisionCommand('CASE-6002', 'c2'));
   assert.ok(first.approval);
-  await store.settleApproval({ approvalId: first.approval.id, actorAadId: 'aad-manager-1', action: 'approve', comment: 'ok' });
+  await store.settleApproval({ approvalId: first.approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve', comment: 'ok' });
   await store.recordDecision(decisionCommand('CASE-6003', 'c3'));
   await store.appendAuditEvent({ type: 'service.note', actor: 'system', payload: { note: 'test' } });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { StoreValidationError } from '../../../src/store/storeErrors';
-import { decisionCommand, practitioner, sampleDecision } from '../fixtures/sampleDecision';
+import { alertRouting, decisionCommand, practitioner, sampleDecision } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -15,7 +15,7 @@ export function describeDataProtection(env: ContractEnv): void {
         decisionCommand(caseRef, `${key}:card`, { approval: { managerAadId: 'aad-manager-1' }, completesSession: { sessionId: `card-${key}`, expectedVersion: 2 } }),
       );
       assert.ok(recorded.approval);
-      await store.settleApproval({ approvalId: recorded.approval.id, actorAadId: 'aad-manager-1', action: 'decline', comment: 'Not with this family: use Teams', notifications: [{ idempotencyKey: `${key}:told`, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: 'Declined: Not with this family' } }] });
+      await store.settleApproval({ approvalId: recorded.approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Not with this family: use Teams', notifications: [{ idempotencyKey: `${key}:told`, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: 'Declined: Not with this family' } }] });
       return recorded;
     }
 
@@ -123,7 +123,7 @@ export function describeDataProtection(env: ContractEnv): void {
       clock.set('2020-01-01T00:00:00.000Z');
       const old = await seedCase('CASE-8201', 'old');
       const alert = await store.recordDecision(
-        decisionCommand('CASE-8202', 'old-alert', { decision: sampleDecision({ outcome: 'safeguarding_escalation' }), escalation: { id: 'esc-old', dueAt: null }, timers: [{ kind: 'k', refId: 'esc-old', dueAt: clock.now() }] }),
+        decisionCommand('CASE-8202', 'old-alert', { decision: sampleDecision({ outcome: 'safeguarding_escalation' }), escalation: { id: 'esc-old', dueAt: null, routing: alertRouting() }, timers: [{ kind: 'k', refId: 'esc-old', dueAt: clock.now() }] }),
       );
       const otherCouncil = sampleDecision();
       otherCouncil.policy = { ...otherCouncil.policy, id: 'otherton' };

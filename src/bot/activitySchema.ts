@@ -35,7 +35,8 @@ export function activitySchema({ httpsOnly }: { httpsOnly: boolean }) {
     channelData: z.looseObject({ tenant: z.looseObject({ id: optionalText(128) }).nullish() }).nullish(),
     name: optionalText(256),
     action: optionalText(64),
-    text: optionalText(100_000),
+    // Bounded by the 256 KB body limit; Teams itself caps a message at about 28 KB.
+    text: z.string().nullish(),
     replyToId: optionalText(512),
     timestamp: optionalText(64),
     localTimestamp: optionalText(64),

@@ -57,6 +57,22 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
+/**
+ * After refusing a request whose body has not been read: throw away what is still coming, so that the client
+ * (still sending) reads the answer rather than a reset, but never more than MAX_DISCARD_BYTES; then cut the
+ * connection. Nothing is kept, so this costs no memory.
+ */
+export const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
 /** Answers a request the HTTP parser could not read (unknown method, oversized headers) with the same headers. */
 function answerClientError(production: boolean) {
   return (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
@@ -91,14 +107,13 @@ export function createHttpServer({ processActivity, readiness, log, production, 
       const answer = await processActivity({ body, authorization });
       sendJson(res, answer.status, answer.body);
     } catch (e) {
-      // Refused before the whole body was read: close the connection rather than read the rest.
-      const headers: Record<string, string> = raw.complete ? {} : { Connection: 'close' };
+      if (!raw.complete) discardRest(raw);
       if (e instanceof HttpRefusal) {
         log.warn({ status: e.status, path: '/api/messages', reason: e.publicMessage }, 'request refused');
-        sendJson(res, e.status, { error: e.publicMessage }, { ...headers, ...e.headers });
+        sendJson(res, e.status, { error: e.publicMessage }, e.headers);
       } else {
         log.error({ err: e }, 'could not process an activity');
-        sendJson(res, 500, { error: 'ChannelCheck could not process the activity' }, headers);
+        sendJson(res, 500, { error: 'ChannelCheck could not process the activity' });
       }
     }
   });

@@ -128,7 +128,6 @@ describe('bot: transport hardening (what reaches the bot)', function () {
     const big = json(activity(h, { text: 'x'.repeat(MAX_BODY_BYTES) }));
     const early = await send({ headers: { ...JSON_HEADERS, 'Content-Length': String(big.length) }, holdBody: true });
     assert.equal(early.status, 413);
-    assert.equal(early.headers.connection, 'close');
     const chunked = await send({ headers: JSON_HEADERS, body: Buffer.concat([big, Buffer.alloc(4 * 1024 * 1024, 0x20)]), chunked: true });
     assert.equal(chunked.status, 413);
     assert.match(chunked.json.error, /at most 262144 bytes/);

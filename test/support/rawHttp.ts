@@ -30,7 +30,9 @@ const CHUNK = 16 * 1024;
 export function rawRequest(port: number, r: RawRequest, timeoutMs = 20_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const body = r.body ?? Buffer.alloc(0);
-    const headers: Record<string, string> = { ...(r.headers ?? {}) };
+    // keep-alive, as Teams and any HTTP/1.1 client send it: a client that asks for `Connection: close` gets
+    // the connection closed as soon as it is answered, and may see the reset before it reads the answer.
+    const headers: Record<string, string> = { Connection: 'keep-alive', ...(r.headers ?? {}) };
     if (!r.chunked && body.length > 0 && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-length')) headers['Content-Length'] = String(body.length);
     const req = http.request({ host: '127.0.0.1', port, method: r.method, path: r.path, headers, agent: false, timeout: timeoutMs });
     let answered = false;
@@ -49,7 +51,8 @@ export function rawRequest(port: number, r: RawRequest, timeoutMs = 20_000): Pro
           /* not JSON */
         }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, bytesSent: sent });
-        if (r.holdBody) req.destroy();
+        // Answered: whatever of the body is unsent stays unsent, and the connection is done with.
+        req.destroy();
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer to ${r.method} ${r.path} within ${timeoutMs} ms`)));

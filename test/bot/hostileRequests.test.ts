@@ -210,7 +210,7 @@ describe('bot: random and hostile requests against the running server (property,
       assert.ok((seen[label] ?? 0) > 0, `no "${label}" request was generated (${JSON.stringify(seen)})`);
     }
     assert.deepEqual(tempEntries(server.tmp), tempBefore, 'no request body was written to disk');
-    if (process.env.CC_FIGURES) process.stdout.write(`FIGURES ${JSON.stringify({ seen, peak: memoryOf(server.child.pid!).peak, peakSeen })}\n`);
+    if (process.env.CHANNELCHECK_PRINT_FIGURES) process.stdout.write(`FIGURES ${JSON.stringify({ seen, peak: memoryOf(server.child.pid!).peak, peakSeen })}\n`);
   });
 
   it('survives the same attacks all at once: four gzip bombs, four 3 MB uploads, four 2 MB chunked bodies', async () => {

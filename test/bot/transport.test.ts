@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import pino from 'pino';
 import sinon from 'sinon';
-import { MAX_BODY_BYTES } from '../../src/server/httpServer';
+import { MAX_BODY_BYTES, MAX_DISCARD_BYTES } from '../../src/server/httpServer';
 import { nestingDepth } from '../../src/server/jsonRequestBody';
 import { routeConsoleTo } from '../../src/logging';
 import { rawRequest, type RawRequest } from '../support/rawHttp';
@@ -132,6 +133,30 @@ describe('bot: transport hardening (what reaches the bot)', function () {
     assert.equal(chunked.status, 413);
     assert.match(chunked.json.error, /at most 262144 bytes/);
     assert.equal(h.connector.calls.length, 0);
+  });
+
+  it('after refusing, throws away at most 8 MB of a body that keeps coming, then cuts the connection', async () => {
+    // A client that ignores the answer and streams without end, over a bare socket.
+    const socket = net.connect(h.port, '127.0.0.1');
+    let answer = '';
+    let written = 0;
+    socket.on('data', (d) => (answer += d.toString('latin1')));
+    const closed = new Promise<void>((resolve) => {
+      socket.on('error', () => resolve());
+      socket.on('close', () => resolve());
+    });
+    socket.write('POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const chunk = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x61), Buffer.from('\r\n')]);
+    let open = true;
+    void closed.then(() => (open = false));
+    while (open && written < 256 * 1024 * 1024) {
+      written += chunk.length;
+      if (!socket.write(chunk)) await new Promise<void>((r) => { socket.once('drain', r); void closed.then(r); });
+    }
+    await closed;
+    socket.destroy();
+    assert.match(answer, /^HTTP\/1\.1 415 /, 'the answer came first');
+    assert.ok(written < MAX_DISCARD_BYTES + 32 * 1024 * 1024, `the server stopped reading after ${written} bytes`);
   });
 
   it('refuses an activity without a sender with 400 naming the field, and stores nothing (no shared user "unknown")', async () => {

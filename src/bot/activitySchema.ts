@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 
-const id = z.string().trim().min(1, 'must not be empty').max(512, 'is too long');
+const id = z.string().max(512, 'is too long').refine((s) => s.trim() !== '', 'must not be empty');
 const optionalText = (max: number) => z.string().max(max, 'is too long').nullish();
 
 function serviceUrl(httpsOnly: boolean) {

@@ -102,8 +102,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
   });
   const server = createHttpServer({
-    processActivity: messageEndpoint(adapter, bot) as (req: restify.Request, res: restify.Response) => Promise<void>,
+    processActivity: messageEndpoint(adapter, bot, { httpsOnly: config.nodeEnv === 'production' }),
     log,
+    production: config.nodeEnv === 'production',
+    requireAuthorization: config.nodeEnv === 'production' || config.bot.appId !== null,
     readiness: [
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },

@@ -8,7 +8,7 @@ import { parseEnv } from 'node:util';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { PackError } from './domain/policy/parsePack';
-import { createLogger } from './logging';
+import { createLogger, routeConsoleTo } from './logging';
 import { PROJECT_ROOT } from './paths';
 import { loadPolicies } from './policyFiles/loadPolicies';
 
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const envFile = process.env.CHANNELCHECK_ENV_FILE ?? path.join(PROJECT_ROOT, 'env', '.env.local');
   const loadedEnvFile = process.env.CHANNELCHECK_ENV_FILE === '' ? false : applyEnvFile(envFile, process.env);
   const log = createLogger(process.env.LOG_LEVEL ?? 'info');
+  routeConsoleTo(log);
   let policies;
   try {
     policies = loadPolicies();

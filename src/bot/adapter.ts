@@ -1,5 +1,12 @@
 /** The Bot Framework CloudAdapter, authenticated with the bot's app registration (or anonymous locally). */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import {
+  type Activity,
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 
@@ -14,8 +21,28 @@ export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFra
   } as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
-export function createAdapter(config: Pick<Config, 'bot'>, log: Logger): CloudAdapter {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthOptions(config)));
+/**
+ * CloudAdapter with one entry point for an activity that has already been read and checked
+ * (src/bot/messageEndpoint.ts). CloudAdapter.process would parse the request itself, print failures with
+ * console.error and put their text in the response body; this runs the same authentication and turn and
+ * leaves the answer to the caller.
+ */
+export class ChannelCheckAdapter extends CloudAdapter {
+  runActivity(authHeader: string, activity: Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    const fixed = { ...activity } as Record<string, unknown>;
+    // As CloudAdapter.process does: the timestamps become Dates, the text kept alongside.
+    for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+      if (typeof fixed[field] === 'string') {
+        fixed[raw] = fixed[field];
+        fixed[field] = new Date(fixed[field] as string);
+      }
+    }
+    return this.processActivity(authHeader, fixed as unknown as Activity, logic);
+  }
+}
+
+export function createAdapter(config: Pick<Config, 'bot'>, log: Logger): ChannelCheckAdapter {
+  const adapter = new ChannelCheckAdapter(new ConfigurationBotFrameworkAuthentication(botAuthOptions(config)));
   adapter.onTurnError = async (context, error) => {
     log.error({ err: error, activityType: context.activity?.type }, 'unhandled error in a turn');
     try {

@@ -1,44 +1,125 @@
 /**
  * The HTTP server: POST /api/messages for Teams, GET /healthz (the process is up) and GET /readyz (the store
- * answers and the policy packs are loaded). Bodies over 256 KB or not JSON are refused with 4xx.
+ * answers and the policy packs are loaded). A message is refused before anything reads it unless it is a
+ * small uncompressed JSON document (src/server/jsonRequestBody.ts) and, when bot credentials are configured,
+ * carries an Authorization header. Every response carries the security headers and no `Server` banner;
+ * a refusal says what was wrong with the request, and a failure inside says nothing but that it failed.
  */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import restify from 'restify';
+import { HttpRefusal } from './httpRefusal';
+import { type BodyLimits, readJsonBody } from './jsonRequestBody';
+import { securityHeaders, setSecurityHeaders } from './securityHeaders';
 
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
 }
 
+/** One inbound activity as the bot needs it: the parsed JSON body and the Authorization header. */
+export interface ActivityRequest {
+  body: unknown;
+  authorization: string | undefined;
+}
+
+export interface ActivityResponse {
+  status: number;
+  body?: unknown;
+}
+
 export interface HttpServerDeps {
-  /** Hands one request to the bot (src/bot/messageEndpoint.ts): the server knows nothing of botbuilder. */
-  processActivity: (req: restify.Request, res: restify.Response) => Promise<void>;
+  /**
+   * Hands one activity to the bot (src/bot/messageEndpoint.ts): the server knows nothing of botbuilder. It may
+   * throw an HttpRefusal (400, 401, 503 …) to answer with that status and its public message.
+   */
+  processActivity: (request: ActivityRequest) => Promise<ActivityResponse>;
   readiness: ReadinessCheck[];
   log: Logger;
+  /** Adds HSTS. */
+  production: boolean;
+  /** Refuse a message without an Authorization header before reading its body (whenever credentials are set). */
+  requireAuthorization: boolean;
 }
 
 export const MAX_BODY_BYTES = 256 * 1024;
+export const MAX_BODY_DEPTH = 32;
+const LIMITS: BodyLimits = { maxBytes: MAX_BODY_BYTES, maxDepth: MAX_BODY_DEPTH };
 
-export function createHttpServer({ processActivity, readiness, log }: HttpServerDeps): restify.Server {
-  const server = restify.createServer({ name: 'channelcheck', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: MAX_BODY_BYTES, mapParams: false, rejectUnknown: true }));
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    ...(text ? { 'Content-Type': 'application/json; charset=utf-8' } : {}),
+    'Content-Length': String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
 
-  server.post('/api/messages', async (req, res) => {
-    const body = req.body as { type?: unknown } | undefined;
-    if (typeof body !== 'object' || body === null || Array.isArray(body) || typeof body.type !== 'string') {
-      res.send(400, { error: 'the body must be a Bot Framework activity (JSON object with a type)' });
+/**
+ * After refusing a request whose body has not been read: throw away what is still coming, so that the client
+ * (still sending) reads the answer rather than a reset, but never more than MAX_DISCARD_BYTES; then cut the
+ * connection. Nothing is kept, so this costs no memory.
+ */
+export const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.removeAllListeners('data');
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > MAX_DISCARD_BYTES) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/** Answers a request the HTTP parser could not read (unknown method, oversized headers) with the same headers. */
+function answerClientError(production: boolean) {
+  return (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
       return;
     }
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const headers = Object.entries(securityHeaders(production)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${headers}Connection: close\r\nContent-Length: 0\r\n\r\n`);
+  };
+}
+
+export function createHttpServer({ processActivity, readiness, log, production, requireAuthorization }: HttpServerDeps): restify.Server {
+  // name '' : restify sends no Server header.
+  const server = restify.createServer({ name: '', handleUncaughtExceptions: false });
+  server.server.on('clientError', answerClientError(production));
+  // Bound the time a client may take to send its headers and its body.
+  server.server.headersTimeout = 20_000;
+  server.server.requestTimeout = 30_000;
+  server.pre((req, res, next) => {
+    setSecurityHeaders(res, production);
+    next();
+  });
+
+  server.post('/api/messages', async (req, res) => {
+    const raw = req as unknown as IncomingMessage;
     try {
-      await processActivity(req, res);
+      const authorization = raw.headers.authorization;
+      if (requireAuthorization && !authorization) throw new HttpRefusal(401, 'an Authorization header is required');
+      const body = await readJsonBody(raw, LIMITS);
+      const answer = await processActivity({ body, authorization });
+      sendJson(res, answer.status, answer.body);
     } catch (e) {
-      log.error({ err: e }, 'could not process an activity');
-      if (!res.headersSent) res.send(500, { error: 'could not process the activity' });
+      if (!raw.complete) discardRest(raw);
+      if (e instanceof HttpRefusal) {
+        log.warn({ status: e.status, path: '/api/messages', reason: e.publicMessage }, 'request refused');
+        sendJson(res, e.status, { error: e.publicMessage }, e.headers);
+      } else {
+        log.error({ err: e }, 'could not process an activity');
+        sendJson(res, 500, { error: 'ChannelCheck could not process the activity' });
+      }
     }
   });
 
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { status: 'ok' });
+    sendJson(res, 200, { status: 'ok' });
   });
 
   server.get('/readyz', async (_req, res) => {
@@ -53,10 +134,10 @@ export function createHttpServer({ processActivity, readiness, log }: HttpServer
       }),
     );
     const ok = results.every((r) => r.ok);
-    res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+    sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
   });
 
-  server.on('restifyError', (req, res, err, callback) => {
+  server.on('restifyError', (req, _res, err, callback) => {
     log.warn({ status: (err as { statusCode?: number }).statusCode, path: req.path(), message: err.message }, 'request refused');
     callback();
   });

@@ -1,0 +1,58 @@
+/**
+ * The one shape check for an inbound Bot Framework activity, applied before botbuilder or any handler sees it.
+ * It holds what the bot relies on: who sent it (`from.id`, `from.aadObjectId`), where to answer
+ * (`conversation.id`, `serviceUrl`, https in production) and the fields the handlers read. Anything else the
+ * channel sends is kept as it is. A malformed activity is refused with 400 naming the field; nothing is stored.
+ */
+import { z } from 'zod';
+
+const id = z.string().max(512, 'is too long').refine((s) => s.trim() !== '', 'must not be empty');
+const optionalText = (max: number) => z.string().max(max, 'is too long').nullish();
+
+function serviceUrl(httpsOnly: boolean) {
+  return z
+    .string()
+    .max(2048, 'is too long')
+    .refine((s) => {
+      try {
+        const u = new URL(s);
+        return httpsOnly ? u.protocol === 'https:' : u.protocol === 'https:' || u.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    }, httpsOnly ? 'must be an https URL' : 'must be an http(s) URL');
+}
+
+export function activitySchema({ httpsOnly }: { httpsOnly: boolean }) {
+  return z.looseObject({
+    type: z.string().min(1, 'must not be empty').max(64, 'is too long'),
+    id: optionalText(512),
+    channelId: optionalText(64),
+    serviceUrl: serviceUrl(httpsOnly),
+    from: z.looseObject({ id, aadObjectId: optionalText(128), name: optionalText(1000) }),
+    recipient: z.looseObject({ id, name: optionalText(1000) }),
+    conversation: z.looseObject({ id, tenantId: optionalText(128), conversationType: optionalText(64) }),
+    channelData: z.looseObject({ tenant: z.looseObject({ id: optionalText(128) }).nullish() }).nullish(),
+    name: optionalText(256),
+    action: optionalText(64),
+    // Bounded by the 256 KB body limit; Teams itself caps a message at about 28 KB.
+    text: z.string().nullish(),
+    replyToId: optionalText(512),
+    timestamp: optionalText(64),
+    localTimestamp: optionalText(64),
+  });
+}
+
+export type InboundActivity = z.infer<ReturnType<typeof activitySchema>>;
+
+export type ParsedActivity = { ok: true; activity: InboundActivity } | { ok: false; problem: string };
+
+export function parseActivity(schema: ReturnType<typeof activitySchema>, body: unknown): ParsedActivity {
+  const r = schema.safeParse(body);
+  if (r.success) return { ok: true, activity: r.data };
+  const problem = r.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`)
+    .join('; ');
+  return { ok: false, problem: `the activity is not valid: ${problem}` };
+}

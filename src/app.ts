@@ -5,13 +5,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type restify from 'restify';
-import { createAdapter } from './bot/adapter';
+import { createAdapter, createBotAuthentication } from './bot/adapter';
 import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
 import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
 import type { Config } from './config';
-import { councilForTenant } from './config';
+import { councilForTenant, tenantAllowList } from './config';
 import type { Directory } from './domain/ports/directory';
 import type { ChannelCheckStore } from './domain/ports/store';
 import { createDirectory } from './directory/createDirectory';
@@ -40,6 +40,8 @@ export interface AppOptions {
   store?: ChannelCheckStore;
   directory?: Directory;
   now?: () => Date;
+  /** Extra CA trusted for the bot's login URL (tests: the loopback token endpoint). */
+  botAuthorityCa?: string | Buffer;
   /** Start the outbox dispatcher and timer loop (default true). */
   dispatch?: boolean;
 }
@@ -73,7 +75,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         : { engine: 'sqlite', file: config.store.path, caseRefPattern: config.caseRefPattern, now },
     ));
   const directory = options.directory ?? (await createDirectory(config, log));
-  const adapter = createAdapter(config, log);
+  const auth = createBotAuthentication(config, options.botAuthorityCa ? { authorityCa: options.botAuthorityCa } : {});
+  const adapter = createAdapter(config, log, auth);
+  const allowedTenants = tenantAllowList(config);
+  if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
   const decisions = new DecisionService({ store, planner, now });
   const wizard = new WizardService({ store, policies, config, decisions, now });
@@ -102,7 +107,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
   });
   const server = createHttpServer({
-    processActivity: messageEndpoint(adapter, bot) as (req: restify.Request, res: restify.Response) => Promise<void>,
+    processActivity: messageEndpoint({ adapter, auth, bot, allowedTenants, log }) as (req: restify.Request, res: restify.Response) => Promise<void>,
     log,
     readiness: [
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },

@@ -58,6 +58,12 @@ export interface HarnessOptions {
   dispatch?: boolean;
   connector?: FakeBotConnector;
   dbFile?: string;
+  /** Extra headers for each request (e.g. a Bot Connector token for the activity). */
+  headers?: (activity: unknown) => Record<string, string>;
+  /** Extra CA trusted for the bot's login URL (a loopback token endpoint). */
+  botAuthorityCa?: string;
+  /** Receives every log line as well (a capture that checks what is logged). */
+  log?: pino.Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -76,12 +82,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CHANNELCHECK_DISPATCH_POLL_MS: '50',
     ...options.env,
   };
-  const log = pino({ level: 'debug' }, new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }));
+  const log = options.log ?? pino({ level: 'debug' }, new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }));
   let app: App;
   let port: number;
   const boot = async () => {
     const config = loadConfig(env, [...policies.councils.keys()]);
-    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), dispatch: options.dispatch ?? true });
+    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), dispatch: options.dispatch ?? true });
     port = await app.listen();
   };
   await boot();
@@ -100,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const post = async (body: unknown, raw?: string) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(options.headers?.(body) ?? {}) },
       body: raw ?? JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });

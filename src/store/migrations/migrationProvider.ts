@@ -2,10 +2,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001_initial';
 import { outboxPriority } from './002_outbox_priority';
+import { outboxCorrelation } from './007_outbox_correlation';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initialSchema,
   '002_outbox_priority': outboxPriority,
+  '007_outbox_correlation': outboxCorrelation,
 };
 
 export const migrationProvider: MigrationProvider = {

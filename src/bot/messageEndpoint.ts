@@ -89,6 +89,7 @@ export function messageEndpoint(deps: MessageEndpointDeps): (req: Request, res: 
         return;
       }
 
+      log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null }, 'activity accepted');
       const invokeResponse = await adapter.processAuthenticated(authenticated, activity, (context) => bot.run(context));
       reply(res, invokeResponse?.status ?? 200, invokeResponse?.body);
     });

@@ -6,15 +6,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { FakeBotFrameworkIdentity, LOOPBACK_CA } from '../support/fakeBotFrameworkIdentity';
-import { type Harness, PEOPLE, queryRows, startHarness, TENANT } from './botHarness';
+import { type Harness, PEOPLE, rowCounts, startHarness, TENANT } from './botHarness';
 
 const APP_PASSWORD = 'fake-app-secret-Zq8!wP3#kL';
-
-/** Rows in every table of the store: what "nothing is stored" is checked against. */
-export function rowCounts(dbFile: string): Record<string, number> {
-  const tables = queryRows(dbFile, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'").map((r) => r.name as string);
-  return Object.fromEntries(tables.map((t) => [t, queryRows(dbFile, `select count(*) as n from "${t}"`)[0].n as number]));
-}
 
 function activity(serviceUrl: string, extra: Record<string, unknown> = {}) {
   const from = PEOPLE.pat;

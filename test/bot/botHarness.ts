@@ -176,6 +176,12 @@ export function queryRows(dbFile: string, sql: string): any[] {
   }
 }
 
+/** Rows in every table of the store: what "nothing was stored" is checked against. */
+export function rowCounts(dbFile: string): Record<string, number> {
+  const tables = queryRows(dbFile, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'").map((r) => r.name as string);
+  return Object.fromEntries(tables.map((t) => [t, queryRows(dbFile, `select count(*) as n from "${t}"`)[0].n as number]));
+}
+
 /** Outbox rows not yet sent or dead-lettered. */
 export function countPending(dbFile: string): number {
   return queryRows(dbFile, "select count(*) as n from outbox where status in ('pending', 'in_flight')")[0].n;

@@ -17,6 +17,9 @@ import type { ChannelCheckStore } from './domain/ports/store';
 import { createDirectory } from './directory/createDirectory';
 import type { PolicyCatalogue } from './policyFiles/loadPolicies';
 import { createHttpServer } from './server/httpServer';
+import { createUserRateLimiter } from './limits/userRateLimiter';
+import { createTurnThrottle } from './bot/turnThrottle';
+import { Pool } from 'pg';
 import { ChecksService } from './services/checksService';
 import { DecisionService } from './services/decisionService';
 import type { NotificationPlanner } from './services/notificationPlanner';
@@ -99,7 +102,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     const id = councilForTenant(config, tenantId);
     return id ? (policies.councils.get(id)?.council.data.metadata.council ?? null) : null;
   };
+  const rateLimitPool = config.store.kind === 'postgres' && config.rateLimit.points > 0 ? new Pool({ connectionString: config.store.url, max: 2 }) : null;
+  const limiter = await createUserRateLimiter({
+    points: config.rateLimit.points,
+    windowSeconds: config.rateLimit.windowSeconds,
+    keyPrefix: 'bot',
+    ...(rateLimitPool ? { postgres: { pool: rateLimitPool } } : {}),
+  });
   const bot = new ChannelCheckBot({
+    throttle: createTurnThrottle(limiter, log, { sessionAnswers: (id, actor) => wizard.answersOf(actor, id) }),
     verbs: buildVerbRoutes({ wizard, approvals, escalations }),
     commands: buildCommandRoutes({ wizard, checks, councilName }),
     references: store,
@@ -147,6 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await Promise.all([dispatcher.stop(), timers.stop()]);
       if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.store) await store.close();
+      await rateLimitPool?.end();
     },
   };
 }

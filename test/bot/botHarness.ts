@@ -59,7 +59,7 @@ export interface HarnessOptions {
   connector?: FakeBotConnector;
   dbFile?: string;
   /** Extra headers for each request (e.g. a Bot Connector token for the activity). */
-  headers?: (activity: unknown) => Record<string, string>;
+  headers?: (activity: any) => Record<string, string> | Promise<Record<string, string>>;
   /** Extra CA trusted for the bot's login URL (a loopback token endpoint). */
   botAuthorityCa?: string;
   /** Receives every log line as well (a capture that checks what is logged). */
@@ -106,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const post = async (body: unknown, raw?: string) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(options.headers?.(body) ?? {}) },
+      headers: { 'content-type': 'application/json', ...((await options.headers?.(body)) ?? {}) },
       body: raw ?? JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });

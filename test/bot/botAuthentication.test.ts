@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { FakeBotFrameworkIdentity, LOOPBACK_CA } from '../support/fakeBotFrameworkIdentity';
 import { type Harness, PEOPLE, rowCounts, startHarness, TENANT } from './botHarness';
 
@@ -45,6 +47,7 @@ describe('bot: Bot Framework authentication against a local identity platform', 
       env: { MicrosoftAppId: appId, MicrosoftAppPassword: APP_PASSWORD, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT, ...identity.env() },
     });
     h.connector.authorize = (authorization) => identity.verifyBotToken(authorization);
+    identity.clientSecret = APP_PASSWORD;
   });
   afterEach(async () => {
     await h.close();
@@ -120,6 +123,36 @@ describe('bot: Bot Framework authentication against a local identity platform', 
     identity.metadataStatus = null;
     const again = await h.post(activity(h.connector.serviceUrl));
     assert.equal(again.status, 200, 'Teams retries and gets through');
+  });
+});
+
+describe('bot: a certificate instead of a client secret', function () {
+  this.timeout(60_000);
+
+  it('obtains the Bot Connector token with a client assertion signed by the certificate', async () => {
+    const appId = randomUUID();
+    const identity = await FakeBotFrameworkIdentity.start(appId, TENANT);
+    identity.clientCertificate = fs.readFileSync(path.join(__dirname, 'fixtures', 'bot-certificate.crt'), 'utf8');
+    let authorization = '';
+    const h = await startHarness({
+      dispatch: false,
+      botAuthorityCa: LOOPBACK_CA,
+      headers: () => ({ authorization }),
+      env: { MicrosoftAppId: appId, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT, CHANNELCHECK_BOT_CERTIFICATE_FILE: path.join(__dirname, 'fixtures', 'bot-certificate.pem'), ...identity.env() },
+    });
+    h.connector.authorize = (header) => identity.verifyBotToken(header);
+    try {
+      authorization = `Bearer ${await identity.channelToken(h.connector.serviceUrl)}`;
+      assert.equal((await h.post(activity(h.connector.serviceUrl))).status, 200);
+      const [request] = identity.tokenRequests;
+      assert.ok(request?.form.get('client_assertion'), 'a signed assertion, no secret');
+      assert.equal(request?.form.get('client_secret'), null);
+      const sends = h.connector.calls.filter((c) => c.operation === 'sendActivity' || c.operation === 'replyToActivity');
+      assert.ok(sends.length >= 1 && sends.every((c) => c.outcome === 201), 'the connector accepted every call');
+    } finally {
+      await h.close();
+      await identity.stop();
+    }
   });
 });
 

@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importX509, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 const LOOPBACK = '127.0.0.1';
 export const LOOPBACK_CA = fs.readFileSync(path.join(__dirname, '..', 'directory', 'fixtures', 'loopback-cert.pem'), 'utf8');
@@ -54,6 +54,10 @@ export class FakeBotFrameworkIdentity {
   readonly metadataRequests: string[] = [];
   /** When set, the metadata endpoint answers with this status instead. */
   metadataStatus: number | null = null;
+  /** The app's client secret, when the token endpoint should check it. */
+  clientSecret: string | null = null;
+  /** The app's certificate (PEM), when the token endpoint should accept a signed client assertion. */
+  clientCertificate: string | null = null;
   private channelKeys!: KeyPair;
   private otherKeys!: KeyPair;
   private loginKeys!: KeyPair;
@@ -140,6 +144,24 @@ export class FakeBotFrameworkIdentity {
     return Promise.all([close(this.metadataServer), close(this.loginServer)]).then(() => undefined);
   }
 
+  /** A client secret equal to the app's, or a client assertion signed by the app's certificate, for this endpoint. */
+  private async clientAuthenticated(form: URLSearchParams, tokenEndpoint: string): Promise<boolean> {
+    const assertion = form.get('client_assertion');
+    if (assertion !== null) {
+      if (this.clientCertificate === null || form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+      for (const alg of ['PS256', 'RS256']) {
+        try {
+          const { payload } = await jwtVerify(assertion, await importX509(this.clientCertificate, alg), { audience: tokenEndpoint, issuer: this.appId, subject: this.appId, algorithms: [alg] });
+          return payload.exp !== undefined;
+        } catch {
+          /* try the other algorithm */
+        }
+      }
+      return false;
+    }
+    return this.clientSecret === null || form.get('client_secret') === this.clientSecret;
+  }
+
   private json(res: http.ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -181,7 +203,9 @@ export class FakeBotFrameworkIdentity {
     if (req.method === 'POST' && /^\/[^/]+\/oauth2\/v2\.0\/token/.test(url)) {
       const form = new URLSearchParams(body);
       this.tokenRequests.push({ url, form });
-      if (form.get('client_id') !== this.appId) return this.json(res, 401, { error: 'invalid_client', error_description: 'AADSTS700016: unknown application' });
+      if (form.get('client_id') !== this.appId || !(await this.clientAuthenticated(form, `${base}${url.split('?')[0]}`))) {
+        return this.json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: invalid client credentials' });
+      }
       const scope = form.get('scope') ?? '';
       const now = Math.floor(Date.now() / 1000);
       const accessToken = await new SignJWT({ aud: scope.replace(/\/\.default$/, ''), appid: this.appId, iss: `${base}/${this.appTenantId}/v2.0` })

@@ -76,19 +76,17 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
   // A secret may appear JSON-escaped in a line (quotes, backslashes): scrub both spellings.
   const spellings = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
   const pattern = spellings.length > 0 ? new RegExp(spellings.map(escapeRegExp).join('|'), 'g') : null;
-  return pino(
-    {
-      name: options.name ?? 'channelcheck',
-      level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      mixin() {
-        const correlationId = currentCorrelationId();
-        return correlationId === null ? {} : { correlationId };
-      },
-      hooks: pattern === null ? {} : { streamWrite: (line: string) => line.replace(pattern, '[redacted]') },
+  const settings: pino.LoggerOptions = {
+    name: options.name ?? 'channelcheck',
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    mixin() {
+      const correlationId = currentCorrelationId();
+      return correlationId === null ? {} : { correlationId };
     },
-    options.destination ?? pino.destination(1),
-  );
+    hooks: pattern === null ? {} : { streamWrite: (line: string) => line.replace(pattern, '[redacted]') },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 export type { Logger };

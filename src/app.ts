@@ -5,18 +5,21 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type restify from 'restify';
-import { createAdapter } from './bot/adapter';
+import { createAdapter, createBotAuthentication } from './bot/adapter';
 import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
 import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
 import type { Config } from './config';
-import { councilForTenant } from './config';
+import { councilForTenant, tenantAllowList } from './config';
 import type { Directory } from './domain/ports/directory';
 import type { ChannelCheckStore } from './domain/ports/store';
 import { createDirectory } from './directory/createDirectory';
 import type { PolicyCatalogue } from './policyFiles/loadPolicies';
 import { createHttpServer } from './server/httpServer';
+import { createUserRateLimiter } from './limits/userRateLimiter';
+import { createTurnThrottle } from './bot/turnThrottle';
+import { Pool } from 'pg';
 import { ChecksService } from './services/checksService';
 import { DecisionService } from './services/decisionService';
 import type { NotificationPlanner } from './services/notificationPlanner';
@@ -40,6 +43,8 @@ export interface AppOptions {
   store?: ChannelCheckStore;
   directory?: Directory;
   now?: () => Date;
+  /** Extra CA trusted for the bot's login URL (tests: the loopback token endpoint). */
+  botAuthorityCa?: string | Buffer;
   /** Start the outbox dispatcher and timer loop (default true). */
   dispatch?: boolean;
 }
@@ -48,6 +53,7 @@ export interface App {
   config: Config;
   store: ChannelCheckStore;
   adapter: ReturnType<typeof createAdapter>;
+  auth: ReturnType<typeof createBotAuthentication>;
   bot: ChannelCheckBot;
   server: restify.Server;
   wizard: WizardService;
@@ -73,7 +79,10 @@ export async function createApp(options: AppOptions): Promise<App> {
         : { engine: 'sqlite', file: config.store.path, caseRefPattern: config.caseRefPattern, now },
     ));
   const directory = options.directory ?? (await createDirectory(config, log));
-  const adapter = createAdapter(config, log);
+  const auth = createBotAuthentication(config, options.botAuthorityCa ? { authorityCa: options.botAuthorityCa } : {});
+  const adapter = createAdapter(config, log, auth);
+  const allowedTenants = tenantAllowList(config);
+  if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
   const decisions = new DecisionService({ store, planner, now });
   const wizard = new WizardService({ store, policies, config, decisions, now });
@@ -94,7 +103,15 @@ export async function createApp(options: AppOptions): Promise<App> {
     const id = councilForTenant(config, tenantId);
     return id ? (policies.councils.get(id)?.council.data.metadata.council ?? null) : null;
   };
+  const rateLimitPool = config.store.kind === 'postgres' && config.rateLimit.points > 0 ? new Pool({ connectionString: config.store.url, max: 2 }) : null;
+  const limiter = await createUserRateLimiter({
+    points: config.rateLimit.points,
+    windowSeconds: config.rateLimit.windowSeconds,
+    keyPrefix: 'bot',
+    ...(rateLimitPool ? { postgres: { pool: rateLimitPool } } : {}),
+  });
   const bot = new ChannelCheckBot({
+    throttle: createTurnThrottle(limiter, log, { sessionAnswers: (id, actor) => wizard.answersOf(actor, id) }),
     verbs: buildVerbRoutes({ wizard, approvals, escalations }),
     commands: buildCommandRoutes({ wizard, checks, councilName }),
     references: store,
@@ -102,7 +119,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
   });
   const server = createHttpServer({
-    processActivity: messageEndpoint(adapter, bot, { httpsOnly: config.nodeEnv === 'production' }),
+    processActivity: messageEndpoint({ adapter, auth, bot, allowedTenants, log, httpsOnly: config.nodeEnv === 'production' }),
     log,
     production: config.nodeEnv === 'production',
     requireAuthorization: config.nodeEnv === 'production' || config.bot.appId !== null,
@@ -117,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     config,
     store,
     adapter,
+    auth,
     bot,
     server,
     wizard,
@@ -144,6 +162,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       await Promise.all([dispatcher.stop(), timers.stop()]);
       if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
       if (!options.store) await store.close();
+      await rateLimitPool?.end();
     },
   };
 }

@@ -17,6 +17,13 @@ export interface Config {
     appPassword: string | null;
     appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMSI';
     tenantId: string | null;
+    /** PEM file holding the app registration's certificate and its private key (instead of a secret). */
+    certificateFile: string | null;
+    /**
+     * Where tokens are checked and obtained: botbuilder's own settings, meant for national and private
+     * clouds. Defaults are the public cloud's (or the US Government cloud's when ChannelService names it).
+     */
+    cloud: BotCloudSettings;
   };
   /** The council pack for a one-council deployment. */
   council: string | null;
@@ -41,7 +48,49 @@ export interface Config {
   /** Bot Connector endpoint for proactive messages to users who never messaged the bot. */
   serviceUrl: string;
   dispatcher: { pollMs: number; maxAttempts: number };
+  /** Per-user rate limit on bot turns (safeguarding actions are never limited). `points` 0 turns it off. */
+  rateLimit: { points: number; windowSeconds: number };
 }
+
+/** botbuilder's ConfigurationBotFrameworkAuthentication settings, by their own names. */
+export interface BotCloudSettings {
+  ChannelService: string | null;
+  ValidateAuthority: boolean;
+  /** Token endpoint authority for calls to the Bot Connector: login URL + '/' + tenant (botframework.com for MultiTenant). */
+  ToChannelFromBotLoginUrl: string;
+  /** Audience of the tokens the bot obtains for the Bot Connector. */
+  ToChannelFromBotOAuthScope: string;
+  /** Issuer the Bot Connector's tokens must carry. */
+  ToBotFromChannelTokenIssuer: string;
+  /** OpenID metadata (and so the signing keys) of the Bot Connector's tokens. */
+  ToBotFromChannelOpenIdMetadataUrl: string;
+  /** OpenID metadata for tokens issued by Entra to other bots and the Emulator. */
+  ToBotFromEmulatorOpenIdMetadataUrl: string;
+  /** The Bot Framework token service (user sign-in; ChannelCheck does not use it, but botbuilder wants one). */
+  OAuthUrl: string;
+  CallerId: string;
+}
+
+/** botbuilder's public-cloud values (AuthenticationConstants) and US Government values (GovernmentConstants). */
+const PUBLIC_CLOUD: Omit<BotCloudSettings, 'ChannelService' | 'ValidateAuthority'> = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration',
+  OAuthUrl: 'https://api.botframework.com',
+  CallerId: 'urn:botframework:azure',
+};
+export const US_GOVERNMENT_CHANNEL_SERVICE = 'https://botframework.azure.us';
+const US_GOVERNMENT_CLOUD: typeof PUBLIC_CLOUD = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.us',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.us',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.azure.us/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.us/cab8a31a-1906-4287-a0d8-4eef66b95f6e/v2.0/.well-known/openid-configuration',
+  OAuthUrl: 'https://tokengov.botframework.azure.us',
+  CallerId: 'urn:botframework:azureusgov',
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -66,6 +115,17 @@ const schema = z.object({
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: optionalText,
+  CHANNELCHECK_BOT_CERTIFICATE_FILE: optionalText,
+  ChannelService: optionalText,
+  ValidateAuthority: z.enum(['true', 'false']).default('true'),
+  ToChannelFromBotLoginUrl: z.url().optional(),
+  ToChannelFromBotOAuthScope: z.string().trim().min(1).optional(),
+  ToBotFromChannelTokenIssuer: z.string().trim().min(1).optional(),
+  ToBotFromChannelOpenIdMetadataUrl: z.url().optional(),
+  ToBotFromEmulatorOpenIdMetadataUrl: z.url().optional(),
+  OAuthUrl: z.url().optional(),
+  CHANNELCHECK_RATE_LIMIT_POINTS: z.coerce.number().int('must be a whole number').min(0).max(10000).default(30),
+  CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(1).max(86400).default(60),
   CHANNELCHECK_COUNCIL: optionalText,
   CHANNELCHECK_TENANT_COUNCILS: optionalText,
   DATABASE_URL: optionalText,
@@ -127,10 +187,30 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
   }
   if (e.NODE_ENV === 'production') {
     if (!e.MicrosoftAppId) problems.push('MicrosoftAppId: required in production (anonymous mode is for local use only)');
-    if (!e.MicrosoftAppPassword && e.MicrosoftAppType !== 'UserAssignedMSI') problems.push('MicrosoftAppPassword: required in production');
+    if (!e.MicrosoftAppPassword && !e.CHANNELCHECK_BOT_CERTIFICATE_FILE && e.MicrosoftAppType !== 'UserAssignedMSI') problems.push('MicrosoftAppPassword: required in production (or CHANNELCHECK_BOT_CERTIFICATE_FILE)');
     if (e.MicrosoftAppType !== 'MultiTenant' && !e.MicrosoftAppTenantId) problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType is ${e.MicrosoftAppType}`);
   }
   if (e.MicrosoftAppPassword && !e.MicrosoftAppId) problems.push('MicrosoftAppId: required when MicrosoftAppPassword is set');
+  if (e.MicrosoftAppType === 'UserAssignedMSI' && (e.MicrosoftAppPassword || e.CHANNELCHECK_BOT_CERTIFICATE_FILE)) {
+    problems.push('MicrosoftAppPassword: must not be set when MicrosoftAppType is UserAssignedMSI (the managed identity has no secret)');
+  }
+  if (e.MicrosoftAppPassword && e.CHANNELCHECK_BOT_CERTIFICATE_FILE) problems.push('CHANNELCHECK_BOT_CERTIFICATE_FILE: set either it or MicrosoftAppPassword, not both');
+  if (e.ChannelService && e.ChannelService !== US_GOVERNMENT_CHANNEL_SERVICE) {
+    problems.push(`ChannelService: botbuilder knows only "${US_GOVERNMENT_CHANNEL_SERVICE}"; for another cloud leave it empty and set the To*/OAuthUrl settings`);
+  }
+  const cloudDefaults = e.ChannelService === US_GOVERNMENT_CHANNEL_SERVICE ? US_GOVERNMENT_CLOUD : PUBLIC_CLOUD;
+  const cloud: BotCloudSettings = {
+    ChannelService: e.ChannelService,
+    ValidateAuthority: e.ValidateAuthority === 'true',
+    ToChannelFromBotLoginUrl: e.ToChannelFromBotLoginUrl ?? cloudDefaults.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: e.ToChannelFromBotOAuthScope ?? cloudDefaults.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: e.ToBotFromChannelTokenIssuer ?? cloudDefaults.ToBotFromChannelTokenIssuer,
+    ToBotFromChannelOpenIdMetadataUrl: e.ToBotFromChannelOpenIdMetadataUrl ?? cloudDefaults.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: e.ToBotFromEmulatorOpenIdMetadataUrl ?? cloudDefaults.ToBotFromEmulatorOpenIdMetadataUrl,
+    OAuthUrl: e.OAuthUrl ?? cloudDefaults.OAuthUrl,
+    CallerId: cloudDefaults.CallerId,
+  };
+  if (e.MicrosoftAppId && !/^https:\/\//i.test(cloud.ToChannelFromBotLoginUrl)) problems.push('ToChannelFromBotLoginUrl: must use https (the token client refuses anything else)');
   if (e.DATABASE_URL && !/^postgres(ql)?:\/\//.test(e.DATABASE_URL)) problems.push('DATABASE_URL: must be a postgres:// or postgresql:// URL');
   let caseRefPattern = /$^/;
   try {
@@ -146,7 +226,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
     host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    bot: { appId: e.MicrosoftAppId, appPassword: e.MicrosoftAppPassword, appType: e.MicrosoftAppType, tenantId: e.MicrosoftAppTenantId },
+    bot: {
+      appId: e.MicrosoftAppId,
+      appPassword: e.MicrosoftAppPassword,
+      appType: e.MicrosoftAppType,
+      tenantId: e.MicrosoftAppTenantId,
+      certificateFile: e.CHANNELCHECK_BOT_CERTIFICATE_FILE,
+      cloud,
+    },
     council: e.CHANNELCHECK_COUNCIL,
     tenantCouncils,
     store: e.DATABASE_URL ? { kind: 'postgres', url: e.DATABASE_URL } : { kind: 'sqlite', path: e.CHANNELCHECK_SQLITE_PATH },
@@ -161,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
     escalation: { channelConversationId: e.CHANNELCHECK_ESCALATION_CHANNEL, ackTimeoutMinutes: e.CHANNELCHECK_ACK_TIMEOUT_MINUTES },
     serviceUrl: e.CHANNELCHECK_SERVICE_URL,
     dispatcher: { pollMs: e.CHANNELCHECK_DISPATCH_POLL_MS, maxAttempts: e.CHANNELCHECK_DISPATCH_MAX_ATTEMPTS },
+    rateLimit: { points: e.CHANNELCHECK_RATE_LIMIT_POINTS, windowSeconds: e.CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS },
   };
 }
 
@@ -168,4 +256,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
 export function councilForTenant(config: Config, tenantId: string | null | undefined): string | null {
   if (tenantId && config.tenantCouncils[tenantId]) return config.tenantCouncils[tenantId];
   return config.council;
+}
+
+/**
+ * The tenants whose activities are accepted, or null when no allow-list is configured (any tenant: local use).
+ * The allow-list is the tenants of CHANNELCHECK_TENANT_COUNCILS, plus MicrosoftAppTenantId when
+ * CHANNELCHECK_COUNCIL is set (a one-council deployment in its own tenant).
+ */
+export function tenantAllowList(config: Pick<Config, 'tenantCouncils' | 'council' | 'bot'>): ReadonlySet<string> | null {
+  const tenants = new Set(Object.keys(config.tenantCouncils));
+  if (config.council && config.bot.tenantId) tenants.add(config.bot.tenantId);
+  return tenants.size === 0 ? null : tenants;
 }

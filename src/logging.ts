@@ -1,13 +1,93 @@
-/** Structured JSON logs (pino). Secrets and message contents are never logged. */
+/**
+ * Structured JSON logs (pino). What a line may hold: ids (Entra object ids, tenant ids, decision, approval,
+ * escalation and outbox ids, the correlation id of the activity), kinds, counts, statuses and error codes.
+ * Never names, case references, free text a user typed, card contents, tokens or secrets.
+ *
+ * Secrets are kept out twice over: pino's `redact` censors the fields that hold them (the app password, client
+ * secrets, connection strings, Authorization headers), and every line is scrubbed, as it is written, of the
+ * configured secret values themselves (MicrosoftAppPassword, the DATABASE_URL password and whole URL), wherever
+ * they appear: an error message from a driver, a URL, a stack.
+ */
 import { format } from 'node:util';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { currentCorrelationId } from './correlation';
 
-export function createLogger(level: string, name = 'channelcheck'): Logger {
-  return pino({
-    name,
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  'appPassword',
+  '*.appPassword',
+  '*.*.appPassword',
+  'MicrosoftAppPassword',
+  '*.MicrosoftAppPassword',
+  'clientSecret',
+  '*.clientSecret',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'connectionString',
+  '*.connectionString',
+  'DATABASE_URL',
+  '*.DATABASE_URL',
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  '*.headers.authorization',
+];
+
+/** The secret values found in the environment: what must never appear in a log line. */
+export function secretValues(env: NodeJS.ProcessEnv): string[] {
+  const values = new Set<string>();
+  const add = (v: string | undefined | null) => {
+    const t = v?.trim();
+    if (t && t.length >= 6) values.add(t);
+  };
+  add(env.MicrosoftAppPassword);
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    add(url);
+    try {
+      const parsed = new URL(url);
+      add(decodeURIComponent(parsed.password));
+      add(parsed.password);
+    } catch {
+      /* not a URL: the whole value is scrubbed */
+    }
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface LoggerOptions {
+  name?: string;
+  /** Where the JSON lines go (default stdout). */
+  destination?: DestinationStream;
+  /** Whose secret values are scrubbed from every line (default process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const secrets = secretValues(options.env ?? process.env);
+  // A secret may appear JSON-escaped in a line (quotes, backslashes): scrub both spellings.
+  const spellings = [...new Set(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]))];
+  const pattern = spellings.length > 0 ? new RegExp(spellings.map(escapeRegExp).join('|'), 'g') : null;
+  const settings: pino.LoggerOptions = {
+    name: options.name ?? 'channelcheck',
     level,
-    redact: { paths: ['*.password', '*.appPassword', '*.token', 'req.headers.authorization', '*.authorization'], censor: '[redacted]' },
-  });
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    mixin() {
+      const correlationId = currentCorrelationId();
+      return correlationId === null ? {} : { correlationId };
+    },
+    hooks: pattern === null ? {} : { streamWrite: (line: string) => line.replace(pattern, '[redacted]') },
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /**

@@ -1,48 +1,50 @@
-/** The Bot Framework CloudAdapter, authenticated with the bot's app registration (or anonymous locally). */
-import {
-  type Activity,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type InvokeResponse,
-  type TurnContext,
-} from 'botbuilder';
+/**
+ * The Bot Framework CloudAdapter and its authentication: botbuilder's own ConfigurationBotFrameworkAuthentication
+ * checks every incoming Bot Connector token (signature against the OpenID metadata's keys, issuer, audience =
+ * our app id, expiry, service URL claim); BotCredentialsFactory obtains the tokens for outgoing calls. With no
+ * app id (local use only; refused in production) nothing is checked and no token is sent.
+ */
+import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type InvokeResponse, type TurnContext } from 'botbuilder';
+import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { type BotCredentialOptions, BotCredentialsFactory } from './botCredentials';
 
 export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFrameworkAuthenticationOptions {
-  const { appId, appPassword, appType, tenantId } = config.bot;
+  const { appId, appType, tenantId, cloud } = config.bot;
   if (!appId) return {};
+  // The secret is not passed: BotCredentialsFactory holds it. Every cloud setting is passed, so botbuilder
+  // takes the "parameterized" path and uses exactly these URLs (see BotFrameworkAuthenticationFactory).
   return {
     MicrosoftAppId: appId,
-    ...(appPassword ? { MicrosoftAppPassword: appPassword } : {}),
     MicrosoftAppType: appType,
     ...(tenantId ? { MicrosoftAppTenantId: tenantId } : {}),
+    ...(cloud.ChannelService ? { ChannelService: cloud.ChannelService } : {}),
+    ValidateAuthority: cloud.ValidateAuthority,
+    ToChannelFromBotLoginUrl: cloud.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: cloud.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: cloud.ToBotFromChannelTokenIssuer,
+    ToBotFromChannelOpenIdMetadataUrl: cloud.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: cloud.ToBotFromEmulatorOpenIdMetadataUrl,
+    OAuthUrl: cloud.OAuthUrl,
+    CallerId: cloud.CallerId,
   } as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
-/**
- * CloudAdapter with one entry point for an activity that has already been read and checked
- * (src/bot/messageEndpoint.ts). CloudAdapter.process would parse the request itself, print failures with
- * console.error and put their text in the response body; this runs the same authentication and turn and
- * leaves the answer to the caller.
- */
+/** botbuilder's authentication for this bot: checks incoming tokens, signs outgoing calls. */
+export function createBotAuthentication(config: Pick<Config, 'bot'>, credentialOptions: BotCredentialOptions = {}): BotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication(botAuthOptions(config), new BotCredentialsFactory(config, credentialOptions));
+}
+
+/** CloudAdapter that can run a turn for a request authenticated beforehand (messageEndpoint.ts does that). */
 export class ChannelCheckAdapter extends CloudAdapter {
-  runActivity(authHeader: string, activity: Record<string, unknown>, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    const fixed = { ...activity } as Record<string, unknown>;
-    // As CloudAdapter.process does: the timestamps become Dates, the text kept alongside.
-    for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
-      if (typeof fixed[field] === 'string') {
-        fixed[raw] = fixed[field];
-        fixed[field] = new Date(fixed[field] as string);
-      }
-    }
-    return this.processActivity(authHeader, fixed as unknown as Activity, logic);
+  processAuthenticated(authenticated: AuthenticateRequestResult, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authenticated, activity, logic);
   }
 }
 
-export function createAdapter(config: Pick<Config, 'bot'>, log: Logger): ChannelCheckAdapter {
-  const adapter = new ChannelCheckAdapter(new ConfigurationBotFrameworkAuthentication(botAuthOptions(config)));
+export function createAdapter(config: Pick<Config, 'bot'>, log: Logger, auth: BotFrameworkAuthentication = createBotAuthentication(config)): ChannelCheckAdapter {
+  const adapter = new ChannelCheckAdapter(auth);
   adapter.onTurnError = async (context, error) => {
     log.error({ err: error, activityType: context.activity?.type }, 'unhandled error in a turn');
     try {

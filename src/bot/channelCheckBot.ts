@@ -23,6 +23,7 @@ import { UserFacingError } from '../services/userFacingError';
 import { type CommandRoutes, matchCommand } from './commands';
 import { parseInvokeValue, parseSubmitValue } from './invokePayload';
 import { actorFrom } from './turnActor';
+import type { TurnThrottle } from './turnThrottle';
 import type { VerbReply, VerbRoutes } from './verbs';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -35,6 +36,8 @@ export interface BotDeps {
   references: ConversationReferenceStore;
   welcome: (actor: Actor) => CardJson;
   log: Logger;
+  /** Per-user rate limit (turnThrottle.ts); none: no limit. */
+  throttle?: TurnThrottle;
 }
 
 function cardActivity(card: CardJson): Partial<Activity> {
@@ -84,6 +87,11 @@ export class ChannelCheckBot extends TeamsActivityHandler {
     const text = (context.activity.text ?? '').trim();
     const actor = actorFrom(context.activity);
     const { handler } = matchCommand(this.deps.commands, text);
+    const throttled = await this.deps.throttle?.check(actor, { verb: null, data: null });
+    if (throttled) {
+      await context.sendActivity(cardActivity(throttled));
+      return;
+    }
     try {
       const reply = await handler({ actor, text, conversationRef: Turn.getConversationReference(context.activity) });
       const sent = await context.sendActivity(cardActivity(reply.card));
@@ -136,6 +144,8 @@ export class ChannelCheckBot extends TeamsActivityHandler {
     }
     try {
       const actor = actorFrom(context.activity);
+      const throttled = await this.deps.throttle?.check(actor, { verb, data });
+      if (throttled) return { kind: 'replaceCard', card: throttled };
       return await handler({ actor, data, conversationRef: Turn.getConversationReference(context.activity) });
     } catch (e) {
       return { kind: 'replaceCard', card: this.errorCardFor(e, { verb, data }) };

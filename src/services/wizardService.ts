@@ -84,6 +84,13 @@ export class WizardService {
     await this.deps.store.attachWizardCard(sessionId, activityId, conversationRef);
   }
 
+  /** The answers so far of the actor's own session; null for a missing session or anyone else's. */
+  async answersOf(actor: Actor, sessionId: string): Promise<Record<string, unknown> | null> {
+    const session = await this.deps.store.getWizardSession(sessionId);
+    if (!session || session.userAadId !== actor.aadObjectId || session.tenantId !== actor.tenantId) return null;
+    return ((session.answers as unknown as StoredProgress | null)?.answers as Record<string, unknown> | undefined) ?? null;
+  }
+
   private async load(actor: Actor, sessionId: string): Promise<{ session: WizardSession; policy: CouncilPolicy; state: WizardState }> {
     const session = await this.deps.store.getWizardSession(sessionId);
     // A session of another user is reported exactly like a missing one: a forged id learns nothing.

@@ -11,6 +11,7 @@ import { isUniqueViolation, lockSkippingLocked } from './engineDifferences';
 import { checkDate, checkId, checkLeaseMs, checkLimit, clipError } from './fieldRules';
 import type { Database, OutboxTable } from './schema';
 import { timeOrderedId } from './timeOrderedId';
+import { currentCorrelationId } from '../correlation';
 import { DuplicateIdempotencyKeyError, StoreValidationError } from './storeErrors';
 import { type Executor, inTransaction, type StoreContext } from './storeContext';
 
@@ -74,6 +75,7 @@ export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): Ou
     created_at: toIso(now),
     sent_at: null,
     priority: m.urgent ? 1 : 0,
+    correlation_id: currentCorrelationId(),
   }));
 }
 

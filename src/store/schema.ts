@@ -144,6 +144,8 @@ export interface OutboxTable {
   sent_at: string | null;
   /** 1: an urgent safeguarding alert, claimed before anything else; 0: routine. */
   priority: number;
+  /** Correlation id of the activity whose turn queued the row (src/correlation.ts); null outside a turn. */
+  correlation_id: string | null;
 }
 
 export interface Database {

@@ -58,6 +58,12 @@ export interface HarnessOptions {
   dispatch?: boolean;
   connector?: FakeBotConnector;
   dbFile?: string;
+  /** Extra headers for each request (e.g. a Bot Connector token for the activity). */
+  headers?: (activity: any) => Record<string, string> | Promise<Record<string, string>>;
+  /** Extra CA trusted for the bot's login URL (a loopback token endpoint). */
+  botAuthorityCa?: string;
+  /** Receives every log line as well (a capture that checks what is logged). */
+  log?: pino.Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -76,12 +82,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     CHANNELCHECK_DISPATCH_POLL_MS: '50',
     ...options.env,
   };
-  const log = pino({ level: 'debug' }, new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }));
+  const log = options.log ?? pino({ level: 'debug' }, new Writable({ write(chunk, _e, cb) { logs.push(String(chunk)); cb(); } }));
   let app: App;
   let port: number;
   const boot = async () => {
     const config = loadConfig(env, [...policies.councils.keys()]);
-    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), dispatch: options.dispatch ?? true });
+    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), dispatch: options.dispatch ?? true });
     port = await app.listen();
   };
   await boot();
@@ -100,7 +106,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const post = async (body: unknown, raw?: string) => {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...((await options.headers?.(body)) ?? {}) },
       body: raw ?? JSON.stringify(body),
       signal: AbortSignal.timeout(20_000),
     });
@@ -168,6 +174,12 @@ export function queryRows(dbFile: string, sql: string): any[] {
   } finally {
     db.close();
   }
+}
+
+/** Rows in every table of the store: what "nothing was stored" is checked against. */
+export function rowCounts(dbFile: string): Record<string, number> {
+  const tables = queryRows(dbFile, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'").map((r) => r.name as string);
+  return Object.fromEntries(tables.map((t) => [t, queryRows(dbFile, `select count(*) as n from "${t}"`)[0].n as number]));
 }
 
 /** Outbox rows not yet sent or dead-lettered. */

@@ -228,14 +228,14 @@ describe('bot: transport hardening (what reaches the bot)', function () {
 
   it('a failure inside the turn is a generic 500 and an authentication failure a bare 401: no upstream text in the body, all of it in the log', async () => {
     const secret = 'Failed to load openID config from https://login.botframework.com/v1/.well-known/openidconfiguration: ECONNREFUSED';
-    sinon.stub(h.app.adapter, 'runActivity').rejects(new Error(secret));
+    sinon.stub(h.app.adapter, 'processAuthenticated').rejects(new Error(secret));
     const r = await send({ headers: JSON_HEADERS, body: json(activity(h)) });
     assert.equal(r.status, 500);
     assert.deepEqual(r.json, { error: 'ChannelCheck could not process the activity' });
     assertSecurityHeaders(r.headers);
     assert.ok(h.logs.some((l) => l.includes('ECONNREFUSED') && JSON.parse(l).err?.stack), 'the failure was logged with its stack, as JSON');
     sinon.restore();
-    sinon.stub(h.app.adapter, 'runActivity').rejects(Object.assign(new Error('Unauthorized. Invalid AppId passed on token: 0000-attacker'), { statusCode: 401 }));
+    sinon.stub(h.app.auth, 'authenticateRequest').rejects(Object.assign(new Error('Unauthorized. Invalid AppId passed on token: 0000-attacker'), { statusCode: 401 }));
     const denied = await send({ headers: JSON_HEADERS, body: json(activity(h)) });
     assert.equal(denied.status, 401);
     assert.doesNotMatch(denied.text, /AppId|attacker/);

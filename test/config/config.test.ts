@@ -1,6 +1,8 @@
 /** Settings are validated at start, every wrong one named; anonymous mode is refused in production. */
 import assert from 'node:assert/strict';
-import { ConfigError, councilForTenant, loadConfig } from '../../src/config';
+import { ConfigError, councilForTenant, loadConfig, tenantAllowList } from '../../src/config';
+import { botAuthOptions } from '../../src/bot/adapter';
+import { splitLoginUrl } from '../../src/bot/botCredentials';
 
 const COUNCILS = ['hillingdon', 'leicester'];
 
@@ -51,5 +53,42 @@ describe('configuration', () => {
     assert.equal(councilForTenant(c, 'tenant-a'), 'leicester');
     assert.equal(councilForTenant(c, 'tenant-b'), 'hillingdon');
     assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://u@h/db' });
+  });
+
+  it('the tenant allow-list: the tenant map, plus the app tenant for a one-council deployment; none without either', () => {
+    const base = { CHANNELCHECK_COUNCIL: 'hillingdon' };
+    assert.equal(tenantAllowList(loadConfig(base, COUNCILS)), null);
+    assert.deepEqual([...tenantAllowList(loadConfig({ ...base, MicrosoftAppTenantId: 'tenant-app' }, COUNCILS))!], ['tenant-app']);
+    assert.deepEqual([...tenantAllowList(loadConfig({ CHANNELCHECK_TENANT_COUNCILS: 'tenant-a=leicester,tenant-b=hillingdon' }, COUNCILS))!].sort(), ['tenant-a', 'tenant-b']);
+    assert.deepEqual([...tenantAllowList(loadConfig({ ...base, MicrosoftAppTenantId: 'tenant-app', CHANNELCHECK_TENANT_COUNCILS: 'tenant-a=leicester' }, COUNCILS))!].sort(), ['tenant-a', 'tenant-app']);
+  });
+
+  it('hands botbuilder every cloud setting, public-cloud defaults or the ones set, and never the secret', () => {
+    const env = { CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'app', MicrosoftAppPassword: 'secret-value', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' } as const;
+    const options = botAuthOptions(loadConfig(env, COUNCILS)) as Record<string, unknown>;
+    assert.equal(options.ToBotFromChannelOpenIdMetadataUrl, 'https://login.botframework.com/v1/.well-known/openidconfiguration');
+    assert.equal(options.ToChannelFromBotLoginUrl, 'https://login.microsoftonline.com/botframework.com');
+    assert.equal(options.ToBotFromChannelTokenIssuer, 'https://api.botframework.com');
+    assert.ok(!JSON.stringify(options).includes('secret-value'));
+    const gov = botAuthOptions(loadConfig({ ...env, ChannelService: 'https://botframework.azure.us' }, COUNCILS)) as Record<string, unknown>;
+    assert.equal(gov.ToChannelFromBotOAuthScope, 'https://api.botframework.us');
+    const custom = botAuthOptions(loadConfig({ ...env, ToBotFromChannelOpenIdMetadataUrl: 'https://keys.example.org/openid', ValidateAuthority: 'false' }, COUNCILS)) as Record<string, unknown>;
+    assert.equal(custom.ToBotFromChannelOpenIdMetadataUrl, 'https://keys.example.org/openid');
+    assert.equal(custom.ValidateAuthority, false);
+    assert.equal(custom.ToBotFromChannelTokenIssuer, 'https://api.botframework.com', 'the others keep their defaults');
+    assert.deepEqual(botAuthOptions(loadConfig({ CHANNELCHECK_COUNCIL: 'hillingdon' }, COUNCILS)), {}, 'anonymous');
+    assert.deepEqual(splitLoginUrl('https://login.microsoftonline.us/MicrosoftServices.onmicrosoft.us'), { authorityHost: 'https://login.microsoftonline.us', tenant: 'MicrosoftServices.onmicrosoft.us' });
+  });
+
+  it('names wrong credential and cloud settings', () => {
+    const base = { CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'app' };
+    assert.ok(problems({ ...base, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: 't', MicrosoftAppPassword: 'x' }).some((p) => p.startsWith('MicrosoftAppPassword: must not be set')));
+    assert.ok(problems({ ...base, MicrosoftAppPassword: 'x', CHANNELCHECK_BOT_CERTIFICATE_FILE: '/k.pem' }).some((p) => p.startsWith('CHANNELCHECK_BOT_CERTIFICATE_FILE: set either')));
+    assert.ok(problems({ ...base, ChannelService: 'https://elsewhere.example' }).some((p) => p.startsWith('ChannelService:')));
+    assert.ok(problems({ ...base, ToChannelFromBotLoginUrl: 'http://login.example/botframework.com' }).some((p) => p.startsWith('ToChannelFromBotLoginUrl: must use https')));
+    assert.ok(problems({ ...base, ToBotFromChannelOpenIdMetadataUrl: 'not a url' }).some((p) => p.startsWith('ToBotFromChannelOpenIdMetadataUrl:')));
+    assert.ok(problems({ ...base, CHANNELCHECK_RATE_LIMIT_POINTS: 'lots' }).some((p) => p.startsWith('CHANNELCHECK_RATE_LIMIT_POINTS:')));
+    const cert = loadConfig({ ...base, NODE_ENV: 'production', CHANNELCHECK_BOT_CERTIFICATE_FILE: '/k.pem' }, COUNCILS);
+    assert.equal(cert.bot.certificateFile, '/k.pem', 'a certificate stands in for the password in production');
   });
 });

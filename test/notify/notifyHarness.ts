@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import type { CloudAdapter } from 'botbuilder';
 import pino from 'pino';
 import { createAdapter } from '../../src/bot/adapter';
+import { loadConfig } from '../../src/config';
 import { BotProactiveSender } from '../../src/bot/proactiveSender';
 import type { CardJson } from '../../src/cards/renderTemplate';
 import type { ChannelCheckStore, NewOutboxMessage, OutboxMessage, OutboxTarget } from '../../src/domain/ports/store';
@@ -38,7 +39,7 @@ export function captureLog(level = 'debug'): { log: Logger; lines: LogLine[] } {
 
 /** The production adapter (with its onTurnError) in anonymous mode: no app id, no tokens. */
 export function anonymousAdapter(log: Logger): CloudAdapter {
-  return createAdapter({ bot: { appId: null, appPassword: null, appType: 'MultiTenant', tenantId: null } }, log);
+  return createAdapter(loadConfig({ CHANNELCHECK_COUNCIL: 'hillingdon' }, ['hillingdon']), log);
 }
 
 export function senderFor(fake: FakeBotConnector, store: ChannelCheckStore, log: Logger, timeoutMs = 1000): BotProactiveSender {

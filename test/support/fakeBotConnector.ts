@@ -2,7 +2,8 @@
  * A local fake of the Bot Connector v3 REST API (the part of Teams a bot sends proactive messages to), on
  * 127.0.0.1 and a random port. Point a CloudAdapter at it by using `fake.serviceUrl` as the serviceUrl of
  * conversation references (and of createConversationAsync). In anonymous mode (no app id) botbuilder sends no
- * token; the fake checks none, but records the Authorization header of every call.
+ * token; the fake records the Authorization header of every call, and when `authorize` is set it checks it as
+ * the Bot Connector does: a call whose token it refuses gets 401 and takes no effect.
  *
  *   POST /v3/conversations                                 create a 1:1 conversation  → 201 { id }
  *   POST /v3/conversations/{id}/activities                 send an activity           → 201 { id }
@@ -91,6 +92,8 @@ function idempotencyKeyOf(body: unknown): string | null {
 
 export class FakeBotConnector {
   readonly calls: RecordedCall[] = [];
+  /** Checks each call's Authorization header (e.g. FakeBotFrameworkIdentity.verifyBotToken); unset: none checked. */
+  authorize: ((authorization: string | null) => Promise<boolean>) | null = null;
   private readonly rules: ActiveRule[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly hangTimers = new Set<NodeJS.Timeout>();
@@ -238,6 +241,13 @@ export class FakeBotConnector {
       resultId: null,
     };
     this.calls.push(call);
+
+    if (this.authorize !== null && !(await this.authorize(call.authorization))) {
+      call.outcome = 401;
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'Unauthorized', message: 'Authorization has been denied for this request.' } }));
+      return;
+    }
 
     const rule = this.rules.find(
       (r) =>

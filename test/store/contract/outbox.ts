@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { ChannelCheckStore, NewOutboxMessage } from '../../../src/domain/ports/store';
 import { isUniqueViolation } from '../../../src/store/engineDifferences';
 import { StoreValidationError } from '../../../src/store/storeErrors';
+import { withCorrelationId } from '../../../src/correlation';
 import { decisionCommand } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
 
@@ -13,6 +14,18 @@ function message(key: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxM
 
 export function describeOutbox(env: ContractEnv): void {
   describe('outbox', function () {
+    it('records the correlation id of the turn that queued each row, and none outside a turn', async function () {
+      const { store, db } = env;
+      await withCorrelationId('corr-turn-1', () => store.enqueue([message('c1'), message('c2')]));
+      await store.enqueue([message('c3')]);
+      const rows = await db.raw().selectFrom('outbox').select(['idempotency_key', 'correlation_id']).where('idempotency_key', 'in', ['c1', 'c2', 'c3']).orderBy('idempotency_key').execute();
+      assert.deepEqual(rows, [
+        { idempotency_key: 'c1', correlation_id: 'corr-turn-1' },
+        { idempotency_key: 'c2', correlation_id: 'corr-turn-1' },
+        { idempotency_key: 'c3', correlation_id: null },
+      ]);
+    });
+
     it('queues a message once per idempotency key, and the database enforces the key', async function () {
       const { store, db } = env;
       const first = await store.enqueue([message('k1'), message('k2')]);

@@ -9,6 +9,7 @@ import { lockForUpdate } from './engineDifferences';
 import { checkDate, checkId } from './fieldRules';
 import { checkLevel, toEscalation } from './escalationRows';
 import { insertOutboxRows, outboxRows } from './outboxRepository';
+import { acknowledgementSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
 import { cancelPendingTimers, insertTimerRows, markTimerFired, timerRows } from './timerRepository';
 
@@ -50,15 +51,16 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
           .returning(['case_ref'])
           .executeTakeFirstOrThrow();
         await cancelPendingTimers(trx, row.id, now);
+        const acknowledged = await selectAlert().executeTakeFirstOrThrow();
         await appendAudit(trx, ctx, {
           type: 'escalation.acknowledged',
           actor,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
           payload: { escalationId: row.id, level: row.level },
-        });
+        }, acknowledgementSeal(acknowledged));
         await insertOutboxRows(trx, queued, row.decision_id);
-        return { kind: 'acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
+        return { kind: 'acknowledged', escalation: toEscalation(acknowledged) };
       });
     },
 

@@ -79,7 +79,8 @@ export async function eraseCase(ctx: StoreContext, input: string, actor: string)
       .select('seq')
       .where((eb) => sameCaseRef(eb, caseRef))
       .where('payload', 'is not', null)
-      .where('type', 'not in', ['case.erased', 'retention.purged'])
+      // A subject access request or export after the erasure names the case but holds nothing personal.
+      .where('type', 'not in', ['case.erased', 'retention.purged', 'sar.generated', 'export.generated'])
       .limit(1)
       .executeTakeFirst();
     if (wizardSessionsCleared === 0 && unredacted === undefined) return;

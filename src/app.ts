@@ -24,7 +24,9 @@ import { ChecksService } from './services/checksService';
 import { DecisionService } from './services/decisionService';
 import type { NotificationPlanner } from './services/notificationPlanner';
 import { WizardService } from './services/wizardService';
+import { BOT_BUSY_BUDGET_MS } from './store/busyRetry';
 import { openStore } from './store/openStore';
+import { acquireBotLock, type BotLock, lockPathFor } from './store/sqliteBotLock';
 import { OutboxDispatcher } from './notify/outboxDispatcher';
 import { TimerLoop } from './notify/timerLoop';
 import { BotProactiveSender } from './bot/proactiveSender';
@@ -68,16 +70,26 @@ export interface App {
   close(): Promise<void>;
 }
 
+/** Opens the bot's own store; on SQLite, first takes the file's bot lock (one bot per file). */
+async function openBotStore(config: Config, now: () => Date, log: Logger): Promise<{ store: ChannelCheckStore; lock: BotLock | null }> {
+  if (config.store.kind === 'postgres') {
+    return { store: await openStore({ engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern, now }), lock: null };
+  }
+  const file = config.store.path;
+  const lock = acquireBotLock(file, (previous, why) => log.warn({ lock: lockPathFor(file), previous, why }, 'took over a stale bot lock on the SQLite file'));
+  try {
+    return { store: await openStore({ engine: 'sqlite', file, caseRefPattern: config.caseRefPattern, now, busy: { budgetMs: BOT_BUSY_BUDGET_MS } }), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
   const now = options.now ?? (() => new Date());
-  const store =
-    options.store ??
-    (await openStore(
-      config.store.kind === 'postgres'
-        ? { engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern, now }
-        : { engine: 'sqlite', file: config.store.path, caseRefPattern: config.caseRefPattern, now },
-    ));
+  const own = options.store ? null : await openBotStore(config, now, log);
+  const store = options.store ?? own!.store;
   const directory = options.directory ?? (await createDirectory(config, log));
   const auth = createBotAuthentication(config, options.botAuthorityCa ? { authorityCa: options.botAuthorityCa } : {});
   const adapter = createAdapter(config, log, auth);
@@ -125,6 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     requireAuthorization: config.nodeEnv === 'production' || config.bot.appId !== null,
     readiness: [
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
+      { name: 'store-writable', check: () => store.checkWritable() },
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },
     ],
   });
@@ -161,7 +174,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     close: async () => {
       await Promise.all([dispatcher.stop(), timers.stop()]);
       if (listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-      if (!options.store) await store.close();
+      if (own !== null) {
+        await store.close();
+        own.lock?.release();
+      }
       await rateLimitPool?.end();
     },
   };

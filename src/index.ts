@@ -11,6 +11,7 @@ import { PackError } from './domain/policy/parsePack';
 import { createLogger, routeConsoleTo } from './logging';
 import { PROJECT_ROOT } from './paths';
 import { loadPolicies } from './policyFiles/loadPolicies';
+import { StoreInUseError } from './store/sqliteBotLock';
 
 /** Fills unset variables from an env file; real environment variables always win. */
 export function applyEnvFile(file: string, env: NodeJS.ProcessEnv): boolean {
@@ -47,7 +48,16 @@ async function main(): Promise<void> {
   }
   log.level = config.logLevel;
   if (config.store.kind === 'sqlite') fs.mkdirSync(path.dirname(path.resolve(config.store.path)), { recursive: true });
-  const app = await createApp({ config, policies, log });
+  let app;
+  try {
+    app = await createApp({ config, policies, log });
+  } catch (e) {
+    if (e instanceof StoreInUseError) {
+      process.stderr.write(`ChannelCheck cannot start: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const port = await app.listen();
   log.info(
     { port, host: config.host, store: config.store.kind, council: config.council, tenants: Object.keys(config.tenantCouncils).length, anonymous: config.bot.appId === null },

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { errorCard } from '../cards/errorCard';
 import type { CardJson } from '../cards/renderTemplate';
 import type { ConversationReferenceStore } from '../domain/ports/store';
+import { isStoreUnavailable } from '../domain/ports/storeUnavailable';
 import type { Actor } from '../services/actor';
 import { UserFacingError } from '../services/userFacingError';
 import { type CommandRoutes, matchCommand } from './commands';
@@ -157,6 +158,15 @@ export class ChannelCheckBot extends TeamsActivityHandler {
     if (e instanceof UserFacingError) {
       this.deps.log.warn({ code: e.code, errorId }, e.title);
       return errorCard({ title: e.title, message: e.advice, errorId, retry: e.status >= 500 ? retry : null });
+    }
+    if (isStoreUnavailable(e)) {
+      this.deps.log.error({ err: e, errorId, storeUnavailable: e.reason }, 'the store could not be written; the user was told nothing was recorded');
+      return errorCard({
+        title: 'ChannelCheck could not save that just now',
+        message: 'Nothing was recorded; try again in a minute. If it keeps failing, tell your IT team the reference below.',
+        errorId,
+        retry,
+      });
     }
     this.deps.log.error({ err: e, errorId }, 'card action failed');
     return errorCard({

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkCaseReference } from '../domain/caseReference';
 import type { ChannelCheckStore } from '../domain/ports/store';
+import { CLI_BUSY_BUDGET_MS } from '../store/busyRetry';
 import { openStore, type StoreOptions } from '../store/openStore';
 import { StoreConfigError, storeOptionsFromEnv } from '../store/storeConfig';
 import { UsageError } from './exitCodes';
@@ -79,10 +80,14 @@ export function cliActor(): string {
   return `cli:${user}`;
 }
 
-/** The store options from DATABASE_URL / CHANNELCHECK_SQLITE_PATH / CHANNELCHECK_CASE_REF_PATTERN. */
+/**
+ * The store options from DATABASE_URL / CHANNELCHECK_SQLITE_PATH / CHANNELCHECK_CASE_REF_PATTERN. On SQLite a
+ * command waits up to CLI_BUSY_BUDGET_MS for a write lock the bot holds (asynchronously, in short turns).
+ */
 export function storeOptions(): StoreOptions {
   try {
-    return storeOptionsFromEnv();
+    const options = storeOptionsFromEnv();
+    return options.engine === 'sqlite' ? { ...options, busy: { budgetMs: CLI_BUSY_BUDGET_MS } } : options;
   } catch (e) {
     if (e instanceof StoreConfigError) throw new UsageError(e.message);
     throw e;

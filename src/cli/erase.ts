@@ -3,7 +3,9 @@
  * names, comments, message contents, wizard answers, audit payloads) and leaves a tombstone event, so
  * the audit chain still verifies. Ids, outcomes and times stay.
  *   npm run --silent erase -- --case <case reference> --yes
- * Without --yes it refuses (exit 2). Exit 3 when nothing is held for the case reference.
+ * Without --yes it refuses (exit 2). Exit 3 when nothing is held for the case reference. Run again on a case
+ * already erased, it removes nothing, appends nothing, says so on stderr and exits 0 (`"nothingMoreRemoved": true`).
+ * The case reference is matched in canonical form (trimmed, upper case): cr-40118 and CR-40118 are one case.
  */
 import { caseRefFlag, cliActor, EXIT_NOTHING_HELD, parseFlags, storeOptions, withStore } from './cliArgs';
 import { EXIT_OK, runCommand, UsageError } from './exitCodes';
@@ -23,6 +25,11 @@ async function main(): Promise<number> {
       process.stderr.write(`No records are held for case reference ${caseRef}: nothing was erased.\n`);
       return EXIT_NOTHING_HELD;
     }
+    if (report.tombstoneSeq === null) {
+      process.stderr.write(`Case reference ${caseRef} was already erased: nothing more was removed.\n`);
+      process.stdout.write(`${JSON.stringify({ erased: caseRef, nothingMoreRemoved: true }, null, 2)}\n`);
+      return EXIT_OK;
+    }
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -33,6 +40,7 @@ async function main(): Promise<number> {
           wizardAnswersRemoved: report.wizardSessionsCleared,
           auditPayloadsRemoved: report.auditEventsRedacted,
           tombstoneEvent: report.tombstoneSeq,
+          tombstoneEvents: report.tombstoneSeqs,
         },
         null,
         2,

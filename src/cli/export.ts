@@ -3,16 +3,30 @@
  *   npm run --silent export -- --from 2026-01-01 --to 2026-12-31 [--council hillingdon] [--format csv|json]
  * Dates are whole days in UK time, both included. csv (the default) has one summary row per decision;
  * json has the full records (facts and decision). The export itself is recorded in the audit trail.
+ * Every record is checked against the audit event that sealed it (`integrity`: verified, unsealed for records
+ * older than seals, altered when its stored content no longer matches): an altered record is still exported,
+ * flagged, named on stderr, and the command exits 1.
  */
-import type { DecisionRecord } from '../domain/ports/store';
+import type { DecisionRecord, RecordVerification } from '../domain/ports/store';
 import { loadPolicies } from '../policyFiles/loadPolicies';
 import { cliActor, londonDayFlag, oneOf, parseFlags, storeOptions, withStore } from './cliArgs';
-import { EXIT_OK, runCommand, UsageError } from './exitCodes';
+import { EXIT_FAILED, EXIT_OK, runCommand, UsageError } from './exitCodes';
+
+export type Integrity = 'verified' | 'unsealed' | 'altered';
+
+/** Each decision's standing against the audit trail, from verifyRecords(). */
+export function integrityOf(records: readonly DecisionRecord[], check: RecordVerification): Map<string, Integrity> {
+  const altered = new Set(check.problems.map((p) => p.decisionId));
+  const unsealed = new Set(check.unsealed);
+  return new Map(records.map((d) => [d.id, altered.has(d.id) ? 'altered' : unsealed.has(d.id) ? 'unsealed' : 'verified']));
+}
 
 const USAGE = 'usage: npm run --silent export -- --from YYYY-MM-DD --to YYYY-MM-DD [--council <pack id>] [--format csv|json]';
 const FORMATS = ['csv', 'json'] as const;
 
-const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> = [
+type Row = DecisionRecord & { integrity: Integrity };
+
+const COLUMNS: Array<[string, (d: Row) => string | boolean | null]> = [
   ['decision_id', (d) => d.id],
   ['recorded_at', (d) => d.createdAt.toISOString()],
   ['council_id', (d) => d.councilId],
@@ -28,6 +42,7 @@ const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> =
   ['notify_manager', (d) => d.decision?.notifyManager ?? null],
   ['state', (d) => d.state],
   ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
+  ['integrity', (d) => d.integrity],
 ];
 
 /** RFC 4180 quoting, and a leading ' on anything a spreadsheet would run as a formula. */
@@ -38,7 +53,7 @@ function csvCell(value: string | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function decisionsCsv(records: readonly DecisionRecord[]): string {
+export function decisionsCsv(records: readonly Row[]): string {
   const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const d of records) lines.push(COLUMNS.map(([, get]) => csvCell(get(d))).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -62,9 +77,15 @@ async function main(): Promise<number> {
       }
     }
     const records = await store.exportDecisions({ from: from.start, to: to.nextDayStart, ...(council === undefined ? {} : { councilId: council }) });
-    await store.recordDisclosure('export.generated', cliActor(), { from: from.day, to: to.day, councilId: council ?? null, format, decisions: records.length });
-    process.stdout.write(format === 'csv' ? decisionsCsv(records) : `${JSON.stringify(records, null, 2)}\n`);
-    return EXIT_OK;
+    const check = await store.verifyRecords(records.map((d) => d.id));
+    const integrity = integrityOf(records, check);
+    const rows: Row[] = records.map((d) => ({ ...d, integrity: integrity.get(d.id) ?? 'verified' }));
+    await store.recordDisclosure('export.generated', cliActor(), { from: from.day, to: to.day, councilId: council ?? null, format, decisions: records.length, altered: check.problems.length });
+    process.stdout.write(format === 'csv' ? decisionsCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`);
+    if (check.problems.length === 0) return EXIT_OK;
+    process.stderr.write(`warning: ${check.problems.length} exported records no longer match the audit trail (integrity "altered"); run audit:verify:\n`);
+    for (const p of check.problems) process.stderr.write(`  ${p.record} ${p.id}${p.caseRef === null ? '' : `, case ${p.caseRef}`}: ${p.reason}\n`);
+    return EXIT_FAILED;
   });
 }
 

@@ -12,6 +12,7 @@ import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
 import { checkComment, checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows } from './outboxRepository';
+import { approvalSeal } from './recordSeals';
 import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
 import { cancelPendingTimers } from './timerRepository';
@@ -91,15 +92,16 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
         }
         await trx.updateTable('decisions').set({ state: settled.decisionState, updated_at: toIso(now) }).where('id', '=', approval.decisionId).execute();
         await cancelPendingTimers(trx, approval.id, now);
+        const settledRow = await selectRequest().executeTakeFirstOrThrow();
         await appendAudit(trx, ctx, {
           type: settled.event,
           actor,
           decisionId: approval.decisionId,
           caseRef: decisionRow.case_ref,
           payload: { approvalId: approval.id, comment, version: approval.version + 1 },
-        });
+        }, approvalSeal(settledRow));
         await insertOutboxRows(trx, notifications, approval.decisionId);
-        return { kind: 'settled', approval: toApproval(await selectRequest().executeTakeFirstOrThrow()) };
+        return { kind: 'settled', approval: toApproval(settledRow) };
       });
     },
 

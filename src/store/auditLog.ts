@@ -4,7 +4,8 @@
  * on that lock, so each gets the next seq and the previous hash, and the chain never forks.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
+import type { ExpressionBuilder, Transaction } from 'kysely';
+import { canonicalCaseRef } from '../domain/caseReference';
 import {
   canonicalJson,
   ChainVerifier,
@@ -55,11 +56,17 @@ function toChainEvent(row: AuditEventsTable): StoredChainEvent {
     payloadText: row.payload,
     hash: row.hash,
     redactedBySeq: row.redacted_by_seq,
+    recordHash: row.record_hash,
   };
 }
 
+/** Case references are matched in canonical form: events chained before it existed keep the form typed then. */
+export function sameCaseRef(eb: ExpressionBuilder<Database, 'audit_events'>, caseRef: string) {
+  return eb(eb.fn('upper', ['case_ref']), '=', canonicalCaseRef(caseRef));
+}
+
 /** Appends one event. Call it last in the transaction, so the chain head is locked for as short as possible. */
-export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext, event: NewAuditEvent): Promise<AuditEvent> {
+export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext, event: NewAuditEvent, recordHash: string | null = null): Promise<AuditEvent> {
   const head = await lockForUpdate(trx.selectFrom('audit_chain_head').selectAll().where('id', '=', CHAIN_HEAD_ID), ctx.engine).executeTakeFirstOrThrow();
   const payload = canonicalJson(event.payload ?? null);
   const fields = {
@@ -72,6 +79,7 @@ export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext,
     payloadHash: sha256Hex(payload),
     createdAt: toIso(ctx.now()),
     prevHash: head.last_hash,
+    recordHash,
   };
   const row: AuditEventsTable = {
     seq: fields.seq,
@@ -86,6 +94,7 @@ export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext,
     prev_hash: fields.prevHash,
     hash: eventHash(fields),
     redacted_by_seq: null,
+    record_hash: recordHash,
   };
   await trx.insertInto('audit_events').values(row).execute();
   await trx.updateTable('audit_chain_head').set({ last_seq: row.seq, last_hash: row.hash }).where('id', '=', CHAIN_HEAD_ID).execute();
@@ -105,7 +114,7 @@ export async function redactAuditPayloads(
   const result = await trx
     .updateTable('audit_events')
     .set({ payload: null, redacted_by_seq: tombstoneSeq })
-    .where((eb) => ('caseRef' in match ? eb('case_ref', '=', match.caseRef) : eb('decision_id', 'in', match.decisionIds)))
+    .where((eb) => ('caseRef' in match ? sameCaseRef(eb, match.caseRef) : eb('decision_id', 'in', match.decisionIds)))
     .where('seq', '<', tombstoneSeq)
     .where('payload', 'is not', null)
     .where('type', 'not in', [...TOMBSTONE_TYPES])
@@ -121,7 +130,7 @@ export async function listAuditEvents(db: Executor, filter: { decisionId?: strin
     .where((eb) =>
       eb.or([
         ...(filter.decisionId === undefined ? [] : [eb('decision_id', '=', filter.decisionId)]),
-        ...(filter.caseRef === undefined ? [] : [eb('case_ref', '=', filter.caseRef)]),
+        ...(filter.caseRef === undefined ? [] : [sameCaseRef(eb, filter.caseRef)]),
       ]),
     )
     .orderBy('seq')

@@ -10,6 +10,7 @@ import { decisionRow, toDecisionRecord } from './decisionRows';
 import { escalationRow, toEscalation, toRouting } from './escalationRows';
 import { checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows, toOutboxMessage } from './outboxRepository';
+import { decisionSeal } from './recordSeals';
 import type { Database } from './schema';
 import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -81,7 +82,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
             decisiveRules: full.reasons.filter((r) => r.decisive).map((r) => r.ruleId),
             facts: full.facts,
           },
-        });
+        }, decisionSeal(decision));
         if (approval !== null) {
           await appendAudit(trx, ctx, {
             ...about,

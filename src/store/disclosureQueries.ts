@@ -15,8 +15,8 @@ type Disclosure = Pick<DataProtectionStore, 'getCaseHoldings' | 'exportDecisions
 
 export function createDisclosureQueries(ctx: StoreContext): Disclosure {
   return {
-    async getCaseHoldings(caseRef): Promise<CaseHoldings> {
-      checkCaseRef(caseRef, ctx.caseRefPattern);
+    async getCaseHoldings(asked): Promise<CaseHoldings> {
+      const caseRef = checkCaseRef(asked, ctx.caseRefPattern);
       return inTransaction(ctx, async (trx) => {
         const decisions = await trx.selectFrom('decisions').selectAll().where('case_ref', '=', caseRef).orderBy('created_at').orderBy('id').execute();
         const ids = decisions.map((d) => d.id);

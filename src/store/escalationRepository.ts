@@ -13,6 +13,7 @@ import { checkDate, checkId } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
+import { acknowledgementSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
 import { cancelPendingTimers, insertTimerRows, markTimerFired, timerRows } from './timerRepository';
 
@@ -72,15 +73,16 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (Number(update.numUpdatedRows) !== 1) return { kind: 'already_acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
         await trx.updateTable('decisions').set({ state: 'escalation_acknowledged', updated_at: toIso(now) }).where('id', '=', row.decision_id).execute();
         await cancelPendingTimers(trx, row.id, now);
+        const acknowledged = await selectAlert().executeTakeFirstOrThrow();
         await appendAudit(trx, ctx, {
           type: 'escalation.acknowledged',
           actor: who.aadObjectId,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
           payload: { escalationId: row.id, level: row.level, as: authority.as },
-        });
+        }, acknowledgementSeal(acknowledged));
         await insertOutboxRows(trx, queued, row.decision_id);
-        return { kind: 'acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
+        return { kind: 'acknowledged', escalation: toEscalation(acknowledged) };
       });
     },
 

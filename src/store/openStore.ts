@@ -2,20 +2,24 @@
  * Opens the store: builds the Kysely instance for the engine, runs the pending migrations, and returns
  * one object implementing every port in src/domain/ports/store.ts.
  */
-import { Kysely, Migrator } from 'kysely';
+import os from 'node:os';
+import { Kysely, Migrator, sql } from 'kysely';
 import { TOMBSTONE_TYPES } from '../domain/audit/hashChain';
 import { AUDIT_EVENT_TYPES, type ChannelCheckStore } from '../domain/ports/store';
 import { appendAudit, listAuditEvents, verifyAuditChain } from './auditLog';
+import type { BusyRetryOptions } from './busyRetry';
+import { toIso } from './columnValues';
 import { eraseCase } from './caseErasure';
 import { createConversationReferenceRepository } from './conversationReferenceRepository';
 import { createDecisionRepository } from './decisionRepository';
-import type { Engine } from './engineDifferences';
+import { inSnapshot, storeUnavailable, type Engine } from './engineDifferences';
 import { createEscalationRepository } from './escalationRepository';
 import { createApprovalRepository } from './approvalRepository';
 import { checkId, DEFAULT_CASE_REF_PATTERN } from './fieldRules';
 import { migrationProvider } from './migrations/migrationProvider';
 import { createOutboxRepository } from './outboxRepository';
 import { createPostgresDialect, type PostgresOptions } from './postgresDialect';
+import { verifyRecordSeals } from './recordSeals';
 import { purgeExpired } from './retentionPurge';
 import type { Database } from './schema';
 import { createSqliteDialect } from './sqliteDialect';
@@ -33,7 +37,13 @@ interface CommonOptions {
 }
 
 export type StoreOptions =
-  | (CommonOptions & { engine: 'sqlite'; /** A file path, or ':memory:'. */ file: string })
+  | (CommonOptions & {
+      engine: 'sqlite';
+      /** A file path, or ':memory:'. */
+      file: string;
+      /** How long an operation may wait for another process's write lock (asynchronously). Default 1.5 s. */
+      busy?: BusyRetryOptions;
+    })
   | (CommonOptions & { engine: 'postgres' } & PostgresOptions);
 
 export class MigrationError extends Error {
@@ -52,8 +62,23 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export function createKysely(options: StoreOptions): Kysely<Database> {
-  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file) : createPostgresDialect(options);
+  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file, options.busy) : createPostgresDialect(options);
   return new Kysely<Database>({ dialect });
+}
+
+const HEARTBEAT_BY = `${os.hostname().slice(0, 64)}:${process.pid}`;
+
+/** A real, committed write of one tiny row: a held lock, a read-only file or a full disk all fail it. */
+async function writeHeartbeat(ctx: StoreContext): Promise<void> {
+  try {
+    await inTransaction(ctx, async (trx) => {
+      // Another session holding the row must not hang the probe (SQLite's wait is bounded by the busy budget).
+      if (ctx.engine === 'postgres') await sql`set local lock_timeout = '1s'`.execute(trx);
+      await trx.updateTable('store_heartbeat').set({ beat_at: toIso(ctx.now()), beat_by: HEARTBEAT_BY }).where('id', '=', 1).execute();
+    });
+  } catch (error) {
+    throw storeUnavailable(error) ?? error;
+  }
 }
 
 export async function openStore(options: StoreOptions): Promise<ChannelCheckStore> {
@@ -90,8 +115,10 @@ export async function openStore(options: StoreOptions): Promise<ChannelCheckStor
     },
     listAuditEvents: (filter) => listAuditEvents(ctx.db, filter),
     verifyAuditChain: () => verifyAuditChain(ctx),
+    verifyRecords: (decisionIds) => inSnapshot(ctx.db, ctx.engine, (trx) => verifyRecordSeals(trx, decisionIds)),
     eraseCase: (caseRef, actor) => eraseCase(ctx, caseRef, actor),
     purgeExpired: (retention, now, actor) => purgeExpired(ctx, retention, now, actor),
+    checkWritable: () => writeHeartbeat(ctx),
     close: () => db.destroy(),
   };
 }

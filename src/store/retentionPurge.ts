@@ -3,7 +3,8 @@
  * on them (approval requests, escalations, timers, notifications, wizard sessions). Their audit events keep
  * their place in the chain with the payload blanked, and a `retention.purged` tombstone lists the purged
  * decision ids, so the purge is itself on the record and the chain still verifies.
- * One transaction per batch of at most PURGE_BATCH_SIZE decisions.
+ * One short transaction per batch of at most PURGE_BATCH_SIZE decisions, with a pause between batches so a bot
+ * on the same SQLite file gets the write lock in between.
  * Checks that were started but never finished (abandoned, or left mid-way) hold answers and perhaps a case
  * reference but no decision: they are deleted once untouched for UNFINISHED_WIZARD_DAYS, also audited.
  */
@@ -12,9 +13,10 @@ import { appendAudit, redactAuditPayloads } from './auditLog';
 import { toIso } from './columnValues';
 import { checkDate, checkId } from './fieldRules';
 import { StoreValidationError } from './storeErrors';
+import { BATCH_PAUSE_MS } from './caseErasure';
 import { inTransaction, type StoreContext } from './storeContext';
 
-export const PURGE_BATCH_SIZE = 500;
+export const PURGE_BATCH_SIZE = 200;
 export const UNFINISHED_WIZARD_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -60,6 +62,7 @@ export async function purgeExpired(ctx: StoreContext, retentionDaysByCouncil: Re
     for (;;) {
       const batch = await purgeBatch(ctx, councilId, toIso(cutoff), { councilId, retentionDays, cutoff: toIso(cutoff) }, actor);
       if (batch === null) break;
+      await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
       result.decisionIds.push(...batch.ids);
       result.auditEventsRedacted += batch.redacted;
       result.tombstoneSeq = batch.tombstoneSeq;

@@ -54,6 +54,15 @@ export interface AuditEventsTable {
   prev_hash: string;
   hash: string;
   redacted_by_seq: number | null;
+  /** The seal of the record this event settles (recordSeals.ts); chained with the event. Null for other events. */
+  record_hash: string | null;
+}
+
+/** One row (id 1) that /readyz writes: proof the store can be written. */
+export interface StoreHeartbeatTable {
+  id: number;
+  beat_at: string;
+  beat_by: string;
 }
 
 /** One row (id 1): the last event's seq and hash. Appends lock it, so the chain never forks. */
@@ -158,4 +167,5 @@ export interface Database {
   timers: TimersTable;
   conversation_references: ConversationReferencesTable;
   outbox: OutboxTable;
+  store_heartbeat: StoreHeartbeatTable;
 }

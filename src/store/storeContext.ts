@@ -1,6 +1,6 @@
 /** What every repository needs: the database, which engine it is, the clock and the case-reference rule. */
 import type { Kysely, Transaction } from 'kysely';
-import type { Engine } from './engineDifferences';
+import { type Engine, storeUnavailable } from './engineDifferences';
 import type { Database } from './schema';
 
 export interface StoreContext {
@@ -13,7 +13,14 @@ export interface StoreContext {
 /** A query runner: the database itself or an open transaction. */
 export type Executor = Kysely<Database> | Transaction<Database>;
 
-/** Runs `work` in one transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL). */
-export function inTransaction<T>(ctx: StoreContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-  return ctx.db.transaction().execute(work);
+/**
+ * Runs `work` in one transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL). Either engine's
+ * "cannot write now" (lock wait given up, read-only, disk full, connection lost) becomes StoreUnavailableError.
+ */
+export async function inTransaction<T>(ctx: StoreContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  try {
+    return await ctx.db.transaction().execute(work);
+  } catch (error) {
+    throw storeUnavailable(error) ?? error;
+  }
 }

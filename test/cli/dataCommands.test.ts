@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/openStore';
+import { decisionCommand } from '../store/fixtures/sampleDecision';
 import { runCli } from '../support/runCli';
 import { type Seeded, seedStore } from './seedStore';
 
@@ -32,7 +33,7 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
     assert.match(lines[0] ?? '', /^decision_id,recorded_at,council_id,pack_version,/);
     assert.equal(lines.length, 2, 'only January: the June one is 1 July in London');
     assert.ok(lines[1]?.startsWith(`${seeded.ids.hillingdonJan},2026-01-15T10:00:00.000Z,hillingdon,2.1,`));
-    assert.match(lines[1] ?? '', /,CASE-1001,aad-prac-1,Jo Practitioner,tenant-1,manager_approval_required,manager_approval_required,true,declined,$/);
+    assert.match(lines[1] ?? '', /,CASE-1001,aad-prac-1,Jo Practitioner,tenant-1,manager_approval_required,manager_approval_required,true,declined,,verified$/);
 
     const json = run('export', ['--from', '2026-01-01', '--to', '2026-07-01', '--format', 'json']);
     assert.equal(json.status, 0, json.stderr);
@@ -96,7 +97,14 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
     assert.equal(sar.decisions[0]?.outcome, 'manager_approval_required');
     const verify = run('auditVerify', []);
     assert.equal(verify.status, 0, verify.stderr);
-    assert.match(verify.stdout, /^audit chain OK: \d+ events\n$/);
+    assert.match(verify.stdout, /^audit chain OK: \d+ events\nrecords OK: \d+ decisions, approvals and alerts match their audit events\n$/);
+
+    // A second run removes nothing more and says so.
+    const again = run('erase', ['--case', 'CASE-1001', '--yes']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /^Case reference CASE-1001 was already erased: nothing more was removed\.\n$/);
+    assert.deepEqual(JSON.parse(again.stdout), { erased: 'CASE-1001', nothingMoreRemoved: true });
+    assert.match(run('auditVerify', []).stdout, /^audit chain OK: \d+ events\n/, 'the second run appended nothing that breaks the chain');
 
     const unknown = run('erase', ['--case', 'CASE-9999', '--yes']);
     assert.equal(unknown.status, 3);
@@ -106,7 +114,7 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
   it('audit:verify: OK with the count, or exit 1 naming the first broken link', function () {
     const ok = run('auditVerify', []);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(ok.stdout, 'audit chain OK: 6 events\n');
+    assert.equal(ok.stdout, 'audit chain OK: 6 events\nrecords OK: 5 decisions, approvals and alerts match their audit events\n');
     expectBadInput('auditVerify', ['--fix'], /Unknown option '--fix'/);
 
     const db = new Database(seeded.file);
@@ -114,8 +122,55 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
     db.close();
     const broken = run('auditVerify', []);
     assert.equal(broken.status, 1);
-    assert.equal(broken.stdout, '');
+    assert.doesNotMatch(broken.stdout, /audit chain OK/);
     assert.match(broken.stderr, /^audit chain BROKEN at event 4: payload does not match its payload_hash/);
+  });
+
+  it("audit:verify, export and sar: a decision whose stored outcome was changed is named, flagged and not passed as OK", function () {
+    const db = new Database(seeded.file);
+    db.prepare("update decisions set outcome = 'whatsapp_permitted' where id = ?").run(seeded.ids.hillingdonJun);
+    db.prepare("update approval_requests set status = 'approved', comment = 'forged approval' where decision_id = ?").run(seeded.ids.hillingdonJan);
+    db.close();
+
+    const verify = run('auditVerify', []);
+    assert.equal(verify.status, 1, verify.stdout);
+    assert.match(verify.stdout, /^audit chain OK: 6 events\n$/, 'the chain itself is intact: it is the rows that changed');
+    assert.match(verify.stderr, /^records ALTERED: 2 stored records no longer match the audit trail:$/m);
+    assert.match(verify.stderr, new RegExp(`^  decision ${seeded.ids.hillingdonJun}, case CASE-1002: its stored record \\(ids, outcome.*no longer matches the decision\\.recorded event \\d+ that sealed it$`, 'm'));
+    assert.match(verify.stderr, new RegExp(`^  approval .* \\(decision ${seeded.ids.hillingdonJan}\\), case CASE-1001: its stored record .*the approval\\.declined event \\d+ that sealed it$`, 'm'));
+
+    const exported = run('export', ['--from', '2026-01-01', '--to', '2026-07-01', '--format', 'csv']);
+    assert.equal(exported.status, 1);
+    const rows = exported.stdout.trimEnd().split('\r\n');
+    assert.match(rows.find((l) => l.startsWith(seeded.ids.hillingdonJun)) ?? '', /,whatsapp_permitted,.*,altered$/);
+    assert.match(rows.find((l) => l.startsWith(seeded.ids.leicesterJun)) ?? '', /,verified$/);
+    assert.match(exported.stderr, /2 exported records no longer match the audit trail/);
+
+    const sar = run('sar', ['--case', 'CASE-1001']);
+    assert.equal(sar.status, 1);
+    const held = JSON.parse(sar.stdout) as { integrityProblems: Array<{ record: string; decisionId: string }> };
+    assert.deepEqual(held.integrityProblems.map((p) => [p.record, p.decisionId]), [['approval', seeded.ids.hillingdonJan]]);
+  });
+
+  it('sar and erase match a case reference in canonical form, however it was typed or stored', async function () {
+    const store = await openStore({ engine: 'sqlite', file: seeded.file });
+    const typed = await store.recordDecision(decisionCommand(' cr-40118 ', 'typed-lower'));
+    await store.close();
+    assert.equal(typed.record.caseRef, 'CR-40118', 'stored trimmed and upper case');
+
+    for (const asked of ['cr-40118', 'CR-40118', ' Cr-40118 ']) {
+      const r = run('sar', ['--case', asked]);
+      assert.equal(r.status, 0, `sar --case "${asked}": ${r.stderr}`);
+      const held = JSON.parse(r.stdout) as { caseRef: string; decisions: Array<{ id: string }>; auditEvents: Array<{ type: string }> };
+      assert.equal(held.caseRef, 'CR-40118');
+      assert.deepEqual(held.decisions.map((d) => d.id), [typed.record.id]);
+    }
+    const erased = run('erase', ['--case', 'cr-40118', '--yes']);
+    assert.equal(erased.status, 0, erased.stderr);
+    assert.deepEqual((JSON.parse(erased.stdout) as { decisionRecords: string[] }).decisionRecords, [typed.record.id]);
+    const after = JSON.parse(run('sar', ['--case', 'CR-40118']).stdout) as { decisions: Array<{ facts: unknown }> };
+    assert.equal(after.decisions[0]?.facts, null, 'erase --case cr-40118 erased CR-40118');
+    assert.equal(run('auditVerify', []).status, 0);
   });
 
   it("retention:purge: deletes records past each council pack's retention period, audited", async function () {

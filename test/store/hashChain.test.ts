@@ -64,4 +64,14 @@ describe('audit hash chain (pure)', function () {
     const early = events.map((e) => (e.seq === 2 ? { ...e, payloadText: null, redactedBySeq: 1 } : e));
     assert.match(verify(early, new Map([[1, { type: 'case.erased', caseRef: 'CASE-2' }]]))?.reason ?? '', /without an erasure/);
   });
+
+  it('a record seal is hashed with its event, and an event without one hashes as before seals existed', function () {
+    const fields = { seq: 1, id: 'e1', decisionId: 'd1', caseRef: 'CR-1', type: 'decision.recorded', actor: 'a', payloadHash: 'p'.repeat(64), createdAt: '2026-03-03T10:00:00.000Z', prevHash: GENESIS_HASH };
+    const before = sha256Hex(canonicalJson({ v: 1, ...fields }));
+    assert.equal(eventHash(fields), before);
+    assert.equal(eventHash({ ...fields, recordHash: null }), before);
+    const sealed = eventHash({ ...fields, recordHash: 'v1:aa:bb' });
+    assert.notEqual(sealed, before);
+    assert.notEqual(eventHash({ ...fields, recordHash: 'v1:aa:bc' }), sealed, 'a changed seal changes the event hash');
+  });
 });

@@ -61,6 +61,16 @@ export function postgresHarness(): StoreHarness {
           return [first, second];
         },
         raw: rawDb,
+        async holdWriteLock() {
+          const other = new Client({ connectionString: TEST_DATABASE_URL });
+          await other.connect();
+          await other.query('begin');
+          await other.query(`lock table ${schema}.store_heartbeat in exclusive mode`);
+          return async () => {
+            await other.query('rollback');
+            await other.end();
+          };
+        },
         async failOutboxInserts() {
           await sql
             .raw(`create function ${schema}.fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'simulated crash while queuing a notification'; end $$`)

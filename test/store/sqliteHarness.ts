@@ -2,10 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
 import { createKysely, openStore } from '../../src/store/openStore';
-import type { Database } from '../../src/store/schema';
+import type { Database as Schema } from '../../src/store/schema';
 import type { StoreHarness, TestDatabase } from './storeHarness';
 
 export function sqliteHarness(): StoreHarness {
@@ -15,13 +16,13 @@ export function sqliteHarness(): StoreHarness {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-store-'));
       const file = path.join(dir, 'channelcheck.db');
       const opened: ChannelCheckStore[] = [];
-      let raw: Kysely<Database> | undefined;
+      let raw: Kysely<Schema> | undefined;
       const open: TestDatabase['open'] = async (options = {}) => {
         const store = await openStore({ engine: 'sqlite', file, ...options });
         opened.push(store);
         return store;
       };
-      const rawDb = (): Kysely<Database> => {
+      const rawDb = (): Kysely<Schema> => {
         raw ??= createKysely({ engine: 'sqlite', file });
         return raw;
       };
@@ -32,6 +33,14 @@ export function sqliteHarness(): StoreHarness {
           return [store, store];
         },
         raw: rawDb,
+        async holdWriteLock() {
+          const other = new Database(file);
+          other.exec('begin immediate');
+          return async () => {
+            other.exec('rollback');
+            other.close();
+          };
+        },
         async failOutboxInserts() {
           await sql`create trigger fail_outbox before insert on outbox begin select raise(abort, 'simulated crash while queuing a notification'); end`.execute(rawDb());
         },

@@ -1,6 +1,7 @@
 /**
- * SQLite with two processes on one file (the bot and a CLI, or a misconfigured second replica): every
- * transaction is BEGIN IMMEDIATE, so they queue for the write lock instead of failing or double-claiming.
+ * SQLite with two processes on one file through the store (the bot and a data command): every transaction
+ * is BEGIN IMMEDIATE, so they queue for the write lock (asynchronously, see busyRetry.ts) instead of failing
+ * or double-claiming. Two *bots* on one file are refused at start (sqliteBotLock.ts, test/bot/oneBotPerFile).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -9,6 +9,7 @@ import { describeDataProtection } from './contract/dataProtection';
 import { describeDecisions } from './contract/decisions';
 import { describeEscalations } from './contract/escalations';
 import { describeOutbox } from './contract/outbox';
+import { describeRecordIntegrity } from './contract/recordIntegrity';
 import { describeWizardSessions } from './contract/wizardSessions';
 import { type StoreHarness, type TestDatabase, TestClock } from './storeHarness';
 
@@ -39,4 +40,5 @@ export function describeStoreContract(harness: StoreHarness): void {
   describeOutbox(env);
   describeAuditTrail(env);
   describeDataProtection(env);
+  describeRecordIntegrity(env);
 }

@@ -14,6 +14,11 @@ export interface TestDatabase {
   openReplicas(options?: { now?: () => Date }): Promise<[ChannelCheckStore, ChannelCheckStore]>;
   /** Direct table access, for tampering and for checking what is really stored. */
   raw(): Kysely<Database>;
+  /**
+   * Another session takes the store's write lock (SQLite: another connection in BEGIN IMMEDIATE; PostgreSQL:
+   * a transaction holding an exclusive lock on the heartbeat table) until the returned function is called.
+   */
+  holdWriteLock(): Promise<() => Promise<void>>;
   /** Makes every insert into the outbox fail inside the database (a crash at that point of a transaction). */
   failOutboxInserts(): Promise<void>;
   drop(): Promise<void>;

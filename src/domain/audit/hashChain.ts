@@ -5,8 +5,12 @@
  * The event's own `hash` covers its fields, `payloadHash` and the previous event's hash, not the payload
  * itself. So erasure and retention can blank a payload (personal content) and keep its hash: the chain still
  * verifies, and `redactedBySeq` must point at a later tombstone event that justifies the blank.
+ * An event that settles a record (a decision, an approval's settlement, an acknowledgement) also carries that
+ * record's seal (`recordHash`, see recordSeals.ts) among its hashed fields, so the record's row can be checked
+ * against the chain. Events without one hash exactly as before the seal existed.
  */
 import { createHash } from 'node:crypto';
+import { canonicalCaseRef } from '../caseReference';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const CHAIN_FORMAT_VERSION = 1;
@@ -64,6 +68,8 @@ export interface ChainedFields {
   payloadHash: string;
   createdAt: string;
   prevHash: string;
+  /** The seal of the record this event settles; null (not hashed at all) for other events. */
+  recordHash?: string | null;
 }
 
 export function eventHash(f: ChainedFields): string {
@@ -79,6 +85,7 @@ export function eventHash(f: ChainedFields): string {
       payloadHash: f.payloadHash,
       createdAt: f.createdAt,
       prevHash: f.prevHash,
+      recordHash: f.recordHash ?? undefined,
     }),
   );
 }
@@ -92,20 +99,25 @@ export interface StoredChainEvent extends ChainedFields {
 
 /** What a tombstone event allows to be blanked. */
 export type Tombstone =
-  | { type: 'case.erased'; caseRef: string | null }
+  | { type: 'case.erased'; caseRef: string | null; decisionIds?: ReadonlySet<string> }
   | { type: 'retention.purged'; decisionIds: ReadonlySet<string> };
 
-/** Reads a tombstone from its stored event; null for other events or a payload that is not a valid tombstone. */
-export function tombstoneOf(event: Pick<StoredChainEvent, 'type' | 'caseRef' | 'payloadText'>): Tombstone | null {
-  if (event.type === 'case.erased') return { type: 'case.erased', caseRef: event.caseRef };
-  if (event.type !== 'retention.purged' || event.payloadText === null) return null;
+function decisionIdsOf(payloadText: string | null): Set<string> | null {
+  if (payloadText === null) return new Set();
   try {
-    const payload = JSON.parse(event.payloadText) as { decisionIds?: unknown };
-    const ids = Array.isArray(payload.decisionIds) ? payload.decisionIds.filter((x): x is string => typeof x === 'string') : [];
-    return { type: 'retention.purged', decisionIds: new Set(ids) };
+    const payload = JSON.parse(payloadText) as { decisionIds?: unknown };
+    return new Set(Array.isArray(payload.decisionIds) ? payload.decisionIds.filter((x): x is string => typeof x === 'string') : []);
   } catch {
     return null;
   }
+}
+
+/** Reads a tombstone from its stored event; null for other events or a payload that is not a valid tombstone. */
+export function tombstoneOf(event: Pick<StoredChainEvent, 'type' | 'caseRef' | 'payloadText'>): Tombstone | null {
+  if (event.type === 'case.erased') return { type: 'case.erased', caseRef: event.caseRef, decisionIds: decisionIdsOf(event.payloadText) ?? new Set() };
+  if (event.type !== 'retention.purged' || event.payloadText === null) return null;
+  const ids = decisionIdsOf(event.payloadText);
+  return ids === null ? null : { type: 'retention.purged', decisionIds: ids };
 }
 
 export interface BrokenLink {
@@ -170,7 +182,8 @@ export class ChainVerifier {
     if (e.redactedBySeq === null || e.redactedBySeq <= e.seq) return missing;
     const t = this.tombstones.get(e.redactedBySeq);
     if (t === undefined) return `${missing} (event ${e.redactedBySeq} is not a tombstone)`;
-    if (t.type === 'case.erased' && t.caseRef !== null && t.caseRef === e.caseRef) return null;
+    // Case references are compared in canonical form: events chained before it existed keep the form typed then.
+    if (t.type === 'case.erased' && t.caseRef !== null && e.caseRef !== null && canonicalCaseRef(t.caseRef) === canonicalCaseRef(e.caseRef)) return null;
     if (t.type === 'retention.purged' && e.decisionId !== null && t.decisionIds.has(e.decisionId)) return null;
     return `${missing} (tombstone ${e.redactedBySeq} does not cover this event)`;
   }

@@ -499,11 +499,37 @@ export type AuditVerification =
   /** `seq` is the first event that does not verify (or, for a missing tail, the head's seq). */
   | { ok: false; events: number; brokenAt: { seq: number; reason: string } };
 
+/** A stored record that no longer matches the audit event that sealed it (or has none). */
+export interface RecordProblem {
+  record: 'decision' | 'approval' | 'acknowledgement';
+  /** The decision, approval request or escalation id. */
+  id: string;
+  decisionId: string;
+  caseRef: string | null;
+  /** The sealing event, when there is one. */
+  seq: number | null;
+  reason: string;
+}
+
+export interface RecordVerification {
+  /** Decision, approval and escalation rows looked at. */
+  checked: number;
+  /** Decisions recorded before records were sealed: they cannot be checked against the chain. */
+  unsealed: string[];
+  problems: RecordProblem[];
+}
+
 export interface AuditTrail {
   /** An event outside the store's own operations (e.g. `service.note`), in its own transaction. */
   appendAuditEvent(event: NewAuditEvent): Promise<AuditEvent>;
+  /** Case references are matched in canonical form (trimmed, upper case). */
   listAuditEvents(filter: { decisionId?: string; caseRef?: string }): Promise<AuditEvent[]>;
   verifyAuditChain(): Promise<AuditVerification>;
+  /**
+   * Checks decisions, approval settlements and acknowledgements against the events that sealed them
+   * (all of them, or those of `decisionIds`). Erased and purged records pass when a tombstone covers them.
+   */
+  verifyRecords(decisionIds?: readonly string[]): Promise<RecordVerification>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -537,8 +563,10 @@ export interface ErasureReport {
   outboxCleared: number;
   wizardSessionsCleared: number;
   auditEventsRedacted: number;
-  /** The case.erased tombstone event. Null when nothing was held. */
+  /** The last case.erased tombstone event appended. Null when nothing was removed (nothing held, or already erased). */
   tombstoneSeq: number | null;
+  /** Every tombstone this erasure appended (one per batch of decisions); empty when nothing was removed. */
+  tombstoneSeqs: number[];
 }
 
 export interface CouncilPurge {
@@ -563,7 +591,10 @@ export interface DataProtectionStore {
   exportDecisions(query: ExportQuery): Promise<DecisionRecord[]>;
   /** Council ids that have at least one decision record. */
   listCouncilsWithRecords(): Promise<string[]>;
-  /** Removes the personal content for one case reference everywhere and appends a tombstone. One transaction. */
+  /**
+   * Removes the personal content for one case reference everywhere and appends a tombstone, in short
+   * transactions (one per batch of decisions). `found` and no tombstone: it was all erased before.
+   */
   eraseCase(caseRef: string, actor: string): Promise<ErasureReport>;
   /** Deletes decision records older than each council's retention period; one audited transaction per council. */
   purgeExpired(retentionDaysByCouncil: Readonly<Record<string, number>>, now: Date, actor: string): Promise<PurgeReport>;
@@ -584,5 +615,7 @@ export interface ChannelCheckStore
     AuditTrail,
     DataProtectionStore {
   readonly engine: 'sqlite' | 'postgres';
+  /** Writes the heartbeat row: throws (StoreUnavailableError) when the store cannot be written now. */
+  checkWritable(): Promise<void>;
   close(): Promise<void>;
 }

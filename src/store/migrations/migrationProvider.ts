@@ -3,12 +3,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './001_initial';
 import { outboxPriority } from './002_outbox_priority';
 import { escalationRouting } from './003_escalation_routing';
+import { storeIntegrity } from './005_store_integrity';
 import { outboxCorrelation } from './007_outbox_correlation';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initialSchema,
   '002_outbox_priority': outboxPriority,
   '003_escalation_routing': escalationRouting,
+  '005_store_integrity': storeIntegrity,
   '007_outbox_correlation': outboxCorrelation,
 };
 

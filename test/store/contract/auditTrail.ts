@@ -79,7 +79,7 @@ const TAMPERING: Array<{ name: string; tamper: Tamper; seq: number; reason: RegE
       const payloadHash = sha256Hex(payload);
       const hash = eventHash({
         seq: row.seq, id: row.id, decisionId: row.decision_id, caseRef: row.case_ref, type: row.type, actor: row.actor,
-        payloadHash, createdAt: row.created_at, prevHash: row.prev_hash,
+        payloadHash, createdAt: row.created_at, prevHash: row.prev_hash, recordHash: row.record_hash,
       });
       await db.updateTable('audit_events').set({ payload, payload_hash: payloadHash, hash }).where('seq', '=', 4).execute();
     },

@@ -88,15 +88,17 @@ export function describeDataProtection(env: ContractEnv): void {
       assert.deepEqual(other?.decision, sampleDecision());
       assert.equal((await store.getApprovalForDecision(kept.record.id))?.comment, 'Not with this family: use Teams');
 
-      // Erasing again is harmless and also on the record.
+      // Erasing again removes nothing more, says so, and appends nothing to the chain.
       const again = await store.eraseCase('CASE-8001', 'cli:dpo');
-      assert.equal(again.auditEventsRedacted, 0);
-      assert.equal((await store.verifyAuditChain()).ok, true);
+      assert.equal(again.found, true, 'records are still held (ids, outcome, times)');
+      assert.deepEqual([again.decisionIds, again.tombstoneSeq, again.tombstoneSeqs, again.auditEventsRedacted, again.wizardSessionsCleared], [[], null, [], 0, 0]);
+      assert.deepEqual(await store.verifyAuditChain(), { ok: true, events: 7 });
+      assert.deepEqual((await store.verifyRecords()).problems, [], 'the erased records still match what they keep');
     });
 
     it('erasing a case reference nothing is held for writes nothing', async function () {
       const report = await env.store.eraseCase('CASE-0404', 'cli:dpo');
-      assert.deepEqual(report, { caseRef: 'CASE-0404', found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, auditEventsRedacted: 0, tombstoneSeq: null });
+      assert.deepEqual(report, { caseRef: 'CASE-0404', found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, auditEventsRedacted: 0, tombstoneSeq: null, tombstoneSeqs: [] });
       assert.deepEqual(await env.store.verifyAuditChain(), { ok: true, events: 0 });
     });
 

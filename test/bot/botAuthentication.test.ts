@@ -105,7 +105,8 @@ describe('bot: Bot Framework authentication against a local identity platform', 
       for (const type of ['message', 'installationUpdate', 'invoke']) {
         const res = await h.post(activity(h.connector.serviceUrl, type === 'message' ? {} : type === 'invoke' ? { type, name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'wizard.start', data: { verb: 'wizard.start' } } } } : { type, action: 'add' }));
         assert.equal(res.status, 401, `${type}: ${JSON.stringify(res.body)}`);
-        assert.deepEqual(res.body, { error: 'unauthorized' });
+        // No Authorization header at all is refused by the server before the body is read; a bad token by botbuilder.
+        assert.deepEqual(res.body, { error: name === 'no token' ? 'an Authorization header is required' : 'unauthorized' });
       }
       assert.deepEqual(rowCounts(h.dbFile), before, 'nothing stored');
       assert.equal(h.connector.calls.length, sentBefore, 'nothing sent');
@@ -148,7 +149,7 @@ describe('bot: a certificate instead of a client secret', function () {
       assert.ok(request?.form.get('client_assertion'), 'a signed assertion, no secret');
       assert.equal(request?.form.get('client_secret'), null);
       const sends = h.connector.calls.filter((c) => c.operation === 'sendActivity' || c.operation === 'replyToActivity');
-      assert.ok(sends.length >= 1 && sends.every((c) => c.outcome === 201), 'the connector accepted every call');
+      assert.ok(sends.length >= 1 && sends.every((c) => c.outcome === 201), `the connector accepted every call: ${JSON.stringify(h.connector.calls)}`);
     } finally {
       await h.close();
       await identity.stop();

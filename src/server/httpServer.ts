@@ -7,7 +7,8 @@ import restify from 'restify';
 
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  /** Throws when not ready. May return a warning: reported in the checks, without making the bot unready. */
+  check: () => Promise<void | string>;
 }
 
 export interface HttpServerDeps {
@@ -45,8 +46,8 @@ export function createHttpServer({ processActivity, readiness, log }: HttpServer
     const results = await Promise.all(
       readiness.map(async (r) => {
         try {
-          await r.check();
-          return { name: r.name, ok: true };
+          const warning = await r.check();
+          return typeof warning === 'string' ? { name: r.name, ok: true, warning } : { name: r.name, ok: true };
         } catch (e) {
           return { name: r.name, ok: false, error: (e as Error).message };
         }

@@ -5,7 +5,7 @@ import { decisionCommand } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
 
 function told(key: string): NewOutboxMessage {
-  return { idempotencyKey: key, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: key } };
+  return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: key } };
 }
 
 async function requestApproval(store: ChannelCheckStore, n: number) {

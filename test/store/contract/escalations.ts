@@ -25,11 +25,11 @@ export function describeEscalations(env: ContractEnv): void {
       const { escalation, record } = await raiseAlert(store, clock.now(), 1);
       assert.equal(record.state, 'escalation_open');
       assert.equal(escalation?.status, 'open');
-      const ack = await store.acknowledgeEscalation('esc-1', 'aad-manager-1', [{ idempotencyKey: 'ack:1', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const ack = await store.acknowledgeEscalation('esc-1', 'aad-manager-1', [{ idempotencyKey: 'ack:1', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }]);
       assert.ok(ack.kind === 'acknowledged');
       assert.equal(ack.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal(ack.escalation.acknowledgedAt?.toISOString(), clock.now().toISOString());
-      const again = await store.acknowledgeEscalation('esc-1', 'aad-head-1', [{ idempotencyKey: 'ack:2', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const again = await store.acknowledgeEscalation('esc-1', 'aad-head-1', [{ idempotencyKey: 'ack:2', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }]);
       assert.ok(again.kind === 'already_acknowledged');
       assert.equal(again.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal((await store.getDecision(record.id))?.state, 'escalation_acknowledged');
@@ -50,7 +50,7 @@ export function describeEscalations(env: ContractEnv): void {
         escalationId: 'esc-2', fromLevel: 'manager', toLevel: 'head_of_service', dueAt: new Date(clock.now().getTime() + 15 * MINUTE), actor: 'system:escalation',
         firedTimerId: timer.id,
         timers: [{ kind: 'escalation_ack_due', refId: 'esc-2', dueAt: new Date(clock.now().getTime() + 15 * MINUTE) }],
-        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'safeguarding_alert', target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: {} }],
+        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'card', urgent: true, target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } }],
       });
       assert.ok(up.kind === 'escalated');
       assert.equal(up.escalation.level, 'head_of_service');

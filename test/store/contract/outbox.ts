@@ -8,7 +8,7 @@ import type { ContractEnv } from '../storeContract';
 const SECOND = 1000;
 
 function message(key: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxMessage {
-  return { idempotencyKey: key, kind: 'message', target: { kind: 'conversation', conversationId: 'conv-1' }, payload: { text: key }, ...extra };
+  return { idempotencyKey: key, kind: 'text', target: { kind: 'conversation', conversationId: 'conv-1' }, payload: { tenantId: 'tenant-1', text: key }, ...extra } as NewOutboxMessage;
 }
 
 export function describeOutbox(env: ContractEnv): void {
@@ -17,12 +17,12 @@ export function describeOutbox(env: ContractEnv): void {
       const { store, db } = env;
       const first = await store.enqueue([message('k1'), message('k2')]);
       assert.deepEqual(first.queued.map((m) => m.idempotencyKey), ['k1', 'k2']);
-      const again = await store.enqueue([message('k1', { payload: { text: 'different' } }), message('k3')]);
+      const again = await store.enqueue([message('k1', { payload: { tenantId: 'tenant-1', text: 'different' } }), message('k3')]);
       assert.deepEqual(again.duplicates, ['k1']);
       assert.deepEqual(again.queued.map((m) => m.idempotencyKey), ['k3']);
       const stored = await db.raw().selectFrom('outbox').selectAll().where('idempotency_key', '=', 'k1').execute();
       assert.equal(stored.length, 1);
-      assert.equal(stored[0]?.payload, '{"text":"k1"}');
+      assert.equal(stored[0]?.payload, '{"tenantId":"tenant-1","text":"k1"}');
       const raw = { ...stored[0]!, id: 'another-id' };
       await assert.rejects(db.raw().insertInto('outbox').values(raw).execute(), (e: unknown) => isUniqueViolation(e));
       await assert.rejects(store.enqueue([message('')]), StoreValidationError);

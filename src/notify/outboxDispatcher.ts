@@ -248,18 +248,6 @@ export class OutboxDispatcher {
       const p = parsed.get(row.id);
       return p?.ok === true && p.message.kind === 'card' && p.message.payload.urgent === true;
     };
-    // Urgent safeguarding alerts first; otherwise the store's order (oldest due first).
-    const ordered = rows.map((row, index) => ({ row, index })).sort((a, b) => Number(isUrgent(b.row)) - Number(isUrgent(a.row)) || a.index - b.index);
-
-    // One queue per conversation, served one row at a time (so the rate limit and Retry-After apply in order).
-    const groups = new Map<string, OutboxMessage[]>();
-    for (const { row } of ordered) {
-      const key = this.rateKey(row, parsed.get(row.id)!);
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, [row]);
-      else group.push(row);
-    }
-    const queue = [...groups.entries()];
     const tally = (outcome: RowOutcome): void => {
       if (outcome === 'sent') result.sent += 1;
       else if (outcome === 'retry') result.retried += 1;
@@ -268,14 +256,29 @@ export class OutboxDispatcher {
       else if (outcome === 'cancelled') result.cancelled += 1;
       else result.unsettled += 1;
     };
+    // Urgent safeguarding alerts first, all of them before any routine row; otherwise the store's order.
+    await this.serve(rows.filter(isUrgent), parsed, true, tally);
+    await this.serve(rows.filter((row) => !isUrgent(row)), parsed, false, tally);
+    return result;
+  }
+
+  /** One queue per conversation, served one row at a time (so the rate limit and Retry-After apply in order). */
+  private async serve(rows: OutboxMessage[], parsed: Map<string, ParsedRow>, urgent: boolean, tally: (outcome: RowOutcome) => void): Promise<void> {
+    const groups = new Map<string, OutboxMessage[]>();
+    for (const row of rows) {
+      const key = this.rateKey(row, parsed.get(row.id)!);
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [row]);
+      else group.push(row);
+    }
+    const queue = [...groups.entries()];
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         const [key, group] = next;
-        for (const row of group) tally(await this.processRow(row, parsed.get(row.id)!, key, isUrgent(row)));
+        for (const row of group) tally(await this.processRow(row, parsed.get(row.id)!, key, urgent));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
-    return result;
   }
 
   /** The conversation a row is sent to, as far as the dispatcher can tell (a user's 1:1 chat is keyed by the user). */

@@ -356,7 +356,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
       assert.equal(dead.attempts, 1);
       assert.deepEqual(
         fake.delivered().map((c) => (c.body as { text?: string }).text),
-        ["Your line manager Lee Manager could not be reached in Teams (Teams refused the message, status 400). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now."],
+        ["A message about your check could not reach your line manager Lee Manager in Teams (Teams refused the message, status 400). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now."],
       );
     });
 

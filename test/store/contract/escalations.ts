@@ -39,6 +39,42 @@ export function describeEscalations(env: ContractEnv): void {
       assert.equal((await store.acknowledgeEscalation('nope', 'x')).kind, 'not_found');
     });
 
+    it('acknowledging cancels the copies still waiting in the outbox: they are never sent or dead-lettered', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 7);
+      const copy = (key: string, aad: string) => ({ idempotencyKey: key, kind: 'card' as const, urgent: true, refId: 'esc-7', target: { kind: 'user' as const, aadObjectId: aad }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } });
+      await store.enqueue([copy('esc-7:manager', 'aad-manager-1'), copy('esc-7:hos', 'aad-head-1')]);
+      const claimed = (await store.claimDueOutbox('w1', 10, clock.now(), MINUTE)).filter((m) => m.refId === 'esc-7');
+      const hos = claimed.find((m) => m.idempotencyKey === 'esc-7:hos')!;
+      const manager = claimed.find((m) => m.idempotencyKey === 'esc-7:manager')!;
+      assert.equal(await store.markFailed(manager.id, 'w1', 'retryable 500', clock.now()), true);
+      const ack = await store.acknowledgeEscalation('esc-7', 'aad-manager-1', [{ idempotencyKey: 'esc-7:ack', kind: 'text', refId: 'esc-7', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged (case CASE-4007)' } }]);
+      assert.equal(ack.kind, 'acknowledged');
+      assert.equal((await store.getOutboxMessage(manager.id))?.status, 'cancelled', 'the pending copy');
+      assert.equal((await store.getOutboxMessage(hos.id))?.status, 'cancelled', 'the copy in flight');
+      assert.equal(await store.markDead(hos.id, 'w1', 'unreachable: 403', [{ idempotencyKey: 'esc-7:hos:tell', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'Nobody could be reached' } }]), false, 'a cancelled copy cannot be dead-lettered');
+      assert.equal(await store.markFailed(hos.id, 'w1', 'retryable 500', clock.now()), false, 'nor retried');
+      const keys = (await env.db.raw().selectFrom('outbox').select(['idempotency_key', 'status']).where('ref_id', '=', 'esc-7').execute()).map((r) => `${r.idempotency_key}=${r.status}`).sort();
+      assert.deepEqual(keys, ['esc-7:ack=pending', 'esc-7:hos=cancelled', 'esc-7:manager=cancelled']);
+      const events = await store.listAuditEvents({ caseRef: 'CASE-4007' });
+      assert.deepEqual((events.find((e) => e.type === 'escalation.acknowledged')?.payload as { copiesCancelled: number }).copiesCancelled, 2);
+    });
+
+    it('a reminder at the same level is audited as such and replaces the pending timers', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 8);
+      clock.advance(16 * MINUTE);
+      const [timer] = (await store.claimDueTimers('w1', 10, clock.now(), MINUTE)).filter((t) => t.refId === 'esc-8');
+      assert.ok(timer);
+      const due = new Date(clock.now().getTime() + 15 * MINUTE);
+      const result = await store.escalate({ escalationId: 'esc-8', fromLevel: 'manager', toLevel: 'manager', dueAt: due, actor: 'timer', firedTimerId: timer.id, timers: [{ kind: 'escalation_ack_due', refId: 'esc-8', dueAt: due }] });
+      assert.equal(result.kind, 'escalated');
+      const events = await store.listAuditEvents({ caseRef: 'CASE-4008' });
+      assert.equal(events.at(-1)?.type, 'escalation.reminded');
+      clock.advance(16 * MINUTE);
+      assert.equal((await store.claimDueTimers('w1', 10, clock.now(), MINUTE)).filter((t) => t.refId === 'esc-8').length, 1, 'the alert comes round again');
+    });
+
     it('escalates an unacknowledged alert when its timer fires, and not once acknowledged', async function () {
       const { store, clock } = env;
       await raiseAlert(store, clock.now(), 2);

@@ -83,7 +83,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   const decisions = new DecisionService({ store, planner, now });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const approvals = new ApprovalService({ store, decisions, now });
-  const escalations = new EscalationService({ store, directory, decisions, config, now, log });
+  const escalations = new EscalationService({
+    store,
+    directory,
+    decisions,
+    config,
+    now,
+    log,
+    packContacts: (councilId) => {
+      const pack = policies.councils.get(councilId);
+      return pack ? [...pack.council.data.contacts, ...pack.baseline.data.contacts] : [];
+    },
+  });
   const sender = new BotProactiveSender({ adapter, references: store, appId: config.bot.appId, serviceUrl: config.serviceUrl, log });
   const dispatcher = new OutboxDispatcher({
     store,

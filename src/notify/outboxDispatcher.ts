@@ -190,6 +190,8 @@ export class OutboxDispatcher {
   private readonly onDelivered: OutboxDispatcherOptions['onDelivered'];
   /** A transient failure since the last success: the next success releases the rows waiting out a backoff. */
   private outageSeen = false;
+  /** Rows were released (Teams is back) during the pass in progress. */
+  private releasedThisPass = false;
 
   /** The pass in progress (passes never overlap). */
   private readonly loop: PollingLoop<DispatchPassResult>;
@@ -257,8 +259,15 @@ export class OutboxDispatcher {
       else result.unsettled += 1;
     };
     // Urgent safeguarding alerts first, all of them before any routine row; otherwise the store's order.
+    this.releasedThisPass = false;
     await this.serve(rows.filter(isUrgent), parsed, true, tally);
-    await this.serve(rows.filter((row) => !isUrgent(row)), parsed, false, tally);
+    const routine = rows.filter((row) => !isUrgent(row));
+    if (this.releasedThisPass && routine.length > 0) {
+      // Teams just came back and rows waiting to retry are due: claim again, so urgent ones go first.
+      for (const row of routine) tally((await this.store.deferOutbox(row.id, this.workerId, 'Teams is back: claimed again in priority order', this.now())) ? 'deferred' : 'lease_lost');
+    } else {
+      await this.serve(routine, parsed, false, tally);
+    }
     return result;
   }
 
@@ -371,7 +380,10 @@ export class OutboxDispatcher {
       // Teams answers again: whatever is waiting out a backoff is due now, not minutes from now.
       this.outageSeen = false;
       const released = await this.store.releaseBackoff(this.now());
-      if (released > 0) this.log.info({ released }, 'Teams is accepting messages again: rows waiting to retry are due now');
+      if (released > 0) {
+        this.releasedThisPass = true;
+        this.log.info({ released }, 'Teams is accepting messages again: rows waiting to retry are due now');
+      }
     }
     return 'sent';
   }

@@ -12,7 +12,7 @@ import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
 import type { ConversationReferenceStore, DecisionRecord, DecisionStore, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
 import type { Logger } from '../logging';
-import { alertCopies, managerStatusText, phoneNowText, phoneNumbers } from './managerStatus';
+import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
 import type { Actor } from './actor';
@@ -30,10 +30,16 @@ export interface EscalationServiceDeps {
   now?: () => Date;
   /** For operator alerts (`alert: true`) when an alert is not delivered or has nowhere further to go. */
   log?: Logger;
+  /** Every contact with a number in a council's pack (and the baseline), for "phone now". */
+  packContacts?: (councilId: string) => readonly PhoneContact[];
 }
 
 export class EscalationService {
   constructor(private readonly deps: EscalationServiceDeps) {}
+
+  private phones(record: DecisionRecord): string {
+    return numbersIn(record.decision, this.deps.packContacts?.(record.councilId) ?? []);
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -178,7 +184,7 @@ export class EscalationService {
     const record = await this.recordFor(e);
     const minutes = this.deps.config.escalation.deliveryTimeoutMinutes;
     const now = this.now();
-    const phone = phoneNowText(record.decision, minutes);
+    const phone = phoneNowText(record.decision, minutes, this.deps.packContacts?.(record.councilId) ?? []);
     const to = nextLevel(e.level, await this.routeContext(record));
     const notifications: NewOutboxMessage[] = [];
     let timers: NewTimer[];
@@ -199,7 +205,7 @@ export class EscalationService {
         `alert:${e.id}:undelivered:${timer.id}:tell-practitioner`,
         e,
         record,
-        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${phoneNumbers(record.decision)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
+        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
       ),
     );
     const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, e, record, phone, rows);
@@ -228,19 +234,19 @@ export class EscalationService {
       const card = await this.alertTo(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${phoneNumbers(record.decision)}.`),
+        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );
     } else {
       const note = `REMINDER: not acknowledged after ${minutes} minutes, and there is nobody further to send it to. Acknowledge it, or phone the practitioner.`;
       const card = await this.alertTo(e.level, `alert:${e.id}:remind:${timer.id}`, e, record, note, `REMINDER: URGENT safeguarding alert not yet acknowledged: ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutes} minutes, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${phoneNumbers(record.decision)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
+        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutes} minutes, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
       );
       this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }
     const { dueAt, timers } = this.timersFor(e, to ?? e.level, now);
-    const extra = to ? '' : `Not acknowledged after ${minutes} minutes: phone your line manager or the out-of-hours contact now: ${phoneNumbers(record.decision)}.`;
+    const extra = to ? '' : `Not acknowledged after ${minutes} minutes: phone your line manager or the out-of-hours contact now: ${this.phones(record)}.`;
     const moved = { ...e, level: to ?? e.level };
     const update = await this.practitionerCardUpdate(`alert:${e.id}:${to ? `escalate:${to}` : `remind:${timer.id}`}:practitioner-card`, moved, record, extra);
     if (update) notifications.push(update);

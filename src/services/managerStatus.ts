@@ -31,15 +31,19 @@ export function alertDeliveryText(copies: readonly OutboxMessage[]): string {
   return ` ${text[0]!.toUpperCase()}${text.slice(1)}.`;
 }
 
-/** The pack's numbers to phone now: "Duty Team 0116 000 0001; Out of hours 0116 000 0002". */
-export function phoneNumbers(decision: Pick<Decision, 'contacts'> | null): string {
-  const phones = (decision?.contacts ?? []).filter((c: ContactToCall) => c.phone && c.id !== 'line-manager');
+/** A number to phone: from the decision, or any contact of the council's pack (the out-of-hours team too). */
+export type PhoneContact = Pick<ContactToCall, 'id' | 'label' | 'phone'>;
+
+/** The pack's numbers to phone now: "Emergency services 999; Emergency Duty Team 01895 250111". */
+export function phoneNumbers(decision: Pick<Decision, 'contacts'> | null, pack: readonly PhoneContact[] = []): string {
+  const seen = new Set<string>();
+  const phones = [...(decision?.contacts ?? []), ...pack].filter((c) => c.phone && c.id !== 'line-manager' && !seen.has(c.id) && seen.add(c.id));
   return phones.length === 0 ? "the numbers in your council's safeguarding procedure" : phones.map((c) => `${c.label} ${c.phone}`).join('; ');
 }
 
 /** What the practitioner must do when the alert has not reached anyone in Teams. */
-export function phoneNowText(decision: Pick<Decision, 'contacts'> | null, minutes: number): string {
-  return `Not delivered to anyone in Teams after ${minutes} minute${minutes === 1 ? '' : 's'}: phone your line manager or the out-of-hours contact now: ${phoneNumbers(decision)}.`;
+export function phoneNowText(decision: Pick<Decision, 'contacts'> | null, minutes: number, pack: readonly PhoneContact[] = []): string {
+  return `Not delivered to anyone in Teams after ${minutes} minute${minutes === 1 ? '' : 's'}: phone your line manager or the out-of-hours contact now: ${phoneNumbers(decision, pack)}.`;
 }
 
 export function managerStatusText(

@@ -69,7 +69,7 @@ export interface OutboxDispatcherOptions {
   concurrency?: number;
   /**
    * Before a send, a lease with less than this left is renewed (the heartbeat). Keep it above the sender's
-   * timeout. Default leaseMs / 2.
+   * timeout (20 s by default). Default max(leaseMs / 2, leaseMs - 5 s): 25 s of the default 30 s lease.
    */
   minLeaseLeftMs?: number;
   now?: () => Date;
@@ -212,7 +212,7 @@ export class OutboxDispatcher {
       options.rateLimit instanceof ConversationRateLimiter ? options.rateLimit : new ConversationRateLimiter({ now: () => this.now().getTime(), ...options.rateLimit });
     this.maxRateWaitMs = options.maxRateWaitMs ?? 5000;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.minLeaseLeftMs = options.minLeaseLeftMs ?? Math.floor(this.leaseMs / 2);
+    this.minLeaseLeftMs = options.minLeaseLeftMs ?? Math.max(Math.floor(this.leaseMs / 2), this.leaseMs - 5000);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.onDelivered = options.onDelivered;
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 1) throw new RangeError('leaseMs must be a positive whole number');

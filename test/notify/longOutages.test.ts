@@ -1,6 +1,6 @@
 /**
  * Long outages on a fake clock, against the fake Bot Connector on loopback, on SQLite and PostgreSQL: 150 s and
- * 30 minutes of HTTP 500, 100 s of 429 with Retry-After, 2 minutes of hanging requests (timeouts), then
+ * 30 minutes of HTTP 500, 100 s of 429 with Retry-After, 60 s of hanging requests (timeouts), then
  * recovery. Every alert, approval card, channel copy and practitioner notice must arrive exactly once, urgent
  * first, within 30 s of recovery, and nothing that could still be delivered is dead-lettered. The figures are
  * printed (one line of docs/reliability.md's table each).
@@ -21,7 +21,7 @@ const SCENARIOS: Array<{ name: string; fault: Fault; outageMs: number; engines: 
   { name: '150 s of HTTP 500', fault: { status: 500 }, outageMs: 150_000, engines: ['sqlite', 'postgres'] },
   { name: '30 min of HTTP 500', fault: { status: 500 }, outageMs: 30 * 60_000, engines: ['sqlite', 'postgres'] },
   { name: '100 s of 429, Retry-After 10 s', fault: { status: 429, retryAfter: 10 }, outageMs: 100_000, engines: ['sqlite', 'postgres'], wholeService: false },
-  { name: '2 min of hanging requests (timeouts)', fault: { hang: true, hangMs: 2000 }, outageMs: 120_000, engines: ['sqlite'] },
+  { name: '60 s of hanging requests (timeouts)', fault: { hang: true, hangMs: 2000 }, outageMs: 60_000, engines: ['sqlite'] },
 ];
 
 const harnesses: Record<'sqlite' | 'postgres', () => StoreHarness> = { sqlite: sqliteHarness, postgres: postgresHarness };

@@ -162,15 +162,16 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.listen(config.port, config.host, async () => {
           listening = true;
           if (!config.escalation.channelConversationId) log.error({ alert: true }, NO_ESCALATION_CHANNEL);
+          // One process per SQLite file: whatever it had in flight when it stopped is claimable again now,
+          // not after its lease. (PostgreSQL replicas share the store: there the short lease brings them back.)
+          if (store.engine === 'sqlite') {
+            const released = await store.releaseInFlight(now()).catch((error: unknown) => {
+              log.error({ err: error }, 'could not release the rows in flight at the last stop; they come back after their lease');
+              return { outbox: 0, timers: 0 };
+            });
+            if (released.outbox + released.timers > 0) log.warn(released, 'released notifications and timers left in flight by the last run');
+          }
           if (options.dispatch !== false) {
-            // One process per SQLite file: whatever it had in flight when it stopped is claimable again now.
-            if (store.engine === 'sqlite') {
-              const released = await store.releaseInFlight(now()).catch((error: unknown) => {
-                log.error({ err: error }, 'could not release the rows in flight at the last stop; they come back after their lease');
-                return { outbox: 0, timers: 0 };
-              });
-              if (released.outbox + released.timers > 0) log.warn(released, 'released notifications and timers left in flight by the last run');
-            }
             dispatcher.start();
             timers.start();
             void retention.ensureScheduled();

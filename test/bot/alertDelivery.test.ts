@@ -99,4 +99,19 @@ describe('bot: urgent alerts through an outage (fake clock)', function () {
     await run(16 * 60, 5000);
     assert.equal(h.cardsTo(PEOPLE.sam).filter((c) => cardText(c.card).includes('REMINDER')).length, 2, 'and again, until someone acknowledges');
   });
+
+  it('after a crash, the alert and timers that were in flight are claimable again at once, not after their lease', async () => {
+    clock = Date.parse('2026-03-03T10:00:00Z');
+    h = await startHarness({ dispatch: false, now: () => new Date(clock) });
+    for (const p of [PEOPLE.pat, PEOPLE.lee, PEOPLE.sam]) await h.install(p);
+    await check(h, PEOPLE.pat, SAFEGUARDING);
+    // The process claimed the alert and crashed mid-send (its lease would hold it for 30 s more).
+    const claimed = await h.app.store.claimDueOutbox('crashed-process', 20, new Date(clock), 30_000);
+    assert.ok(claimed.some((m) => m.idempotencyKey.endsWith(':manager')));
+    await h.restart();
+    clock += 1000;
+    await h.app.dispatcher.runOnce();
+    assert.equal(h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('URGENT')).length, 1, 'delivered a second after the restart');
+    assert.ok(h.logs.some((l) => /released notifications and timers left in flight/.test(l)));
+  });
 });

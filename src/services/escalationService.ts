@@ -1,7 +1,9 @@
 /**
- * Urgent safeguarding alerts after they are sent: acknowledging one (the practitioner sees who did), and
- * the escalation timer that moves an unacknowledged alert on to the Head of Service / on-call contact and
- * then the escalation channel. Timers are rows in the store, claimed by one replica at a time.
+ * Urgent safeguarding alerts after they are sent: acknowledging one (the practitioner sees who did; the other
+ * copies stop), the delivery timer (not delivered in time: the next level as well, and the practitioner told
+ * to phone), the acknowledgement timer that moves an unacknowledged alert on to the Head of Service / on-call
+ * contact and then the escalation channel (and reminds the last level rather than stop), and the practitioner's
+ * card kept true as the alert moves. Timers are rows in the store, claimed by one replica at a time.
  */
 import { z } from 'zod';
 import { alertCard } from '../cards/alertCard';
@@ -148,7 +150,7 @@ export class EscalationService {
     return cardUpdateMessage(key, e.practitionerCard, await serviceUrlOf(this.deps.store, record.practitionerAadId), card, e.id);
   }
 
-  private timersFor(e: Escalation, _level: EscalationLevel, now: Date): { dueAt: Date; timers: NewTimer[] } {
+  private timersFor(e: Escalation, now: Date): { dueAt: Date; timers: NewTimer[] } {
     const dueAt = new Date(now.getTime() + this.deps.config.escalation.ackTimeoutMinutes * 60_000);
     const timers: NewTimer[] = [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt }];
     timers.push({ kind: ALERT_DELIVERY_TIMER_KIND, refId: e.id, dueAt: new Date(now.getTime() + this.deps.config.escalation.deliveryTimeoutMinutes * 60_000) });
@@ -193,7 +195,7 @@ export class EscalationService {
       const note = `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${to === 'escalation_channel' ? 'this channel' : 'you'} as well.`;
       const card = await this.alertTo(to, `alert:${e.id}:undelivered:${to}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
-      ({ dueAt, timers } = this.timersFor(e, to, now));
+      ({ dueAt, timers } = this.timersFor(e, now));
     } else {
       // Nowhere further to go: the current route keeps trying; its acknowledgement timer stays.
       dueAt = e.dueAt;
@@ -245,7 +247,7 @@ export class EscalationService {
       );
       this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }
-    const { dueAt, timers } = this.timersFor(e, to ?? e.level, now);
+    const { dueAt, timers } = this.timersFor(e, now);
     const extra = to ? '' : `Not acknowledged after ${minutes} minutes: phone your line manager or the out-of-hours contact now: ${this.phones(record)}.`;
     const moved = { ...e, level: to ?? e.level };
     const update = await this.practitionerCardUpdate(`alert:${e.id}:${to ? `escalate:${to}` : `remind:${timer.id}`}:practitioner-card`, moved, record, extra);

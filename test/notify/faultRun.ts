@@ -49,7 +49,7 @@ export function outageMix(): { messages: NewOutboxMessage[]; queued: QueuedMessa
       messages.push({ ...cardMessage(`alert:e${i}:channel`, { kind: 'channel', channelId: CHANNEL }, { urgent: true }, `e${i}`), urgent: true });
       queued.push({ key: `alert:e${i}:channel`, priority: 'urgent', what: 'channel copy' });
     }
-    messages.push(cardMessage(`approval:a${i}:manager`, toUser(`aad-mgr-${i}`), { fallback, attachAs: undefined }, `a${i}`));
+    messages.push(cardMessage(`approval:a${i}:manager`, toUser(`aad-mgr-${i}`), { fallback }, `a${i}`));
     queued.push({ key: `approval:a${i}:manager`, priority: 'routine', what: 'approval card' });
     messages.push(textMessage(`notice:${i}`, toUser(`aad-prac-${i}`), `Case CR-${4000 + i}: your line manager has been told.`));
     queued.push({ key: `notice:${i}`, priority: 'routine', what: 'practitioner notice' });

@@ -178,7 +178,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     const { text } = await runCheck(rig.practitioner, 'leicester', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', caseRef: 'LCC-7781', age: 17, safeguardingConcern: true, serviceInScope: true });
     assert.match(text, /Safeguarding: act now and tell your line manager/);
     assert.match(text, /BASE-SAFEGUARDING, ChannelCheck baseline/, 'Leicester\'s paper gives no safeguarding route: the baseline speaks, marked as such');
-    assert.match(text, /urgent safeguarding alert is being sent to your line manager Lee Manager: queued, not yet delivered/);
+    assert.match(text, /urgent safeguarding alert is being sent to your line manager Lee Manager.*: queued, not yet delivered/);
 
     const alert = cards(rig.manager).filter({ hasText: 'URGENT: safeguarding alert' }).last();
     await alert.waitFor({ timeout: 30_000 });

@@ -33,7 +33,8 @@ import { BotProactiveSender } from './bot/proactiveSender';
 import { ApprovalService } from './services/approvalService';
 import { EscalationService } from './services/escalationService';
 import { ManagerNotificationPlanner } from './services/managerNotificationPlanner';
-import { ESCALATION_TIMER_KIND } from './domain/escalations';
+import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from './domain/escalations';
+import { retryPolicyFor } from './notify/retryPolicy';
 import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
 import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
 
@@ -85,6 +86,10 @@ async function openBotStore(config: Config, now: () => Date, log: Logger): Promi
   }
 }
 
+/** Said loudly at start and on /readyz: with no channel, an alert nobody acknowledges has no last level. */
+export const NO_ESCALATION_CHANNEL =
+  'no escalation channel is configured (CHANNELCHECK_ESCALATION_CHANNEL): an alert nobody acknowledges, or one that cannot reach the manager, has no channel to go to; it is re-sent to the current level and the practitioner is told to phone';
+
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
   const now = options.now ?? (() => new Date());
@@ -99,16 +104,41 @@ export async function createApp(options: AppOptions): Promise<App> {
   const decisions = new DecisionService({ store, planner, now });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const approvals = new ApprovalService({ store, decisions, now });
-  const escalations = new EscalationService({ store, directory, decisions, config, now });
+  const escalations = new EscalationService({
+    store,
+    directory,
+    decisions,
+    config,
+    now,
+    log,
+    packContacts: (councilId) => {
+      const pack = policies.councils.get(councilId);
+      return pack ? [...pack.council.data.contacts, ...pack.baseline.data.contacts] : [];
+    },
+  });
   const sender = new BotProactiveSender({ adapter, references: store, appId: config.bot.appId, serviceUrl: config.serviceUrl, log });
-  const dispatcher = new OutboxDispatcher({ store, sender, log, now, pollMs: config.dispatcher.pollMs, maxAttempts: config.dispatcher.maxAttempts, escalationChannelId: config.escalation.channelConversationId });
+  const dispatcher = new OutboxDispatcher({
+    store,
+    sender,
+    log,
+    now,
+    pollMs: config.dispatcher.pollMs,
+    leaseMs: config.dispatcher.leaseSeconds * 1000,
+    retryPolicy: retryPolicyFor(config),
+    escalationChannelId: config.escalation.channelConversationId,
+    onDelivered: (row, message) => escalations.onAlertDelivered(row, message),
+  });
   const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
   const timers = new TimerLoop({
     store,
     log,
     now,
     pollMs: config.dispatcher.pollMs,
-    handlers: { [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer), [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer) },
+    handlers: {
+      [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer),
+      [ALERT_DELIVERY_TIMER_KIND]: (timer) => escalations.onDeliveryTimer(timer),
+      [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer),
+    },
   });
   const checks = new ChecksService({ store, directory });
   const councilName = (tenantId: string) => {
@@ -139,6 +169,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
       { name: 'store-writable', check: () => store.checkWritable() },
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },
+      { name: 'escalation_channel', check: async () => (config.escalation.channelConversationId ? undefined : NO_ESCALATION_CHANNEL) },
     ],
   });
 
@@ -161,8 +192,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     listen: () =>
       new Promise<number>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(config.port, config.host, () => {
+        server.listen(config.port, config.host, async () => {
           listening = true;
+          if (!config.escalation.channelConversationId) log.error({ alert: true }, NO_ESCALATION_CHANNEL);
+          // One process per SQLite file: whatever it had in flight when it stopped is claimable again now,
+          // not after its lease. (PostgreSQL replicas share the store: there the short lease brings them back.)
+          if (store.engine === 'sqlite') {
+            const released = await store.releaseInFlight(now()).catch((error: unknown) => {
+              log.error({ err: error }, 'could not release the rows in flight at the last stop; they come back after their lease');
+              return { outbox: 0, timers: 0 };
+            });
+            if (released.outbox + released.timers > 0) log.warn(released, 'released notifications and timers left in flight by the last run');
+          }
           if (options.dispatch !== false) {
             dispatcher.start();
             timers.start();

@@ -44,10 +44,20 @@ export interface Config {
     /** Teams conversation id of the escalation channel (a channel thread or group chat the bot is in). */
     channelConversationId: string | null;
     ackTimeoutMinutes: number;
+    /** An urgent alert not delivered within this also goes to the next level, and the practitioner is told to phone. */
+    deliveryTimeoutMinutes: number;
   };
   /** Bot Connector endpoint for proactive messages to users who never messaged the bot. */
   serviceUrl: string;
-  dispatcher: { pollMs: number; maxAttempts: number };
+  dispatcher: {
+    pollMs: number;
+    /** A routine message is retried through transient failures for this long after it was queued. */
+    routineRetryHours: number;
+    /** The longest wait between two tries of an urgent alert. */
+    urgentRetryCapSeconds: number;
+    /** A claim's lease (renewed before each send); a crashed replica's rows come back after it. */
+    leaseSeconds: number;
+  };
   /** Per-user rate limit on bot turns (safeguarding actions are never limited). `points` 0 turns it off. */
   rateLimit: { points: number; windowSeconds: number };
 }
@@ -140,7 +150,10 @@ const schema = z.object({
   CHANNELCHECK_ACK_TIMEOUT_MINUTES: z.coerce.number().int('must be a whole number of minutes').min(1).max(1440).default(15),
   CHANNELCHECK_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
   CHANNELCHECK_DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
-  CHANNELCHECK_DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  CHANNELCHECK_ROUTINE_RETRY_HOURS: z.coerce.number().positive().max(24 * 14).default(24),
+  CHANNELCHECK_URGENT_RETRY_CAP_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+  CHANNELCHECK_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
+  CHANNELCHECK_ALERT_DELIVERY_MINUTES: z.coerce.number().positive().max(60).default(2),
 });
 
 function parseTenantCouncils(text: string | null, problems: string[]): Record<string, string> {
@@ -245,9 +258,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
       authorityHost: e.CHANNELCHECK_AUTHORITY_HOST,
       cacheSeconds: e.CHANNELCHECK_DIRECTORY_CACHE_SECONDS,
     },
-    escalation: { channelConversationId: e.CHANNELCHECK_ESCALATION_CHANNEL, ackTimeoutMinutes: e.CHANNELCHECK_ACK_TIMEOUT_MINUTES },
+    escalation: { channelConversationId: e.CHANNELCHECK_ESCALATION_CHANNEL, ackTimeoutMinutes: e.CHANNELCHECK_ACK_TIMEOUT_MINUTES, deliveryTimeoutMinutes: e.CHANNELCHECK_ALERT_DELIVERY_MINUTES },
     serviceUrl: e.CHANNELCHECK_SERVICE_URL,
-    dispatcher: { pollMs: e.CHANNELCHECK_DISPATCH_POLL_MS, maxAttempts: e.CHANNELCHECK_DISPATCH_MAX_ATTEMPTS },
+    dispatcher: {
+      pollMs: e.CHANNELCHECK_DISPATCH_POLL_MS,
+      routineRetryHours: e.CHANNELCHECK_ROUTINE_RETRY_HOURS,
+      urgentRetryCapSeconds: e.CHANNELCHECK_URGENT_RETRY_CAP_SECONDS,
+      leaseSeconds: e.CHANNELCHECK_DISPATCH_LEASE_SECONDS,
+    },
     rateLimit: { points: e.CHANNELCHECK_RATE_LIMIT_POINTS, windowSeconds: e.CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS },
   };
 }

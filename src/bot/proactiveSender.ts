@@ -26,7 +26,10 @@ import type { ConversationReferenceStore } from '../domain/ports/store';
 import type { Logger } from '../logging';
 import type { CardJson } from '../cards/renderTemplate';
 import { parseRetryAfterMs } from '../notify/backoff';
-import { DeliveryError, type FailureKind, type Outgoing, type ProactiveSender, type Sent } from '../notify/proactiveSender';
+import { classifyHttpStatus } from '../notify/retryPolicy';
+
+export { classifyHttpStatus };
+import { DeliveryError, type Outgoing, type ProactiveSender, type Sent } from '../notify/proactiveSender';
 
 export interface BotProactiveSenderOptions {
   adapter: CloudAdapter;
@@ -75,14 +78,6 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
 ]);
-
-/** How an HTTP status from the Bot Connector is treated by the retry policy. */
-export function classifyHttpStatus(status: number): FailureKind {
-  if (status === 403 || status === 404 || status === 410) return 'unreachable';
-  if (status === 408 || status === 412 || status === 429 || status === 401) return 'retryable';
-  if (status >= 500) return status === 501 || status === 505 ? 'rejected' : 'retryable';
-  return 'rejected';
-}
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;

@@ -54,3 +54,6 @@ export const LEVEL_WORDS: Record<EscalationLevel, string> = {
 };
 
 export const ESCALATION_TIMER_KIND = 'escalation_ack_due';
+
+/** An urgent alert not delivered by then also goes to the next level, and the practitioner is told to phone. */
+export const ALERT_DELIVERY_TIMER_KIND = 'alert_delivery_due';

@@ -2,29 +2,37 @@
  * The outbox dispatcher: delivers the notifications the services queued in the outbox, through a
  * ProactiveSender (Teams via botbuilder in production, anything in tests). Transport-neutral: no botbuilder.
  *
- * Each pass claims due rows for a lease (each row goes to exactly one worker, across replicas), delivers each
- * according to its kind and payload (see outboxPayloads.ts), and records the result in the row:
- * - delivered → markSent (and, for a card with `attachAs`, the card is remembered on the approval request);
- * - a retryable failure (429, 412, 5xx, timeouts, network) → markFailed with the next attempt at
- *   now + exponential backoff with full jitter, never earlier than Retry-After;
- * - retries exhausted, the recipient unreachable (403 app not installed, 404 conversation gone) or the message
- *   rejected (400…) → markDead, which in the same transaction queues the follow-ups: the card (or its
- *   `channelCard`) to the escalation channel (when the payload asks for it and a channel is configured) and a message to the practitioner saying
- *   who was, or was not, reached. Every dead letter is logged at error level with `alert: true`.
- * All retry state is in the store: the loop's only timer is the poll, and a restart loses nothing.
+ * Each pass claims due rows for a short lease (each row goes to exactly one worker, across replicas), delivers
+ * each according to its kind and payload (see outboxPayloads.ts), and records the result in the row. What
+ * happens after a failure is the retry policy's (retryPolicy.ts):
+ * - delivered → markSent (and, for a card with `attachAs`, the card is remembered on the approval request;
+ *   `onDelivered` may queue follow-ups in the same transaction, e.g. the practitioner's card saying so);
+ * - a transient failure (429, 412, 5xx, timeouts, network) → markFailed with the next attempt after a capped,
+ *   jittered backoff, never earlier than Retry-After. Urgent rows never run out of retries; routine rows are
+ *   dead-lettered only once their time budget (24 hours by default) is spent;
+ * - a conversation that must wait (Retry-After, the per-conversation rate) → deferOutbox: not an attempt;
+ * - the recipient unreachable (403 app not installed, 404 conversation gone), the message rejected (400…) or a
+ *   routine budget spent → markDead, which in the same transaction queues the follow-ups: the card (or its
+ *   `channelCard`) to the escalation channel (when the payload asks for it and a channel is configured) and a
+ *   message to the practitioner saying who was, or was not, reached, naming the case. Every dead letter is
+ *   logged at error level with `alert: true`;
+ * - the first success after transient failures means Teams is back: rows waiting out a backoff are due at once
+ *   (releaseBackoff), so nothing waits minutes after an outage ends.
+ * A row's lease is renewed before each send (the heartbeat), so a long pass never loses rows to another worker
+ * and a crashed worker's rows come back within one short lease. All retry state is in the store: the loop's only
+ * timer is the poll, and a restart loses nothing.
  *
  * Sends carry the row's idempotency key (the sender puts it in the activity's channelData); follow-ups get keys
  * derived from the parent's, so they are queued at most once. See docs/notifications.md.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { z } from 'zod';
 import type { ApprovalStore, NewOutboxMessage, OutboxMessage, OutboxStore, OutboxTarget } from '../domain/ports/store';
 import type { Logger } from '../logging';
 import { PollingLoop } from './pollingLoop';
-import { type BackoffOptions, DEFAULT_BACKOFF, retryDelayMs } from './backoff';
 import { ConversationRateLimiter, type ConversationRateLimitOptions } from './conversationRateLimit';
-import { OUTBOX_KINDS, type CardPayload, type OutboxKind, type OutboxPayload, type TextPayload } from './outboxPayloads';
+import { type CardPayload, type OutboxPayload, parseOutboxPayload, type TextPayload } from './outboxPayloads';
+import { afterFailure, DEFAULT_RETRY_POLICY, deferral, exhaustedWords, type RetryPolicy } from './retryPolicy';
 import { DeliveryError, type Outgoing, type ProactiveSender, type Sent } from './proactiveSender';
 
 export interface OutboxDispatcherOptions {
@@ -37,18 +45,17 @@ export interface OutboxDispatcherOptions {
   workerId?: string;
   /** Poll interval when the outbox had nothing more to do (config `dispatcher.pollMs`). Default 1000. */
   pollMs?: number;
-  /** Attempts (claims) before a retryable failure is dead-lettered (config `dispatcher.maxAttempts`). Default 8. */
-  maxAttempts?: number;
   /** Rows claimed per pass. Default 20. */
   batchSize?: number;
   /**
-   * How long a claim lasts. Must exceed a pass's worst case (the sender's timeout × rows per conversation + rate
-   * waits): a row still in flight when its lease runs out may be claimed and sent again by another worker.
-   * Default 5 minutes.
+   * How long a claim lasts before another worker (or this one after a crash) may take the row. Renewed before
+   * each send, so it only needs to exceed one send (the sender's timeout) plus its rate wait. Default 30 s.
    */
   leaseMs?: number;
-  /** Exponential backoff with full jitter. Default base 1 s, cap 5 min. */
-  backoff?: BackoffOptions;
+  /** Backoff and budgets (config `dispatcher.*`). Default DEFAULT_RETRY_POLICY. */
+  retryPolicy?: RetryPolicy;
+  /** Queued with markSent, in its transaction: e.g. the practitioner's card saying the alert was delivered. */
+  onDelivered?: (row: OutboxMessage, message: OutboxPayload, sent: Sent) => Promise<NewOutboxMessage[]>;
   /** [0, 1) random source for the jitter; pass seededRandom(n) for deterministic tests. Default Math.random. */
   random?: () => number;
   /** Per-conversation rate: an options object, or a limiter (to share one). Default 7 per second, burst 1. */
@@ -61,9 +68,8 @@ export interface OutboxDispatcherOptions {
   /** Conversations served at once within a pass (rows to one conversation always go one by one). Default 4. */
   concurrency?: number;
   /**
-   * A row is only sent while at least this much of its lease is left (otherwise it is put back, due now), so a
-   * slow pass never sends a row another worker may already have claimed. Keep it above the sender's timeout.
-   * Default min(60 s, leaseMs / 2).
+   * Before a send, a lease with less than this left is renewed (the heartbeat). Keep it above the sender's
+   * timeout (20 s by default). Default max(leaseMs / 2, leaseMs - 5 s): 25 s of the default 30 s lease.
    */
   minLeaseLeftMs?: number;
   now?: () => Date;
@@ -71,39 +77,22 @@ export interface OutboxDispatcherOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type RowOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'lease_lost' | 'error';
+export type RowOutcome = 'sent' | 'retry' | 'dead' | 'deferred' | 'cancelled' | 'lease_lost' | 'error';
 
 export interface DispatchPassResult {
   claimed: number;
   sent: number;
   retried: number;
   dead: number;
-  /** Put back unsent: their conversation is paused (429) for longer than maxRateWaitMs, or too little lease was left. */
+  /** Put back unsent (not an attempt): their conversation is paused (429) for longer than maxRateWaitMs. */
   deferred: number;
+  /** Copies of an alert acknowledged meanwhile through another route: cancelled, not sent or dead-lettered. */
+  cancelled: number;
   /** Rows whose lease was lost or whose store update failed: they come back when the lease runs out. */
   unsettled: number;
 }
 
-type ParsedRow = { ok: true; message: OutboxPayload; inferredKind: boolean } | { ok: false; reason: string };
-
-const cardJson = z.record(z.string(), z.unknown());
-const fallbackSchema = z.object({
-  toEscalationChannel: z.boolean(),
-  tellPractitionerAadId: z.string().min(1).optional(),
-  recipientDescription: z.string().min(1),
-});
-const cardPayloadSchema = z.object({
-  tenantId: z.string().min(1),
-  card: cardJson,
-  summary: z.string(),
-  attachAs: z.object({ approvalId: z.string().min(1), whose: z.enum(['manager', 'practitioner']) }).optional(),
-  fallback: fallbackSchema.optional(),
-  channelCard: cardJson.optional(),
-  urgent: z.boolean().optional(),
-});
-const textPayloadSchema = z.object({ tenantId: z.string().min(1), text: z.string().min(1) });
-const cardUpdatePayloadSchema = z.object({ activityId: z.string().min(1), conversationId: z.string().min(1), serviceUrl: z.string().min(1).optional(), card: cardJson });
-const schemas = { card: cardPayloadSchema, text: textPayloadSchema, card_update: cardUpdatePayloadSchema } as const;
+type ParsedRow = { ok: true; message: OutboxPayload } | { ok: false; reason: string };
 
 /** Ids in the outbox are at most 256 characters; a derived key that would be longer is built from a hash. */
 const MAX_KEY_LENGTH = 256;
@@ -115,29 +104,15 @@ export function deriveIdempotencyKey(parentKey: string, suffix: 'fallback-channe
   return `sha256:${createHash('sha256').update(parentKey).digest('hex')}:${suffix}`;
 }
 
-/** Reads a row's payload according to its kind; a row whose kind is not card/text/card_update is recognised by its payload's shape. */
+/** Reads a row's payload by its kind (the one contract in outboxPayloads.ts). */
 export function parseOutboxRow(row: Pick<OutboxMessage, 'kind' | 'payload'>): ParsedRow {
   if (row.payload === null || row.payload === undefined) return { ok: false, reason: 'payload missing (erased or purged)' };
-  if ((OUTBOX_KINDS as readonly string[]).includes(row.kind)) {
-    const kind = row.kind as OutboxKind;
-    const parsed = schemas[kind].safeParse(row.payload);
-    if (!parsed.success) return { ok: false, reason: `malformed ${kind} payload: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}` };
-    return { ok: true, message: { kind, payload: parsed.data } as OutboxPayload, inferredKind: false };
-  }
-  for (const kind of ['card_update', 'card', 'text'] as const) {
-    const parsed = schemas[kind].safeParse(row.payload);
-    if (parsed.success) return { ok: true, message: { kind, payload: parsed.data } as OutboxPayload, inferredKind: true };
-  }
-  return { ok: false, reason: `unknown kind "${row.kind}" and the payload is not a card, text or card_update payload` };
+  return parseOutboxPayload(row.kind, row.payload);
 }
 
 type DeadReason = 'exhausted' | 'unreachable' | 'rejected' | 'malformed';
 
-function capitalise(text: string): string {
-  return text.length === 0 ? text : text[0]!.toUpperCase() + text.slice(1);
-}
-
-function whyNotReached(reason: DeadReason, status: number | null, attempts: number, toChannel: boolean): string {
+function whyNotReached(reason: DeadReason, status: number | null, exhausted: string, toChannel: boolean): string {
   switch (reason) {
     case 'unreachable':
       if (status === 404) return toChannel ? 'that conversation no longer exists' : 'their chat with ChannelCheck no longer exists';
@@ -147,26 +122,31 @@ function whyNotReached(reason: DeadReason, status: number | null, attempts: numb
     case 'malformed':
       return 'the message could not be built';
     case 'exhausted':
-      return `Teams did not accept it after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+      return exhausted;
   }
 }
 
-/** What the practitioner is told when a message about their decision could not be delivered. */
+/** What the practitioner is told when a message about their decision could not be delivered. Names the case. */
 export function practitionerNotice(input: {
   recipientDescription: string;
   reason: DeadReason;
   status: number | null;
-  attempts: number;
+  /** For `exhausted`: "Teams did not accept it after 9 attempts over 24 hours". */
+  exhausted?: string;
   urgent: boolean;
+  /** The case the message was about (null: no case reference given). */
+  caseRef: string | null | undefined;
   /** The target was a conversation or channel, not a person. */
   targetIsConversation: boolean;
   /** The same card was queued for the escalation channel. */
   sentToEscalationChannel: boolean;
 }): string {
-  const why = whyNotReached(input.reason, input.status, input.attempts, input.targetIsConversation);
-  const first = `${capitalise(input.recipientDescription)} could not be reached in Teams (${why}).`;
+  const why = whyNotReached(input.reason, input.status, input.exhausted ?? 'Teams did not accept it', input.targetIsConversation);
+  const about = input.caseRef === undefined ? '' : input.caseRef === null ? ' (no case reference given)' : ` (case ${input.caseRef})`;
+  const what = input.urgent ? `Your safeguarding alert${about}` : `A message about your check${about}`;
+  const first = `${what} could not reach ${input.recipientDescription} in Teams (${why}).`;
   const second = input.sentToEscalationChannel
-    ? `The ${input.urgent ? 'alert' : 'message'} went to the escalation channel.`
+    ? `It went to the escalation channel.`
     : "Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.";
   return `${first} ${second}`;
 }
@@ -197,10 +177,9 @@ export class OutboxDispatcher {
   private readonly log: Logger;
   private readonly escalationChannel: string | null;
   private readonly pollMs: number;
-  private readonly maxAttempts: number;
   private readonly batchSize: number;
   private readonly leaseMs: number;
-  private readonly backoff: BackoffOptions;
+  private readonly policy: RetryPolicy;
   private readonly random: () => number;
   private readonly limiter: ConversationRateLimiter;
   private readonly maxRateWaitMs: number;
@@ -208,6 +187,11 @@ export class OutboxDispatcher {
   private readonly minLeaseLeftMs: number;
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onDelivered: OutboxDispatcherOptions['onDelivered'];
+  /** A transient failure since the last success: the next success releases the rows waiting out a backoff. */
+  private outageSeen = false;
+  /** Rows were released (Teams is back) during the pass in progress. */
+  private releasedThisPass = false;
 
   /** The pass in progress (passes never overlap). */
   private readonly loop: PollingLoop<DispatchPassResult>;
@@ -219,19 +203,20 @@ export class OutboxDispatcher {
     this.escalationChannel = options.escalationChannelId;
     this.workerId = options.workerId ?? defaultWorkerId();
     this.pollMs = options.pollMs ?? 1000;
-    this.maxAttempts = options.maxAttempts ?? 8;
     this.batchSize = options.batchSize ?? 20;
-    this.leaseMs = options.leaseMs ?? 5 * 60_000;
-    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.policy = options.retryPolicy ?? DEFAULT_RETRY_POLICY;
     this.random = options.random ?? Math.random;
-    this.limiter = options.rateLimit instanceof ConversationRateLimiter ? options.rateLimit : new ConversationRateLimiter(options.rateLimit);
+    this.now = options.now ?? (() => new Date());
+    this.limiter =
+      options.rateLimit instanceof ConversationRateLimiter ? options.rateLimit : new ConversationRateLimiter({ now: () => this.now().getTime(), ...options.rateLimit });
     this.maxRateWaitMs = options.maxRateWaitMs ?? 5000;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.minLeaseLeftMs = options.minLeaseLeftMs ?? Math.min(60_000, Math.floor(this.leaseMs / 2));
-    this.now = options.now ?? (() => new Date());
+    this.minLeaseLeftMs = options.minLeaseLeftMs ?? Math.max(Math.floor(this.leaseMs / 2), this.leaseMs - 5000);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError('maxAttempts must be a whole number from 1');
+    this.onDelivered = options.onDelivered;
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 1) throw new RangeError('leaseMs must be a positive whole number');
+    if (!(this.policy.routineBudgetMs > 0)) throw new RangeError('retryPolicy.routineBudgetMs must be positive');
     this.loop = new PollingLoop({ pollMs: this.pollMs, batchSize: this.batchSize, pass: () => this.dispatchBatch(), log: this.log, name: 'outbox dispatcher', workerId: this.workerId });
   }
 
@@ -257,7 +242,7 @@ export class OutboxDispatcher {
 
   private async dispatchBatch(): Promise<DispatchPassResult> {
     const rows = await this.store.claimDueOutbox(this.workerId, this.batchSize, this.now(), this.leaseMs);
-    const result: DispatchPassResult = { claimed: rows.length, sent: 0, retried: 0, dead: 0, deferred: 0, unsettled: 0 };
+    const result: DispatchPassResult = { claimed: rows.length, sent: 0, retried: 0, dead: 0, deferred: 0, cancelled: 0, unsettled: 0 };
     if (rows.length === 0) return result;
 
     const parsed = new Map(rows.map((row) => [row.id, parseOutboxRow(row)] as const));
@@ -265,33 +250,44 @@ export class OutboxDispatcher {
       const p = parsed.get(row.id);
       return p?.ok === true && p.message.kind === 'card' && p.message.payload.urgent === true;
     };
-    // Urgent safeguarding alerts first; otherwise the store's order (oldest due first).
-    const ordered = rows.map((row, index) => ({ row, index })).sort((a, b) => Number(isUrgent(b.row)) - Number(isUrgent(a.row)) || a.index - b.index);
+    const tally = (outcome: RowOutcome): void => {
+      if (outcome === 'sent') result.sent += 1;
+      else if (outcome === 'retry') result.retried += 1;
+      else if (outcome === 'dead') result.dead += 1;
+      else if (outcome === 'deferred') result.deferred += 1;
+      else if (outcome === 'cancelled') result.cancelled += 1;
+      else result.unsettled += 1;
+    };
+    // Urgent safeguarding alerts first, all of them before any routine row; otherwise the store's order.
+    this.releasedThisPass = false;
+    await this.serve(rows.filter(isUrgent), parsed, true, tally);
+    const routine = rows.filter((row) => !isUrgent(row));
+    if (this.releasedThisPass && routine.length > 0) {
+      // Teams just came back and rows waiting to retry are due: claim again, so urgent ones go first.
+      for (const row of routine) tally((await this.store.deferOutbox(row.id, this.workerId, 'Teams is back: claimed again in priority order', this.now())) ? 'deferred' : 'lease_lost');
+    } else {
+      await this.serve(routine, parsed, false, tally);
+    }
+    return result;
+  }
 
-    // One queue per conversation, served one row at a time (so the rate limit and Retry-After apply in order).
+  /** One queue per conversation, served one row at a time (so the rate limit and Retry-After apply in order). */
+  private async serve(rows: OutboxMessage[], parsed: Map<string, ParsedRow>, urgent: boolean, tally: (outcome: RowOutcome) => void): Promise<void> {
     const groups = new Map<string, OutboxMessage[]>();
-    for (const { row } of ordered) {
+    for (const row of rows) {
       const key = this.rateKey(row, parsed.get(row.id)!);
       const group = groups.get(key);
       if (group === undefined) groups.set(key, [row]);
       else group.push(row);
     }
     const queue = [...groups.entries()];
-    const tally = (outcome: RowOutcome): void => {
-      if (outcome === 'sent') result.sent += 1;
-      else if (outcome === 'retry') result.retried += 1;
-      else if (outcome === 'dead') result.dead += 1;
-      else if (outcome === 'deferred') result.deferred += 1;
-      else result.unsettled += 1;
-    };
     const worker = async (): Promise<void> => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         const [key, group] = next;
-        for (const row of group) tally(await this.processRow(row, parsed.get(row.id)!, key));
+        for (const row of group) tally(await this.processRow(row, parsed.get(row.id)!, key, urgent));
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, worker));
-    return result;
   }
 
   /** The conversation a row is sent to, as far as the dispatcher can tell (a user's 1:1 chat is keyed by the user). */
@@ -301,21 +297,30 @@ export class OutboxDispatcher {
     return `conversation:${targetConversationId(row.target)}`;
   }
 
-  private async processRow(row: OutboxMessage, parsed: ParsedRow, rateKey: string): Promise<RowOutcome> {
+  /** A settle that did not apply: the row was cancelled meanwhile (an acknowledged alert), or the lease was lost. */
+  private async notSettled(row: OutboxMessage): Promise<RowOutcome> {
+    const now = await this.store.getOutboxMessage(row.id);
+    if (now?.status === 'cancelled') {
+      this.log.info({ outboxId: row.id, idempotencyKey: row.idempotencyKey, refId: row.refId }, 'alert copy cancelled: acknowledged through another route');
+      return 'cancelled';
+    }
+    return 'lease_lost';
+  }
+
+  private async processRow(row: OutboxMessage, parsed: ParsedRow, rateKey: string, urgent: boolean): Promise<RowOutcome> {
     try {
-      if (!parsed.ok) return await this.deadLetter(row, null, 'malformed', null, parsed.reason);
-      if (parsed.inferredKind) {
-        this.log.warn({ outboxId: row.id, kind: row.kind, deliveredAs: parsed.message.kind }, 'outbox row kind is not card/text/card_update; delivering it by its payload');
-      }
+      if (!parsed.ok) return await this.deadLetter(row, null, 'malformed', null, parsed.reason, false);
       const wait = this.limiter.delayFor(rateKey);
       if (wait > this.maxRateWaitMs) {
-        const ok = await this.store.markFailed(row.id, this.workerId, `deferred: conversation paused by Teams for ${wait} ms`, new Date(this.now().getTime() + wait));
-        return ok ? 'deferred' : 'lease_lost';
+        // Waiting for Retry-After or the rate limit is not an attempt.
+        const ok = await this.store.deferOutbox(row.id, this.workerId, `conversation paused by Teams for ${wait} ms`, deferral(wait, this.now()).nextAttemptAt);
+        return ok ? 'deferred' : this.notSettled(row);
       }
+      // The heartbeat: renew the lease before a send that could outlast what is left of it.
       const leaseLeft = (row.claimedUntil?.getTime() ?? Number.POSITIVE_INFINITY) - this.now().getTime() - wait;
       if (leaseLeft < this.minLeaseLeftMs) {
-        const ok = await this.store.markFailed(row.id, this.workerId, 'deferred: too little of the lease left to send safely', this.now());
-        return ok ? 'deferred' : 'lease_lost';
+        const held = await this.store.extendOutboxLease([row.id], this.workerId, new Date(this.now().getTime() + wait + this.leaseMs));
+        if (held.length === 0) return this.notSettled(row);
       }
       const reserved = this.limiter.reserve(rateKey);
       if (reserved > 0) await this.sleep(reserved);
@@ -324,7 +329,7 @@ export class OutboxDispatcher {
       try {
         sent = await this.deliver(row, parsed.message);
       } catch (error) {
-        return await this.handleFailure(row, parsed.message, rateKey, error);
+        return await this.handleFailure(row, parsed.message, rateKey, error, urgent);
       }
       return await this.recordSent(row, parsed.message, sent);
     } catch (error) {
@@ -356,50 +361,70 @@ export class OutboxDispatcher {
         this.log.error({ err: error, outboxId: row.id, approvalId, whose }, 'card delivered but not remembered on the approval request: it cannot be updated in place');
       }
     }
-    const ok = await this.store.markSent(row.id, this.workerId, sent.activityId, this.now());
-    if (!ok) {
-      this.log.warn({ outboxId: row.id, idempotencyKey: row.idempotencyKey, workerId: this.workerId }, 'delivered, but the lease had passed to another worker: it may be delivered twice');
-      return 'lease_lost';
+    let followUps: NewOutboxMessage[] = [];
+    if (this.onDelivered) {
+      try {
+        followUps = await this.onDelivered(row, message, sent);
+      } catch (error) {
+        this.log.error({ err: error, outboxId: row.id }, 'delivered, but the follow-ups of the delivery could not be built');
+      }
     }
-    this.log.debug({ outboxId: row.id, kind: message.kind, target: describeTarget(row.target), attempts: row.attempts }, 'notification delivered');
+    const ok = await this.store.markSent(row.id, this.workerId, sent.activityId, this.now(), followUps);
+    if (!ok) {
+      const outcome = await this.notSettled(row);
+      if (outcome === 'lease_lost') this.log.warn({ outboxId: row.id, idempotencyKey: row.idempotencyKey, workerId: this.workerId }, 'delivered, but the lease had passed to another worker: it may be delivered twice');
+      return outcome;
+    }
+    this.log.debug({ outboxId: row.id, kind: message.kind, target: describeTarget(row.target), attempts: row.attempts + 1 }, 'notification delivered');
+    if (this.outageSeen) {
+      // Teams answers again: whatever is waiting out a backoff is due now, not minutes from now.
+      this.outageSeen = false;
+      const released = await this.store.releaseBackoff(this.now());
+      if (released > 0) {
+        this.releasedThisPass = true;
+        this.log.info({ released }, 'Teams is accepting messages again: rows waiting to retry are due now');
+      }
+    }
     return 'sent';
   }
 
-  private async handleFailure(row: OutboxMessage, message: OutboxPayload, rateKey: string, error: unknown): Promise<RowOutcome> {
+  private async handleFailure(row: OutboxMessage, message: OutboxPayload, rateKey: string, error: unknown, urgent: boolean): Promise<RowOutcome> {
     const failure =
       error instanceof DeliveryError ? error : new DeliveryError(`unexpected error from the sender: ${errorText(error)}`, 'retryable', null);
-    const nowMs = this.now().getTime();
-    if (failure.retryAfterMs !== null) this.limiter.pauseUntil(rateKey, nowMs + failure.retryAfterMs);
-
-    if (failure.kind === 'retryable') {
-      if (row.attempts < this.maxAttempts) {
-        const delay = retryDelayMs(row.attempts, failure.retryAfterMs, this.backoff, this.random);
-        const ok = await this.store.markFailed(row.id, this.workerId, errorText(failure), new Date(nowMs + delay));
-        this.log.warn(
-          { outboxId: row.id, kind: message.kind, target: describeTarget(row.target), attempts: row.attempts, status: failure.status, retryInMs: delay, error: failure.message },
-          'notification not delivered; will retry',
-        );
-        return ok ? 'retry' : 'lease_lost';
-      }
-      return this.deadLetter(row, message, 'exhausted', failure, errorText(failure));
+    const now = this.now();
+    if (failure.retryAfterMs !== null) this.limiter.pauseUntil(rateKey, now.getTime() + failure.retryAfterMs);
+    const attempts = row.attempts + 1;
+    const next = afterFailure(
+      { urgency: urgent ? 'urgent' : 'routine', kind: failure.kind, attempts, queuedAt: row.createdAt, now, retryAfterMs: failure.retryAfterMs },
+      this.policy,
+      this.random,
+    );
+    if (next.action === 'retry') {
+      this.outageSeen = true;
+      const ok = await this.store.markFailed(row.id, this.workerId, errorText(failure), new Date(now.getTime() + next.delayMs));
+      this.log.warn(
+        { outboxId: row.id, kind: message.kind, target: describeTarget(row.target), urgent, attempts, status: failure.status, retryInMs: next.delayMs, error: failure.message },
+        'notification not delivered; will retry',
+      );
+      return ok ? 'retry' : this.notSettled(row);
     }
-    return this.deadLetter(row, message, failure.kind, failure, errorText(failure));
+    return this.deadLetter({ ...row, attempts }, message, next.reason, failure, errorText(failure), true);
   }
 
   /** markDead with the follow-ups (one transaction), then the alert log line. */
-  private async deadLetter(row: OutboxMessage, message: OutboxPayload | null, reason: DeadReason, failure: DeliveryError | null, error: string): Promise<RowOutcome> {
+  private async deadLetter(row: OutboxMessage, message: OutboxPayload | null, reason: DeadReason, failure: DeliveryError | null, error: string, attempted: boolean): Promise<RowOutcome> {
     const followUps = message === null ? [] : this.followUpsFor(row, message, reason, failure);
     let ok: boolean;
     try {
-      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, followUps);
+      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, followUps, attempted);
     } catch (markError) {
       if ((markError as Error | null)?.name !== 'DuplicateIdempotencyKeyError') throw markError;
       // A follow-up key is already in the outbox (queued by someone else): queue the others (duplicates are
       // skipped), then dead-letter the row on its own. Otherwise the row would come back after every lease.
       await this.store.enqueue(followUps);
-      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, []);
+      ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, [], attempted);
     }
-    if (!ok) return 'lease_lost';
+    if (!ok) return this.notSettled(row);
     this.log.error(
       {
         alert: true,
@@ -437,6 +462,7 @@ export class OutboxDispatcher {
         fallback: {
           toEscalationChannel: false,
           ...(fallback.tellPractitionerAadId === undefined ? {} : { tellPractitionerAadId: fallback.tellPractitionerAadId }),
+          ...(fallback.caseRef === undefined ? {} : { caseRef: fallback.caseRef }),
           recipientDescription: 'the escalation channel',
         },
       };
@@ -459,8 +485,9 @@ export class OutboxDispatcher {
           recipientDescription: fallback.recipientDescription,
           reason,
           status: failure?.status ?? null,
-          attempts: row.attempts,
+          exhausted: exhaustedWords(row.attempts, row.createdAt, this.now()),
           urgent: payload.urgent === true,
+          caseRef: fallback.caseRef,
           targetIsConversation: row.target.kind !== 'user',
           sentToEscalationChannel: toChannel,
         }),

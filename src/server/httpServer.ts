@@ -14,7 +14,8 @@ import { securityHeaders, setSecurityHeaders } from './securityHeaders';
 
 export interface ReadinessCheck {
   name: string;
-  check: () => Promise<void>;
+  /** Throws when not ready. May return a warning: reported in the checks, without making the bot unready. */
+  check: () => Promise<void | string>;
 }
 
 /** One inbound activity as the bot needs it: the parsed JSON body and the Authorization header. */
@@ -126,8 +127,8 @@ export function createHttpServer({ processActivity, readiness, log, production, 
     const results = await Promise.all(
       readiness.map(async (r) => {
         try {
-          await r.check();
-          return { name: r.name, ok: true };
+          const warning = await r.check();
+          return typeof warning === 'string' ? { name: r.name, ok: true, warning } : { name: r.name, ok: true };
         } catch (e) {
           return { name: r.name, ok: false, error: (e as Error).message };
         }

@@ -9,7 +9,7 @@ import type { CardJson } from '../cards/renderTemplate';
 import { caseNoteText } from '../domain/caseNote';
 import type { Facts } from '../domain/facts';
 import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
-import type { ApprovalStore, CardRef, DecisionRecord, DecisionStore, EscalationStore } from '../domain/ports/store';
+import type { ApprovalStore, CardRef, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import type { Actor } from './actor';
 import { managerStatusText } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
@@ -28,7 +28,7 @@ export interface RecordInput {
 }
 
 export interface DecisionServiceDeps {
-  store: DecisionStore & ApprovalStore & EscalationStore;
+  store: DecisionStore & ApprovalStore & EscalationStore & Pick<OutboxStore, 'listOutboxForRef'>;
   planner: NotificationPlanner;
   now?: () => Date;
   newId?: () => string;
@@ -62,8 +62,11 @@ export class DecisionService {
     return { decisionId: recorded.record.id, card, replayed: recorded.replayed };
   }
 
-  /** The outcome card of a recorded decision, with the manager's part as it stands now. */
-  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null, settling?: 'approved' | 'declined'): Promise<CardJson> {
+  /**
+   * The outcome card of a recorded decision, with the manager's part as it stands now (for an alert: where each
+   * copy is, from the outbox; `alertRows` overrides what the outbox says, e.g. a copy being marked sent).
+   */
+  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null, settling?: 'approved' | 'declined', alertRows?: OutboxMessage[]): Promise<CardJson> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
@@ -82,7 +85,7 @@ export class DecisionService {
         caseRef: record.caseRef ?? 'not given',
         decision: record.decision,
       }),
-      managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation),
+      managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation, alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : [])),
       approval: settling ?? (approval?.status === 'approved' || approval?.status === 'declined' ? approval.status : null),
     });
   }

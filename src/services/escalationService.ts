@@ -1,19 +1,23 @@
 /**
- * Urgent safeguarding alerts after they are sent: acknowledging one (the practitioner sees who did), and
- * the escalation timer that moves an unacknowledged alert on to the Head of Service / on-call contact and
- * then the escalation channel. Timers are rows in the store, claimed by one replica at a time.
+ * Urgent safeguarding alerts after they are sent: acknowledging one (the practitioner sees who did; the other
+ * copies stop), the delivery timer (not delivered in time: the next level as well, and the practitioner told
+ * to phone), the acknowledgement timer that moves an unacknowledged alert on to the Head of Service / on-call
+ * contact and then the escalation channel (and reminds the last level rather than stop), and the practitioner's
+ * card kept true as the alert moves. Timers are rows in the store, claimed by one replica at a time.
  */
 import { z } from 'zod';
 import { alertCard } from '../cards/alertCard';
 import type { CardJson } from '../cards/renderTemplate';
 import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
-import { ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
+import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
-import type { ConversationReferenceStore, DecisionRecord, DecisionStore, Escalation, EscalationStore, NewOutboxMessage, OutboxStore, Timer } from '../domain/ports/store';
+import type { ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
+import type { Logger } from '../logging';
+import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
-import type { CardPayload, TextPayload } from '../notify/outboxPayloads';
+import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
@@ -43,10 +47,18 @@ export interface EscalationServiceDeps {
   decisions: Pick<DecisionService, 'outcomeCardFor'>;
   config: Pick<Config, 'escalation'>;
   now?: () => Date;
+  /** For operator alerts (`alert: true`) when an alert is not delivered or has nowhere further to go. */
+  log?: Logger;
+  /** Every contact with a number in a council's pack (and the baseline), for "phone now". */
+  packContacts?: (councilId: string) => readonly PhoneContact[];
 }
 
 export class EscalationService {
   constructor(private readonly deps: EscalationServiceDeps) {}
+
+  private phones(record: DecisionRecord): string {
+    return numbersIn(record.decision, this.deps.packContacts?.(record.councilId) ?? []);
+  }
 
   private now(): Date {
     return this.deps.now?.() ?? new Date();
@@ -104,49 +116,182 @@ export class EscalationService {
     return out;
   }
 
-  /** The escalation timer: not acknowledged in time, so the alert moves to the next level. */
+  /** The level's people, for a card: who is at `level` now. */
+  private async levelTarget(level: EscalationLevel, record: DecisionRecord): Promise<{ target: OutboxTarget; who: string } | null> {
+    if (level === 'escalation_channel') {
+      const channel = channelTarget(this.deps.config);
+      return channel ? { target: channel, who: 'the escalation channel' } : null;
+    }
+    if (level === 'head_of_service') {
+      const hos = (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService;
+      return hos ? { target: { kind: 'user', aadObjectId: hos.aadObjectId }, who: `the Head of Service ${hos.displayName}` } : null;
+    }
+    const manager = await this.deps.directory.managerOf(record.practitionerAadId).catch(() => null);
+    return manager ? { target: { kind: 'user', aadObjectId: manager.aadObjectId }, who: `your line manager ${manager.displayName}` } : null;
+  }
+
+  private async routeContext(record: DecisionRecord): Promise<RouteContext> {
+    const channel = channelTarget(this.deps.config);
+    const hos = (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService;
+    const manager = await this.deps.directory.managerOf(record.practitionerAadId).catch(() => null);
+    return { managerFound: manager !== null, headOfServiceFound: hos !== null, channelConfigured: channel !== null, outOfHours: false };
+  }
+
+  /** The alert card for `level`, with its fallback (channel, then the practitioner told, naming the case). */
+  private async alertTo(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: string, summary: string): Promise<NewOutboxMessage | null> {
+    const to = await this.levelTarget(level, record);
+    if (!to) return null;
+    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, escalationNote: note });
+    const payload: CardPayload = {
+      tenantId: record.tenantId,
+      card,
+      summary,
+      urgent: true,
+      ...(to.target.kind === 'user' ? { fallback: { toEscalationChannel: true, tellPractitionerAadId: record.practitionerAadId, recipientDescription: to.who, caseRef: record.caseRef } } : {}),
+    };
+    return { idempotencyKey: key, urgent: true, kind: 'card', target: to.target, payload, refId: e.id };
+  }
+
+  private tellPractitioner(key: string, e: Escalation, record: DecisionRecord, text: string): NewOutboxMessage {
+    return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: record.practitionerAadId }, payload: { tenantId: record.tenantId, text } satisfies TextPayload, refId: e.id };
+  }
+
+  /** The practitioner's outcome card, updated in place to say where the alert stands (null when it was never sent). */
+  private async practitionerCardUpdate(key: string, e: Escalation, record: DecisionRecord, extra = '', alertRows?: OutboxMessage[]): Promise<NewOutboxMessage | null> {
+    if (!e.practitionerCard) return null;
+    const rows = alertRows ?? (await this.deps.store.listOutboxForRef(e.id));
+    const status = `${managerStatusText(record, null, e, rows) ?? ''}${extra ? ` ${extra}` : ''}`;
+    const card = await this.deps.decisions.outcomeCardFor(record.id, undefined, status);
+    return cardUpdateMessage(key, e.practitionerCard, await serviceUrlOf(this.deps.store, record.practitionerAadId), card, e.id);
+  }
+
+  private timersFor(e: Escalation, now: Date): { dueAt: Date; timers: NewTimer[] } {
+    const dueAt = new Date(now.getTime() + this.deps.config.escalation.ackTimeoutMinutes * 60_000);
+    const timers: NewTimer[] = [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt }];
+    timers.push({ kind: ALERT_DELIVERY_TIMER_KIND, refId: e.id, dueAt: new Date(now.getTime() + this.deps.config.escalation.deliveryTimeoutMinutes * 60_000) });
+    return { dueAt, timers };
+  }
+
+  /**
+   * A copy of an alert was delivered (called by the dispatcher; queued in the same transaction as markSent):
+   * the practitioner's card says so, to whom and when.
+   */
+  async onAlertDelivered(row: OutboxMessage, message: OutboxPayload): Promise<NewOutboxMessage[]> {
+    if (message.kind !== 'card' || message.payload.urgent !== true || row.refId === null) return [];
+    const e = await this.deps.store.getEscalation(row.refId);
+    if (!e || e.status === 'acknowledged' || !e.practitionerCard) return [];
+    const record = await this.recordFor(e);
+    const now = this.now();
+    const rows = (await this.deps.store.listOutboxForRef(e.id)).map((r) => (r.id === row.id ? { ...r, status: 'sent' as const, sentAt: now } : r));
+    const update = await this.practitionerCardUpdate(`alert:${e.id}:delivered:${row.id}:practitioner-card`, e, record, '', rows);
+    return update ? [update] : [];
+  }
+
+  /**
+   * Not delivered in time (no copy of the alert has reached anyone): the practitioner is told at once, on their
+   * card and by message, to phone, with the pack's numbers; and the alert also goes to the next level while the
+   * first route keeps trying.
+   */
+  async onDeliveryTimer(timer: Timer): Promise<void> {
+    if (timer.kind !== ALERT_DELIVERY_TIMER_KIND) return;
+    const e = await this.deps.store.getEscalation(timer.refId);
+    if (!e || e.status === 'acknowledged') return;
+    const rows = await this.deps.store.listOutboxForRef(e.id);
+    if (alertCopies(rows).some((c) => c.status === 'sent')) return;
+    const record = await this.recordFor(e);
+    const minutes = this.deps.config.escalation.deliveryTimeoutMinutes;
+    const now = this.now();
+    const phone = phoneNowText(record.decision, minutes, this.deps.packContacts?.(record.councilId) ?? []);
+    const to = nextLevel(e.level, await this.routeContext(record));
+    const notifications: NewOutboxMessage[] = [];
+    let timers: NewTimer[];
+    let dueAt: Date | null;
+    let recipient: EscalateCommand['recipient'];
+    if (to) {
+      const note = `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${to === 'escalation_channel' ? 'this channel' : 'you'} as well.`;
+      const card = await this.alertTo(to, `alert:${e.id}:undelivered:${to}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`);
+      if (card) notifications.push(card);
+      recipient = card ? recipientAt(to, card.target) : undefined;
+      ({ dueAt, timers } = this.timersFor(e, now));
+    } else {
+      // Nowhere further to go: the current route keeps trying; its acknowledgement timer stays.
+      dueAt = e.dueAt;
+      timers = e.dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt: e.dueAt }] : [];
+    }
+    const case_ = record.caseRef ?? 'no case reference given';
+    notifications.push(
+      this.tellPractitioner(
+        `alert:${e.id}:undelivered:${timer.id}:tell-practitioner`,
+        e,
+        record,
+        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
+      ),
+    );
+    const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, e, record, phone, rows);
+    if (update) notifications.push(update);
+    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutes} minutes; the practitioner was told to phone`);
+    await this.deps.store.escalate({ escalationId: e.id, fromLevel: e.level, toLevel: to ?? e.level, dueAt, actor: 'channelcheck:delivery-timer', firedTimerId: timer.id, reason: 'undelivered', ...(recipient ? { recipient } : {}), notifications, timers });
+  }
+
+  /**
+   * The acknowledgement timer: not acknowledged in time, so the alert moves to the next level. With no next
+   * level it never stops silently: the current level is reminded, the practitioner told to phone, an operator
+   * alert logged and the reminder audited; the timer comes round again.
+   */
   async onTimer(timer: Timer): Promise<void> {
     if (timer.kind !== ESCALATION_TIMER_KIND) return;
     const e = await this.deps.store.getEscalation(timer.refId);
     if (!e || e.status === 'acknowledged') return;
     const record = await this.recordFor(e);
-    const channel = channelTarget(this.deps.config);
-    const hos = (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService;
-    const manager = await this.deps.directory.managerOf(record.practitionerAadId).catch(() => null);
-    const ctx: RouteContext = { managerFound: manager !== null, headOfServiceFound: hos !== null, channelConfigured: channel !== null, outOfHours: false };
-    const to = nextLevel(e.level, ctx);
-    if (!to) return;
+    const to = nextLevel(e.level, await this.routeContext(record));
     const now = this.now();
     const minutes = this.deps.config.escalation.ackTimeoutMinutes;
-    const dueAt = to === 'escalation_channel' ? null : new Date(now.getTime() + minutes * 60_000);
-    const note = `Not acknowledged within ${minutes} minutes by ${LEVEL_WORDS[e.level]}: escalated to ${to === 'escalation_channel' ? 'this channel' : 'you'}.`;
-    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, escalationNote: note });
-    const payload: CardPayload = { tenantId: record.tenantId, card, summary: `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`, urgent: true };
+    const case_ = record.caseRef ?? 'no case reference given';
     const notifications: NewOutboxMessage[] = [];
-    if (to === 'head_of_service' && hos) {
-      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:head_of_service`, urgent: true, kind: 'card', target: { kind: 'user', aadObjectId: hos.aadObjectId }, payload: { ...payload, fallback: { toEscalationChannel: true, tellPractitionerAadId: record.practitionerAadId, recipientDescription: `the Head of Service ${hos.displayName}` } }, refId: e.id });
-    } else if (to === 'escalation_channel' && channel) {
-      notifications.push({ idempotencyKey: `alert:${e.id}:escalate:channel`, urgent: true, kind: 'card', target: channel, payload, refId: e.id });
+    let recipient: EscalateCommand['recipient'];
+    if (to) {
+      const note = `Not acknowledged within ${minutes} minutes by ${LEVEL_WORDS[e.level]}: escalated to ${to === 'escalation_channel' ? 'this channel' : 'you'}.`;
+      const card = await this.alertTo(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`);
+      if (card) notifications.push(card);
+      recipient = card ? recipientAt(to, card.target) : undefined;
+      notifications.push(
+        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
+      );
+    } else {
+      const note = `REMINDER: not acknowledged after ${minutes} minutes, and there is nobody further to send it to. Acknowledge it, or phone the practitioner.`;
+      const card = await this.alertTo(e.level, `alert:${e.id}:remind:${timer.id}`, e, record, note, `REMINDER: URGENT safeguarding alert not yet acknowledged: ${record.practitionerDisplayName ?? ''}`);
+      if (card) notifications.push(card);
+      notifications.push(
+        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutes} minutes, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
+      );
+      this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }
-    notifications.push({
-      idempotencyKey: `alert:${e.id}:escalate:${to}:tell-practitioner`,
-      kind: 'text',
-      target: { kind: 'user', aadObjectId: record.practitionerAadId },
-      payload: { tenantId: record.tenantId, text: `Your safeguarding alert (case ${record.caseRef ?? 'not given'}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the contacts on your card.` } satisfies TextPayload,
-      refId: e.id,
-    });
+    const { dueAt, timers } = this.timersFor(e, now);
+    const extra = to ? '' : `Not acknowledged after ${minutes} minutes: phone your line manager or the out-of-hours contact now: ${this.phones(record)}.`;
+    const moved = { ...e, level: to ?? e.level };
+    const update = await this.practitionerCardUpdate(`alert:${e.id}:${to ? `escalate:${to}` : `remind:${timer.id}`}:practitioner-card`, moved, record, extra);
+    if (update) notifications.push(update);
     await this.deps.store.escalate({
       escalationId: e.id,
       fromLevel: e.level,
-      toLevel: to,
+      toLevel: to ?? e.level,
       dueAt,
       actor: 'channelcheck:escalation-timer',
       firedTimerId: timer.id,
       // Whoever this level's card goes to may acknowledge from now on.
-      ...(to === 'head_of_service' && hos ? { recipient: { headOfServiceAadId: hos.aadObjectId } } : {}),
-      ...(to === 'escalation_channel' && channel?.kind === 'channel' ? { recipient: { channelConversationId: channel.channelId } } : {}),
+      ...(recipient ? { recipient } : {}),
       notifications,
-      timers: dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt }] : [],
+      // Delivery is watched again only when the alert goes somewhere new.
+      timers: to ? timers : timers.filter((t) => t.kind === ESCALATION_TIMER_KIND),
     });
   }
 }
+
+/** Who the card for `level` went to, recorded with the level so they may acknowledge (src/domain/authority.ts). */
+function recipientAt(level: EscalationLevel, target: OutboxTarget): EscalateCommand['recipient'] {
+  if (level === 'head_of_service' && target.kind === 'user') return { headOfServiceAadId: target.aadObjectId };
+  if (level === 'escalation_channel' && target.kind === 'channel') return { channelConversationId: target.channelId };
+  return undefined;
+}
+
+type RecordWithDecision = DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> };

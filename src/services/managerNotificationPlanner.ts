@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { alertCard } from '../cards/alertCard';
 import { approvalCard } from '../cards/approvalCard';
 import type { Config } from '../config';
-import { ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
+import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
 import type { Directory, Person } from '../domain/ports/directory';
 import type { CardRef, NewOutboxMessage, OutboxTarget } from '../domain/ports/store';
 import type { CardJson } from '../cards/renderTemplate';
@@ -95,7 +95,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const card = alertCard({ escalation: { id: escalationId, status: 'open', acknowledgedAt: null }, decision, practitionerName: actor.displayName, caseRef: input.caseRef });
     const summary = `URGENT safeguarding alert from ${actor.displayName}`;
     const notifications: NewOutboxMessage[] = [];
-    const fallback = (who: string) => ({ toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: who });
+    const fallback = (who: string) => ({ toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: who, caseRef: input.caseRef });
     const reached: string[] = [];
     for (const level of route.alertNow) {
       if (level === 'manager' && manager) {
@@ -110,12 +110,14 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       }
     }
     const ackMinutes = this.deps.config.escalation.ackTimeoutMinutes;
-    const dueAt = route.level && route.level !== 'escalation_channel' ? new Date(now.getTime() + ackMinutes * 60_000) : null;
+    // Every level has an acknowledgement timer (at the last level it reminds), and delivery is watched too.
+    const dueAt = route.level ? new Date(now.getTime() + ackMinutes * 60_000) : null;
+    const deliveryDue = new Date(now.getTime() + this.deps.config.escalation.deliveryTimeoutMinutes * 60_000);
     const noManager = manager === null
       ? `${lookupFailed ? 'Your line manager could not be looked up' : 'ChannelCheck has no line manager on record for you'}: tell your manager or the duty manager yourself now, and use the contacts below. `
       : '';
     const managerStatus = reached.length > 0
-      ? `${noManager}An urgent safeguarding alert has been sent to ${reached.join(' and ')}.${dueAt ? ` If nobody acknowledges it within ${ackMinutes} minutes it goes further.` : ''}`
+      ? `${noManager}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered. This card will say when it is delivered and acknowledged.${dueAt && route.level !== 'escalation_channel' ? ` If nobody acknowledges it within ${ackMinutes} minutes it goes further.` : ''}`
       : `${noManager}Nobody could be alerted through Teams: phone your line manager or the council's escalation contacts below now.`;
     if (!route.level) {
       // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
@@ -137,7 +139,12 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
           channelConversationId: this.deps.config.escalation.channelConversationId || null,
         },
       },
-      timers: dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: escalationId, dueAt }] : [],
+      timers: dueAt
+        ? [
+            { kind: ESCALATION_TIMER_KIND, refId: escalationId, dueAt },
+            { kind: ALERT_DELIVERY_TIMER_KIND, refId: escalationId, dueAt: deliveryDue },
+          ]
+        : [],
       managerStatus,
     };
   }
@@ -168,11 +175,11 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
           card,
           summary: `Approval needed: ${actor.displayName} asks to use WhatsApp`,
           attachAs: { approvalId, whose: 'manager' },
-          fallback: { toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: `your line manager ${manager.displayName}` },
+          fallback: { toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: `your line manager ${manager.displayName}`, caseRef: input.caseRef },
           channelCard,
         }, approvalId),
       ],
-      managerStatus: `An approval request has been sent to your line manager ${manager.displayName}. Do not use WhatsApp until they agree; this card will update when they decide.`,
+      managerStatus: `An approval request is being sent to your line manager ${manager.displayName}. Do not use WhatsApp until they agree; this card will update when they decide.`,
     };
   }
 

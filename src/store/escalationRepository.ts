@@ -11,7 +11,7 @@ import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
 import { checkDate, checkId } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
-import { insertOutboxRows, outboxRows } from './outboxRepository';
+import { cancelPendingOutbox, insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
 import { acknowledgementSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -73,13 +73,15 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (Number(update.numUpdatedRows) !== 1) return { kind: 'already_acknowledged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
         await trx.updateTable('decisions').set({ state: 'escalation_acknowledged', updated_at: toIso(now) }).where('id', '=', row.decision_id).execute();
         await cancelPendingTimers(trx, row.id, now);
+        // The other copies of the alert stop retrying: nobody is told later that "nobody could be reached".
+        const copiesCancelled = await cancelPendingOutbox(trx, row.id, now);
         const acknowledged = await selectAlert().executeTakeFirstOrThrow();
         await appendAudit(trx, ctx, {
           type: 'escalation.acknowledged',
           actor: who.aadObjectId,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
-          payload: { escalationId: row.id, level: row.level, as: authority.as },
+          payload: { escalationId: row.id, level: row.level, as: authority.as, copiesCancelled },
         }, acknowledgementSeal(acknowledged));
         await insertOutboxRows(trx, queued, row.decision_id);
         return { kind: 'acknowledged', escalation: toEscalation(acknowledged) };
@@ -104,6 +106,8 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (row === undefined) return { kind: 'not_found' };
         if (command.firedTimerId !== undefined) await markTimerFired(trx, command.firedTimerId, now);
         if (!UNACKNOWLEDGED.includes(row.status) || row.level !== fromLevel) return { kind: 'unchanged', escalation: toEscalation(row) };
+        // The same level again is a reminder (there is no next level): the alert never stops silently.
+        const reminder = toLevel === fromLevel;
         const update = await trx
           .updateTable('escalations')
           .set({
@@ -123,13 +127,15 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
           .executeTakeFirst();
         if (Number(update.numUpdatedRows) !== 1) return { kind: 'unchanged', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
         const decision = await trx.selectFrom('decisions').select('case_ref').where('id', '=', row.decision_id).executeTakeFirstOrThrow();
+        // The timers of the level it leaves no longer apply; the command brings the new level's.
+        await cancelPendingTimers(trx, row.id, now);
         await insertTimerRows(trx, timers);
         await appendAudit(trx, ctx, {
-          type: 'escalation.escalated',
+          type: reminder ? 'escalation.reminded' : command.reason === 'undelivered' ? 'escalation.undelivered' : 'escalation.escalated',
           actor,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
-          payload: { escalationId: row.id, fromLevel, toLevel, dueAt, ...recipient },
+          payload: { escalationId: row.id, fromLevel, toLevel, dueAt, reason: command.reason ?? 'not_acknowledged', ...recipient },
         });
         await insertOutboxRows(trx, queued, row.decision_id);
         return { kind: 'escalated', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };

@@ -5,6 +5,7 @@
  */
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { EnqueueResult, NewOutboxMessage, OutboxMessage, OutboxStatus, OutboxStore, OutboxTarget } from '../domain/ports/store';
+import { parseOutboxPayload } from '../domain/ports/outboxMessages';
 import { appendAudit } from './auditLog';
 import { addMs, fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
 import { isUniqueViolation, lockSkippingLocked } from './engineDifferences';
@@ -14,6 +15,23 @@ import { timeOrderedId } from './timeOrderedId';
 import { currentCorrelationId } from '../correlation';
 import { DuplicateIdempotencyKeyError, StoreValidationError } from './storeErrors';
 import { type Executor, inTransaction, type StoreContext } from './storeContext';
+
+/** How a deferral (not an attempt) is marked in `last_error`, so `releaseBackoff` leaves it alone. */
+const DEFERRED = 'deferred: ';
+
+/**
+ * Cancels the pending and in-flight copies of an alert someone acknowledged (inside the acknowledging
+ * transaction): they are never sent, and never dead-lettered with a "nobody could be reached". Returns how many.
+ */
+export async function cancelPendingOutbox(trx: Transaction<Database>, refId: string, now: Date): Promise<number> {
+  const result = await trx
+    .updateTable('outbox')
+    .set({ status: 'cancelled', claimed_by: null, claimed_until: null, last_error: clipError(`cancelled at ${toIso(now)}: acknowledged through another route`) })
+    .where('ref_id', '=', refId)
+    .where('status', 'in', ['pending', 'in_flight'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
 
 function targetColumns(target: OutboxTarget): { target_kind: string; target_id: string } {
   switch (target.kind) {
@@ -57,6 +75,10 @@ export function toOutboxMessage(row: OutboxTable): OutboxMessage {
 
 /** Builds (and validates) the rows before any transaction starts. */
 export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): OutboxTable[] {
+  messages.forEach((m, i) => {
+    const parsed = parseOutboxPayload(m.kind, m.payload);
+    if (!parsed.ok) throw new StoreValidationError(`notifications[${i}].payload`, parsed.reason);
+  });
   return messages.map((m, i) => ({
     id: m.id ?? timeOrderedId(),
     idempotency_key: checkId(m.idempotencyKey, `notifications[${i}].idempotencyKey`),
@@ -153,7 +175,7 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
         if (ids.length === 0) return [];
         await trx
           .updateTable('outbox')
-          .set((eb) => ({ status: 'in_flight', claimed_by: workerId, claimed_until: leaseUntil, attempts: eb('attempts', '+', 1) }))
+          .set({ status: 'in_flight', claimed_by: workerId, claimed_until: leaseUntil })
           .where('id', 'in', ids)
           .where(claimable)
           .execute();
@@ -173,21 +195,37 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
       });
     },
 
-    async markSent(id, workerId, sentActivityId, now) {
-      const result = await ctx.db
-        .updateTable('outbox')
-        .set({ status: 'sent', sent_activity_id: sentActivityId, sent_at: toIso(checkDate(now, 'now')), claimed_until: null, last_error: null })
-        .where('id', '=', id)
-        .where('status', '=', 'in_flight')
-        .where('claimed_by', '=', workerId)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async markSent(id, workerId, sentActivityId, now, followUps = []) {
+      const sentAt = toIso(checkDate(now, 'now'));
+      const followUpRows = outboxRows(followUps, now);
+      return inTransaction(ctx, async (trx) => {
+        const result = await trx
+          .updateTable('outbox')
+          .set((eb) => ({ status: 'sent', sent_activity_id: sentActivityId, sent_at: sentAt, claimed_until: null, last_error: null, attempts: eb('attempts', '+', 1) }))
+          .where('id', '=', id)
+          .where('status', '=', 'in_flight')
+          .where('claimed_by', '=', workerId)
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        if (followUpRows.length > 0) {
+          const message = await trx.selectFrom('outbox').select('decision_id').where('id', '=', id).executeTakeFirstOrThrow();
+          await insertOutboxRows(trx, followUpRows, message.decision_id);
+        }
+        return true;
+      });
     },
 
     async markFailed(id, workerId, error, nextAttemptAt) {
       const result = await ctx.db
         .updateTable('outbox')
-        .set({ status: 'pending', next_attempt_at: toIso(checkDate(nextAttemptAt, 'nextAttemptAt')), last_error: clipError(error), claimed_by: null, claimed_until: null })
+        .set((eb) => ({
+          status: 'pending',
+          next_attempt_at: toIso(checkDate(nextAttemptAt, 'nextAttemptAt')),
+          last_error: clipError(error),
+          claimed_by: null,
+          claimed_until: null,
+          attempts: eb('attempts', '+', 1),
+        }))
         .where('id', '=', id)
         .where('status', '=', 'in_flight')
         .where('claimed_by', '=', workerId)
@@ -195,13 +233,64 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    async markDead(id, workerId, error, followUps = []) {
+    async deferOutbox(id, workerId, reason, nextAttemptAt) {
+      const result = await ctx.db
+        .updateTable('outbox')
+        .set({ status: 'pending', next_attempt_at: toIso(checkDate(nextAttemptAt, 'nextAttemptAt')), last_error: clipError(`${DEFERRED}${reason}`), claimed_by: null, claimed_until: null })
+        .where('id', '=', id)
+        .where('status', '=', 'in_flight')
+        .where('claimed_by', '=', workerId)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    async extendOutboxLease(ids, workerId, until) {
+      if (ids.length === 0) return [];
+      const untilIso = toIso(checkDate(until, 'until'));
+      await ctx.db.updateTable('outbox').set({ claimed_until: untilIso }).where('id', 'in', [...ids]).where('status', '=', 'in_flight').where('claimed_by', '=', workerId).execute();
+      const held = await ctx.db.selectFrom('outbox').select('id').where('id', 'in', [...ids]).where('status', '=', 'in_flight').where('claimed_by', '=', workerId).where('claimed_until', '=', untilIso).execute();
+      return held.map((r) => r.id);
+    },
+
+    async releaseBackoff(now) {
+      const nowIso = toIso(checkDate(now, 'now'));
+      const result = await ctx.db
+        .updateTable('outbox')
+        .set({ next_attempt_at: nowIso })
+        .where('status', '=', 'pending')
+        .where('attempts', '>', 0)
+        .where('next_attempt_at', '>', nowIso)
+        .where((eb) => eb.or([eb('last_error', 'is', null), eb('last_error', 'not like', `${DEFERRED}%`)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async releaseInFlight(now) {
+      const nowIso = toIso(checkDate(now, 'now'));
+      return inTransaction(ctx, async (trx) => {
+        const outbox = await trx
+          .updateTable('outbox')
+          .set({ status: 'pending', next_attempt_at: nowIso, claimed_by: null, claimed_until: null })
+          .where('status', '=', 'in_flight')
+          .executeTakeFirst();
+        const timers = await trx
+          .updateTable('timers')
+          .set({ claimed_by: null, claimed_until: null })
+          .where('fired_at', 'is', null)
+          .where('cancelled_at', 'is', null)
+          .where('claimed_until', 'is not', null)
+          .executeTakeFirst();
+        return { outbox: Number(outbox.numUpdatedRows), timers: Number(timers.numUpdatedRows) };
+      });
+    },
+
+    async markDead(id, workerId, error, followUps = [], attempted = true) {
       const now = ctx.now();
       const followUpRows = outboxRows(followUps, now);
       return inTransaction(ctx, async (trx) => {
         const result = await trx
           .updateTable('outbox')
-          .set({ status: 'dead', last_error: clipError(error), claimed_until: null })
+          .set((eb) => ({ status: 'dead', last_error: clipError(error), claimed_until: null, attempts: attempted ? eb('attempts', '+', 1) : eb.ref('attempts') }))
           .where('id', '=', id)
           .where('status', '=', 'in_flight')
           .where('claimed_by', '=', workerId)

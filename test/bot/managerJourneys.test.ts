@@ -39,7 +39,7 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
   async function approvalRequest() {
     const outcome = await check(h, PEOPLE.pat, NEEDS_APPROVAL);
     assert.match(cardText(outcome), /Ask your line manager before using WhatsApp/);
-    assert.match(cardText(outcome), /approval request has been sent to your line manager Lee Manager/);
+    assert.match(cardText(outcome), /approval request is being sent to your line manager Lee Manager/);
     await h.drain();
     const sent = h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('Approval needed'));
     assert.equal(sent.length, 1, 'one approval card to the manager');
@@ -113,7 +113,7 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
   it('a safeguarding alert: urgent card to the manager, acknowledged, and the practitioner sees who acknowledged', async () => {
     const outcome = await check(h, PEOPLE.pat, SAFEGUARDING);
     assert.match(cardText(outcome), /Safeguarding: act now/);
-    assert.match(cardText(outcome), /urgent safeguarding alert has been sent to your line manager Lee Manager/);
+    assert.match(cardText(outcome), /urgent safeguarding alert is being sent to your line manager Lee Manager/);
     await h.drain();
     const alert = h.cardsTo(PEOPLE.lee).find((c) => cardText(c.card).includes('URGENT: safeguarding alert'));
     assert.ok(alert, 'the alert reached the manager');

@@ -24,6 +24,16 @@ describe('configuration', () => {
     assert.equal(c.host, '127.0.0.1');
     assert.equal(c.bot.appId, null);
     assert.equal(c.escalation.ackTimeoutMinutes, 15);
+    assert.equal(c.escalation.deliveryTimeoutMinutes, 2);
+    assert.deepEqual(c.dispatcher, { pollMs: 1000, routineRetryHours: 24, urgentRetryCapSeconds: 30, leaseSeconds: 30 });
+  });
+
+  it('reads the retry settings, and refuses an urgent cap over 5 minutes', () => {
+    const c = loadConfig({ CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_ROUTINE_RETRY_HOURS: '6', CHANNELCHECK_URGENT_RETRY_CAP_SECONDS: '20', CHANNELCHECK_ALERT_DELIVERY_MINUTES: '3' }, COUNCILS);
+    assert.equal(c.dispatcher.routineRetryHours, 6);
+    assert.equal(c.dispatcher.urgentRetryCapSeconds, 20);
+    assert.equal(c.escalation.deliveryTimeoutMinutes, 3);
+    assert.ok(problems({ CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_URGENT_RETRY_CAP_SECONDS: '600' }).some((x) => x.startsWith('CHANNELCHECK_URGENT_RETRY_CAP_SECONDS:')));
   });
 
   it('refuses anonymous mode in production, naming each missing credential', () => {

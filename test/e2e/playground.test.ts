@@ -139,7 +139,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     const { text } = await runCheck(rig.practitioner, 'hillingdon-approval', { ...BASE, contactType: 'parent_carer', purpose: 'video_visit', caseRef: 'CR-40118', teamsAvailable: false });
     assert.match(text, /Ask your line manager before using WhatsApp/);
     assert.match(text, /HIL-3\.3, clause 3\.3/);
-    assert.match(text, /approval request has been sent to your line manager Lee Manager/);
+    assert.match(text, /approval request is being sent to your line manager Lee Manager/);
 
     const approval = cards(rig.manager).filter({ hasText: 'Approval needed: Pat Practitioner' }).last();
     await approval.waitFor({ timeout: 30_000 });
@@ -178,7 +178,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     const { text } = await runCheck(rig.practitioner, 'leicester', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', caseRef: 'LCC-7781', age: 17, safeguardingConcern: true, serviceInScope: true });
     assert.match(text, /Safeguarding: act now and tell your line manager/);
     assert.match(text, /BASE-SAFEGUARDING, ChannelCheck baseline/, 'Leicester\'s paper gives no safeguarding route: the baseline speaks, marked as such');
-    assert.match(text, /urgent safeguarding alert has been sent to your line manager Lee Manager/);
+    assert.match(text, /urgent safeguarding alert is being sent to your line manager Lee Manager.*: queued, not yet delivered/);
 
     const alert = cards(rig.manager).filter({ hasText: 'URGENT: safeguarding alert' }).last();
     await alert.waitFor({ timeout: 30_000 });

@@ -62,31 +62,34 @@ describe('notify: follow-up keys, payload parsing and what the practitioner is t
     assert.notEqual(derived, deriveIdempotencyKey(`${long}x`, 'tell-practitioner'));
   });
 
-  it('reads rows by kind, recognises a card by its shape under another kind name, and refuses what it cannot send', () => {
+  it('reads rows by kind with the one contract, and refuses what it cannot send (no guessing by shape)', () => {
     const card = { tenantId: 't', card: { type: 'AdaptiveCard' }, summary: 's' };
-    assert.deepEqual(parseOutboxRow({ kind: 'card', payload: card }), { ok: true, message: { kind: 'card', payload: card }, inferredKind: false });
-    const inferred = parseOutboxRow({ kind: 'safeguarding_alert', payload: card });
-    assert.ok(inferred.ok && inferred.inferredKind && inferred.message.kind === 'card');
-    const update = parseOutboxRow({ kind: 'update_card', payload: { activityId: 'a', conversationId: 'c', card: {} } });
+    assert.deepEqual(parseOutboxRow({ kind: 'card', payload: card }), { ok: true, message: { kind: 'card', payload: card } });
+    const otherName = parseOutboxRow({ kind: 'safeguarding_alert', payload: card });
+    assert.ok(!otherName.ok && /unknown kind "safeguarding_alert"/.test(otherName.reason), 'a kind nothing writes is not delivered by its shape');
+    const update = parseOutboxRow({ kind: 'card_update', payload: { activityId: 'a', conversationId: 'c', card: {} } });
     assert.ok(update.ok && update.message.kind === 'card_update');
     const bad = parseOutboxRow({ kind: 'card', payload: { card: 'not an object' } });
-    assert.ok(!bad.ok && /malformed card payload/.test(bad.reason));
+    assert.ok(!bad.ok && /malformed card payload/.test(bad.reason) && /tenantId/.test(bad.reason), 'names the field');
     const erased = parseOutboxRow({ kind: 'text', payload: null });
     assert.ok(!erased.ok && /erased/.test(erased.reason));
   });
 
-  it('tells the practitioner who was reached, or that nobody was', () => {
-    const base = { recipientDescription: 'your line manager Lee Manager', status: 403, attempts: 1, urgent: true, targetIsConversation: false };
+  it('tells the practitioner who was reached, or that nobody was, naming the case', () => {
+    const base = { recipientDescription: 'your line manager Lee Manager', status: 403, urgent: true, caseRef: 'CR-40118', targetIsConversation: false };
     assert.equal(
       practitionerNotice({ ...base, reason: 'unreachable', sentToEscalationChannel: true }),
-      'Your line manager Lee Manager could not be reached in Teams (ChannelCheck is not installed for them). The alert went to the escalation channel.',
+      'Your safeguarding alert (case CR-40118) could not reach your line manager Lee Manager in Teams (ChannelCheck is not installed for them). It went to the escalation channel.',
     );
     assert.equal(
       practitionerNotice({ ...base, reason: 'unreachable', sentToEscalationChannel: false }),
-      "Your line manager Lee Manager could not be reached in Teams (ChannelCheck is not installed for them). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.",
+      "Your safeguarding alert (case CR-40118) could not reach your line manager Lee Manager in Teams (ChannelCheck is not installed for them). Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.",
     );
-    assert.match(practitionerNotice({ ...base, status: 502, attempts: 8, reason: 'exhausted', sentToEscalationChannel: true }), /\(Teams did not accept it after 8 attempts\)/);
-    assert.match(practitionerNotice({ ...base, status: 400, reason: 'rejected', urgent: false, sentToEscalationChannel: true }), /\(Teams refused the message, status 400\)\. The message went to the escalation channel\.$/);
+    assert.match(
+      practitionerNotice({ ...base, status: 502, reason: 'exhausted', urgent: false, exhausted: 'Teams did not accept it after 40 attempts over 24 hours', sentToEscalationChannel: true }),
+      /^A message about your check \(case CR-40118\) could not reach .*\(Teams did not accept it after 40 attempts over 24 hours\)/,
+    );
+    assert.match(practitionerNotice({ ...base, status: 400, reason: 'rejected', urgent: false, caseRef: null, sentToEscalationChannel: true }), /\(no case reference given\).*\(Teams refused the message, status 400\)\. It went to the escalation channel\.$/);
     assert.match(practitionerNotice({ ...base, status: 404, reason: 'unreachable', sentToEscalationChannel: false }), /their chat with ChannelCheck no longer exists/);
   });
 });

@@ -69,8 +69,7 @@ describe('notify: two dispatcher replicas on PostgreSQL', function () {
         pollMs: 10,
         batchSize: 4,
         leaseMs: 15_000,
-        maxAttempts: 10,
-        backoff: { baseMs: 20, capMs: 200 },
+        retryPolicy: { routineBackoff: { baseMs: 20, capMs: 200 }, urgentBackoff: { baseMs: 20, capMs: 200 }, routineBudgetMs: 60_000 },
         random: seededRandom(seed),
       });
       dispatchers.push(d);

@@ -37,7 +37,7 @@ describe('SQLite store: two processes on one file', function () {
 
   it('hands each outbox message to exactly one process', async function () {
     const store = await openStore({ engine: 'sqlite', file });
-    await store.enqueue(Array.from({ length: 150 }, (_, i) => ({ idempotencyKey: `m${i}`, kind: 'message', target: { kind: 'user' as const, aadObjectId: 'u' }, payload: { i } })));
+    await store.enqueue(Array.from({ length: 150 }, (_, i) => ({ idempotencyKey: `m${i}`, kind: 'text' as const, target: { kind: 'user' as const, aadObjectId: 'u' }, payload: { tenantId: 'tenant-1', text: `message ${i}` } })));
     await store.close();
     const [a = [], b = []] = await inTwoProcesses(file, 'claim');
     assert.ok(a.length > 0 && b.length > 0, `both processes claimed some (${a.length}, ${b.length})`);

@@ -103,9 +103,16 @@ export class FakeBotConnector {
   private activityCounter = 0;
   private conversationCounter = 0;
 
+  /** Milliseconds clock for `RecordedCall.at` (tests on a fake clock pass theirs). */
+  private readonly now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
   /** Starts listening on 127.0.0.1 and a random port. */
-  static async start(): Promise<FakeBotConnector> {
-    const fake = new FakeBotConnector();
+  static async start(options: { now?: () => number } = {}): Promise<FakeBotConnector> {
+    const fake = new FakeBotConnector(options);
     await fake.listen();
     return fake;
   }
@@ -228,7 +235,7 @@ export class FakeBotConnector {
     const call: RecordedCall = {
       seq: this.calls.length + 1,
       operation,
-      at: Date.now(),
+      at: this.now(),
       method,
       path,
       conversationId,

@@ -15,6 +15,7 @@ import type { ActingUser, AlertRouting, RefusalReason } from '../authority';
 import type { Facts } from '../facts';
 import type { Decision } from '../policy/decision';
 import type { Outcome } from '../policy/precedence';
+import type { CardPayload, CardUpdatePayload, TextPayload } from './outboxMessages';
 
 /** A Teams message that can be updated in place later (`updateActivity`). */
 export interface CardRef {
@@ -145,25 +146,27 @@ export type OutboxTarget =
   | { kind: 'conversation'; conversationId: string }
   | { kind: 'channel'; channelId: string };
 
-export interface NewOutboxMessage {
+interface NewOutboxMessageBase {
   /** Generated when absent. */
   id?: string;
   /** Unique across the outbox: a message with a key already queued is never queued twice. */
   idempotencyKey: string;
-  /** What the dispatcher should do: e.g. `approval_card`, `safeguarding_alert`, `update_card`, `message`. */
-  kind: string;
   target: OutboxTarget;
-  /** JSON the dispatcher needs to build the activity. */
-  payload: unknown;
-  /** The approval, escalation or decision this message is about (to find sent cards later). */
+  /** The approval, escalation or decision this message is about (to find sent cards later, to cancel copies). */
   refId?: string | null;
   /** Filled in by the store when the message is queued by a decision operation. */
   decisionId?: string | null;
   /** Earliest send time; now when absent. */
   notBefore?: Date;
-  /** An urgent safeguarding alert: claimed before routine messages. */
+  /** An urgent safeguarding alert: claimed before routine messages, never out of retries on a transient failure. */
   urgent?: boolean;
 }
+
+/** A message to queue: its `kind` says what the payload is (see outboxMessages.ts). */
+export type NewOutboxMessage =
+  | (NewOutboxMessageBase & { kind: 'card'; payload: CardPayload })
+  | (NewOutboxMessageBase & { kind: 'text'; payload: TextPayload })
+  | (NewOutboxMessageBase & { kind: 'card_update'; payload: CardUpdatePayload });
 
 export interface NewTimer {
   id?: string;
@@ -335,6 +338,12 @@ export interface EscalateCommand {
    * escalation channel), recorded with the level as reached, so they may acknowledge it.
    */
   recipient?: { headOfServiceAadId?: string; channelConversationId?: string };
+  /**
+   * Why: not acknowledged in time (default), or not even delivered in time. `toLevel` equal to `fromLevel` is a
+   * reminder at the same level (there is no next level). Pending timers of the alert are cancelled and `timers`
+   * scheduled instead.
+   */
+  reason?: 'not_acknowledged' | 'undelivered';
   notifications?: NewOutboxMessage[];
   timers?: NewTimer[];
 }
@@ -350,8 +359,9 @@ export interface EscalationStore {
   getEscalationForDecision(decisionId: string): Promise<Escalation | null>;
   /**
    * Settles once, if `mayAcknowledgeAlert` (src/domain/authority.ts) allows this person, checked inside the
-   * settling transaction; cancels the alert's pending timers; queues `notifications` only if this call
-   * acknowledged. A refusal changes nothing but its audit event.
+   * settling transaction; cancels the alert's pending timers and its copies still waiting in the outbox (status
+   * `cancelled`); queues `notifications` only if this call acknowledged. A refusal changes nothing but its
+   * audit event.
    */
   acknowledgeEscalation(escalationId: string, actor: ActingUser, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
   escalate(command: EscalateCommand): Promise<EscalateResult>;
@@ -381,7 +391,8 @@ export interface TimerStore {
 // ---------------------------------------------------------------------------------------------------
 // Outbox
 
-export const OUTBOX_STATUSES = ['pending', 'in_flight', 'sent', 'dead'] as const;
+/** `cancelled`: a copy of an alert someone acknowledged through another route; it is not sent. */
+export const OUTBOX_STATUSES = ['pending', 'in_flight', 'sent', 'dead', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export interface OutboxMessage {
@@ -394,7 +405,7 @@ export interface OutboxMessage {
   /** Null once erased or purged. */
   payload: unknown;
   status: OutboxStatus;
-  /** Claims so far (a claim is an attempt, even if the worker then crashed). */
+  /** Real send attempts so far (a deferral for Retry-After or the rate limit is not one). */
   attempts: number;
   nextAttemptAt: Date;
   claimedBy: string | null;
@@ -423,11 +434,26 @@ export interface OutboxStore {
    * Each message is handed to exactly one worker, across replicas.
    */
   claimDueOutbox(workerId: string, limit: number, now: Date, leaseMs: number): Promise<OutboxMessage[]>;
-  /** False when this worker no longer holds the lease (another worker took the message over). */
-  markSent(id: string, workerId: string, sentActivityId: string | null, now: Date): Promise<boolean>;
+  /** A real send attempt succeeded. False when this worker no longer holds the lease (another worker took the message over, or it was cancelled). `followUps` are queued in the same transaction. */
+  markSent(id: string, workerId: string, sentActivityId: string | null, now: Date, followUps?: NewOutboxMessage[]): Promise<boolean>;
+  /** A real send attempt failed transiently: counted, and tried again at `nextAttemptAt`. */
   markFailed(id: string, workerId: string, error: string, nextAttemptAt: Date): Promise<boolean>;
-  /** Dead-letters the message, audits it and queues `followUps` (e.g. telling the practitioner), one transaction. */
-  markDead(id: string, workerId: string, error: string, followUps?: NewOutboxMessage[]): Promise<boolean>;
+  /** Put back unsent (Retry-After, the rate limit): not an attempt. */
+  deferOutbox(id: string, workerId: string, reason: string, nextAttemptAt: Date): Promise<boolean>;
+  /** Extends this worker's lease on rows it holds (the heartbeat of a long pass). Returns the ids still held. */
+  extendOutboxLease(ids: readonly string[], workerId: string, until: Date): Promise<string[]>;
+  /**
+   * Dead-letters the message, audits it and queues `followUps` (e.g. telling the practitioner), one transaction.
+   * `attempted`: whether this settles a real send attempt (false for a row that could not even be read).
+   */
+  markDead(id: string, workerId: string, error: string, followUps?: NewOutboxMessage[], attempted?: boolean): Promise<boolean>;
+  /** After an outage: rows waiting out a backoff after a transient failure become due now. Returns how many. */
+  releaseBackoff(now: Date): Promise<number>;
+  /**
+   * At the start of the only process on a store (SQLite): rows and timers it had in flight when it stopped are
+   * claimable again at once, instead of after their lease. Returns how many outbox rows and timers were released.
+   */
+  releaseInFlight(now: Date): Promise<{ outbox: number; timers: number }>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -460,6 +486,8 @@ export const AUDIT_EVENT_TYPES = [
   'escalation.acknowledged',
   'escalation.ack_refused',
   'escalation.escalated',
+  'escalation.reminded',
+  'escalation.undelivered',
   'notification.dead_lettered',
   'case.erased',
   'retention.purged',

@@ -6,7 +6,7 @@ import type { ContractEnv } from '../storeContract';
 import { tableCounts } from './tableCounts';
 
 function told(key: string): NewOutboxMessage {
-  return { idempotencyKey: key, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: key } };
+  return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: key } };
 }
 
 async function requestApproval(store: ChannelCheckStore, n: number) {

@@ -15,7 +15,7 @@ export function describeDataProtection(env: ContractEnv): void {
         decisionCommand(caseRef, `${key}:card`, { approval: { managerAadId: 'aad-manager-1' }, completesSession: { sessionId: `card-${key}`, expectedVersion: 2 } }),
       );
       assert.ok(recorded.approval);
-      await store.settleApproval({ approvalId: recorded.approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Not with this family: use Teams', notifications: [{ idempotencyKey: `${key}:told`, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: 'Declined: Not with this family' } }] });
+      await store.settleApproval({ approvalId: recorded.approval.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'decline', comment: 'Not with this family: use Teams', notifications: [{ idempotencyKey: `${key}:told`, kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'Declined: Not with this family' } }] });
       return recorded;
     }
 
@@ -44,7 +44,7 @@ export function describeDataProtection(env: ContractEnv): void {
       const { store, db, clock } = env;
       const erased = await seedCase('CASE-8001', 'a');
       const kept = await seedCase('CASE-8002', 'b');
-      const pending = await store.enqueue([{ idempotencyKey: 'a:late', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { text: 'about CASE-8001' }, decisionId: erased.record.id }]);
+      const pending = await store.enqueue([{ idempotencyKey: 'a:late', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'about CASE-8001' }, decisionId: erased.record.id }]);
       clock.advance(DAY);
 
       const report = await store.eraseCase('CASE-8001', 'cli:dpo');

@@ -35,11 +35,11 @@ export function describeEscalations(env: ContractEnv): void {
       const { escalation, record } = await raiseAlert(store, clock.now(), 1);
       assert.equal(record.state, 'escalation_open');
       assert.equal(escalation?.status, 'open');
-      const ack = await store.acknowledgeEscalation('esc-1', inChat('aad-manager-1'), [{ idempotencyKey: 'ack:1', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const ack = await store.acknowledgeEscalation('esc-1', inChat('aad-manager-1'), [{ idempotencyKey: 'ack:1', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }]);
       assert.ok(ack.kind === 'acknowledged');
       assert.equal(ack.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal(ack.escalation.acknowledgedAt?.toISOString(), clock.now().toISOString());
-      const again = await store.acknowledgeEscalation('esc-1', inChat('aad-deputy-1'), [{ idempotencyKey: 'ack:2', kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }]);
+      const again = await store.acknowledgeEscalation('esc-1', inChat('aad-deputy-1'), [{ idempotencyKey: 'ack:2', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }]);
       assert.ok(again.kind === 'already_acknowledged');
       assert.equal(again.escalation.acknowledgedBy, 'aad-manager-1');
       assert.equal((await store.getDecision(record.id))?.state, 'escalation_acknowledged');
@@ -47,6 +47,42 @@ export function describeEscalations(env: ContractEnv): void {
       assert.deepEqual(await store.claimDueTimers('w1', 10, clock.now(), MINUTE), [], 'the acknowledgement cancelled the timer');
       assert.equal((await env.db.raw().selectFrom('outbox').select('id').where('idempotency_key', 'in', ['ack:1', 'ack:2']).execute()).length, 1);
       assert.equal((await store.acknowledgeEscalation('nope', inChat('x'))).kind, 'not_found');
+    });
+
+    it('acknowledging cancels the copies still waiting in the outbox: they are never sent or dead-lettered', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 7);
+      const copy = (key: string, aad: string) => ({ idempotencyKey: key, kind: 'card' as const, urgent: true, refId: 'esc-7', target: { kind: 'user' as const, aadObjectId: aad }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } });
+      await store.enqueue([copy('esc-7:manager', 'aad-manager-1'), copy('esc-7:hos', 'aad-head-1')]);
+      const claimed = (await store.claimDueOutbox('w1', 10, clock.now(), MINUTE)).filter((m) => m.refId === 'esc-7');
+      const hos = claimed.find((m) => m.idempotencyKey === 'esc-7:hos')!;
+      const manager = claimed.find((m) => m.idempotencyKey === 'esc-7:manager')!;
+      assert.equal(await store.markFailed(manager.id, 'w1', 'retryable 500', clock.now()), true);
+      const ack = await store.acknowledgeEscalation('esc-7', inChat('aad-manager-1'), [{ idempotencyKey: 'esc-7:ack', kind: 'text', refId: 'esc-7', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged (case CASE-4007)' } }]);
+      assert.equal(ack.kind, 'acknowledged');
+      assert.equal((await store.getOutboxMessage(manager.id))?.status, 'cancelled', 'the pending copy');
+      assert.equal((await store.getOutboxMessage(hos.id))?.status, 'cancelled', 'the copy in flight');
+      assert.equal(await store.markDead(hos.id, 'w1', 'unreachable: 403', [{ idempotencyKey: 'esc-7:hos:tell', kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'Nobody could be reached' } }]), false, 'a cancelled copy cannot be dead-lettered');
+      assert.equal(await store.markFailed(hos.id, 'w1', 'retryable 500', clock.now()), false, 'nor retried');
+      const keys = (await env.db.raw().selectFrom('outbox').select(['idempotency_key', 'status']).where('ref_id', '=', 'esc-7').execute()).map((r) => `${r.idempotency_key}=${r.status}`).sort();
+      assert.deepEqual(keys, ['esc-7:ack=pending', 'esc-7:hos=cancelled', 'esc-7:manager=cancelled']);
+      const events = await store.listAuditEvents({ caseRef: 'CASE-4007' });
+      assert.deepEqual((events.find((e) => e.type === 'escalation.acknowledged')?.payload as { copiesCancelled: number }).copiesCancelled, 2);
+    });
+
+    it('a reminder at the same level is audited as such and replaces the pending timers', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 8);
+      clock.advance(16 * MINUTE);
+      const [timer] = (await store.claimDueTimers('w1', 10, clock.now(), MINUTE)).filter((t) => t.refId === 'esc-8');
+      assert.ok(timer);
+      const due = new Date(clock.now().getTime() + 15 * MINUTE);
+      const result = await store.escalate({ escalationId: 'esc-8', fromLevel: 'manager', toLevel: 'manager', dueAt: due, actor: 'timer', firedTimerId: timer.id, timers: [{ kind: 'escalation_ack_due', refId: 'esc-8', dueAt: due }] });
+      assert.equal(result.kind, 'escalated');
+      const events = await store.listAuditEvents({ caseRef: 'CASE-4008' });
+      assert.equal(events.at(-1)?.type, 'escalation.reminded');
+      clock.advance(16 * MINUTE);
+      assert.equal((await store.claimDueTimers('w1', 10, clock.now(), MINUTE)).filter((t) => t.refId === 'esc-8').length, 1, 'the alert comes round again');
     });
 
     it('escalates an unacknowledged alert when its timer fires, and not once acknowledged', async function () {
@@ -65,7 +101,7 @@ export function describeEscalations(env: ContractEnv): void {
         // The directory now names another Head of Service: the one the card goes to is the one who may act.
         recipient: { headOfServiceAadId: 'aad-head-2' },
         timers: [{ kind: 'escalation_ack_due', refId: 'esc-2', dueAt: new Date(clock.now().getTime() + 15 * MINUTE) }],
-        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'safeguarding_alert', target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: {} }],
+        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'card', urgent: true, target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } }],
       });
       assert.ok(up.kind === 'escalated');
       assert.equal(up.escalation.level, 'head_of_service');
@@ -96,7 +132,7 @@ export function describeEscalations(env: ContractEnv): void {
       const { store, clock } = env;
       const { record } = await raiseAlert(store, clock.now(), 5);
       const channel = '19:escalations@thread.tacv2';
-      const told = (key: string) => [{ idempotencyKey: key, kind: 'message', target: { kind: 'user' as const, aadObjectId: 'aad-prac-1' }, payload: {} }];
+      const told = (key: string) => [{ idempotencyKey: key, kind: 'text' as const, target: { kind: 'user' as const, aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }];
       const before = await tableCounts(env.db.raw());
       const refusals: Array<[string, ActingUser, string]> = [
         ['an outsider with no directory entry', inChat('aad-mallory'), 'not_routed'],
@@ -198,7 +234,7 @@ export function describeEscalations(env: ContractEnv): void {
       ];
       const clicks = Array.from({ length: 20 }, (_, i) => (i % 5 < 2 ? { actor: allowed[i % 4]!, refusal: null } : { actor: refused[i % 6]![0], refusal: refused[i % 6]![1] }));
       const results = await Promise.all(
-        clicks.map((c, i) => (i % 2 === 0 ? a : b).acknowledgeEscalation('esc-11', c.actor, [{ idempotencyKey: `crowd:${i}`, kind: 'message', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: {} }])),
+        clicks.map((c, i) => (i % 2 === 0 ? a : b).acknowledgeEscalation('esc-11', c.actor, [{ idempotencyKey: `crowd:${i}`, kind: 'text', target: { kind: 'user', aadObjectId: 'aad-prac-1' }, payload: { tenantId: 'tenant-1', text: 'acknowledged' } }])),
       );
       assert.equal(results.filter((r) => r.kind === 'acknowledged').length, 1, 'exactly one acknowledgement');
       for (const [i, r] of results.entries()) {
@@ -218,7 +254,7 @@ export function describeEscalations(env: ContractEnv): void {
 
     it('an alert raised before routing was recorded keeps its manager, Head of Service and channel (migration 003)', async function () {
       const { store, clock } = env;
-      const card = (key: string, target: { kind: 'user'; aadObjectId: string } | { kind: 'channel'; channelId: string }) => ({ idempotencyKey: key, kind: 'card', target, payload: {}, refId: 'esc-12' });
+      const card = (key: string, target: { kind: 'user'; aadObjectId: string } | { kind: 'channel'; channelId: string }) => ({ idempotencyKey: key, kind: 'card' as const, target, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert' }, refId: 'esc-12' });
       await store.recordDecision(
         decisionCommand('CASE-4012', 'alert:esc-12:manager', {
           decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }),

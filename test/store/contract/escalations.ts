@@ -172,7 +172,7 @@ export function describeEscalations(env: ContractEnv): void {
       assert.ok(member.kind === 'acknowledged');
       assert.equal(member.escalation.acknowledgedBy, 'aad-member-1');
       const acked = (await store.listAuditEvents({ decisionId: record.id })).filter((e) => e.type === 'escalation.acknowledged');
-      assert.deepEqual(acked.map((e) => e.payload), [{ escalationId: 'esc-5', level: 'manager', as: 'escalation_channel' }]);
+      assert.deepEqual(acked.map((e) => e.payload), [{ escalationId: 'esc-5', level: 'manager', as: 'escalation_channel', copiesCancelled: 0 }]);
       // A replay by the same member, and a later click by the manager: the settled state, nothing queued.
       assert.equal((await store.acknowledgeEscalation('esc-5', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: channel }, told('ack:replay'))).kind, 'already_acknowledged');
       assert.equal((await store.acknowledgeEscalation('esc-5', inChat('aad-manager-1'), told('ack:late'))).kind, 'already_acknowledged');

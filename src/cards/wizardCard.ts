@@ -1,4 +1,5 @@
 /** The decision wizard's current step as a card. */
+import { FACT_DEFAULTS, isFactName } from '../domain/facts';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import type { Question, QuestionId } from '../domain/wizard/questions';
 import { type Answers, questionsFor, safetyBanner, STEPS, stepNumber, type WizardState } from '../domain/wizard/wizard';
@@ -13,7 +14,8 @@ export interface WizardCardInput {
 }
 
 function questionData(q: Question, answers: Answers, error: string | undefined) {
-  const current = answers[q.id];
+  // An unanswered question shows the fact's documented default, as the engine would apply it.
+  const current = answers[q.id] ?? (isFactName(q.id) ? FACT_DEFAULTS[q.id] : undefined);
   const base = {
     id: q.id,
     label: q.label,
@@ -31,9 +33,9 @@ function questionData(q: Question, answers: Answers, error: string | undefined) 
   };
   switch (q.type.kind) {
     case 'choice':
-      return { ...base, choices: [...q.type.choices], style: q.type.choices.length > 4 ? 'compact' : 'expanded', value: typeof current === 'string' ? current : q.id === 'initiatedBy' ? 'practitioner' : q.id === 'consent' ? 'not_asked' : '' };
+      return { ...base, choices: [...q.type.choices], style: q.type.choices.length > 4 ? 'compact' : 'expanded', value: typeof current === 'string' ? current : '' };
     case 'toggle':
-      return { ...base, toggleTitle: q.type.title, value: current === true || (current === undefined && q.id === 'teamsAvailable') ? 'true' : 'false' };
+      return { ...base, toggleTitle: q.type.title, value: current === true ? 'true' : 'false' };
     case 'yesNoUnknown':
       return { ...base, unknownTitle: q.type.unknownTitle, value: current === true ? 'yes' : current === false ? 'no' : 'unknown' };
     case 'age':

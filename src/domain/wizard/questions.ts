@@ -64,6 +64,7 @@ export const QUESTIONS: Record<QuestionId, Question> = {
   safeguardingConcern: q('safeguardingConcern', 'Safeguarding', { kind: 'toggle', title: 'New information suggests a risk of harm (a safeguarding concern)' }, false, ''),
   caseRef: q('caseRef', 'Case reference (optional)', { kind: 'caseRef' }, false, 'Enter the case number only, never a name.', 'The case number from the case record. Never a name.'),
   age: q('age', "Young person's age", { kind: 'age' }, true, 'Enter a whole number from 0 to 120.', 'For a group, the youngest member.'),
+  ageUnknown: q('ageUnknown', 'Not sure?', { kind: 'toggle', title: 'Not sure of their age (ChannelCheck treats it as under 16 until you confirm it)' }, false, ''),
   device: q('device', 'Which phone or device?', {
     kind: 'choice',
     choices: [

@@ -26,6 +26,8 @@ const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> =
   ['outcome', (d) => d.outcome],
   ['channel', (d) => d.decision?.channel ?? null],
   ['notify_manager', (d) => d.decision?.notifyManager ?? null],
+  ['urgency', (d) => d.decision?.urgency ?? null],
+  ['headline', (d) => d.decision?.headline ?? null],
   ['state', (d) => d.state],
   ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
 ];

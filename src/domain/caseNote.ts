@@ -56,7 +56,10 @@ export function caseNoteText(source: CaseNoteSource): string {
     `Outcome: ${oneLine(decision.headline)}`,
   ];
 
-  const decisive = decision.reasons.filter((r) => r.decisive);
+  if (decision.actNow.length > 0) {
+    lines.push('', 'What to do now:', ...decision.actNow.map((a) => bullet(a.text, a.citation)));
+  }
+  const decisive = decision.reasons.filter((r) => r.decisive && !r.later);
   lines.push('', 'Why:');
   lines.push(...(decisive.length > 0 ? decisive.map((r) => bullet(r.text, r.citation)) : ['- (no decisive rule recorded)']));
 
@@ -65,6 +68,14 @@ export function caseNoteText(source: CaseNoteSource): string {
   }
   if (decision.scripts.length > 0) {
     lines.push('', 'Scripts sent:', ...decision.scripts.map((s) => bullet(s.title, s.citation)));
+  }
+
+  const later = decision.routineLater;
+  if (later) {
+    lines.push('', `${oneLine(later.title)}:`);
+    lines.push(...decision.reasons.filter((r) => r.decisive && r.later).map((r) => bullet(r.text, r.citation)));
+    if (later.conditions.length > 0) lines.push('Conditions:', ...later.conditions.map((c) => bullet(c.text, c.citation)));
+    if (later.scripts.length > 0) lines.push('Scripts:', ...later.scripts.map((s) => bullet(s.title, s.citation)));
   }
 
   lines.push('', `Record this in: ${decision.record.system ? oneLine(decision.record.system) : 'the case record (the council\'s pack does not name a system)'}`);

@@ -11,6 +11,7 @@ export const LIST_LIMIT = 10;
 
 const COLOR: Record<Outcome, string> = {
   safeguarding_escalation: 'Attention',
+  information_incident: 'Attention',
   whatsapp_not_permitted: 'Attention',
   manager_approval_required: 'Warning',
   use_teams: 'Accent',
@@ -29,7 +30,7 @@ const STATE_TEXT: Record<DecisionRecord['state'], string> = {
 
 function row(r: DecisionRecord, showWho: boolean) {
   return {
-    headline: HEADLINES[r.outcome],
+    headline: r.decision?.headline ?? HEADLINES[r.outcome],
     color: COLOR[r.outcome],
     when: londonDateTime(r.createdAt),
     council: r.decision?.policy.council ?? r.councilId,

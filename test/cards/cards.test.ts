@@ -88,11 +88,29 @@ describe('cards', () => {
         expectValid(card, `${id}: ${s.name}`);
         const text = JSON.stringify(card);
         assert.ok(text.includes(JSON.stringify(decision.headline).slice(1, -1)), 'headline shown');
-        for (const script of decision.scripts) assert.ok(text.includes(JSON.stringify(script.text).slice(1, -1)), `script ${script.id} shown exactly`);
+        for (const script of [...decision.scripts, ...(decision.routineLater?.scripts ?? [])]) assert.ok(text.includes(JSON.stringify(script.text).slice(1, -1)), `script ${script.id} shown exactly`);
         for (const r of decision.reasons.filter((x) => x.decisive)) assert.ok(text.includes(r.ruleId), `citation ${r.ruleId} shown`);
       }
     });
   }
+
+  it('a crisis outcome card leads with what to do now; routine items only in its collapsed "For routine contact later" part', () => {
+    const policy = catalogue().councils.get('warwickshire')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'young_person', age: 17, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', initiatedBy: 'young_person', immediateRiskToLife: true, withinWorkingHours: false }));
+    const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote: 'note', managerStatus: null }) as any;
+    expectValid(card, 'crisis outcome');
+    assert.equal(card.body[0].items[0].text, 'Call 999 now');
+    assert.equal(card.body[1].items[0].text, 'Do this now');
+    assert.match(card.body[1].items[1].text, /^1\. \*\*Call 999/);
+    const later = card.body.find((b: any) => b.id === 'routine-later');
+    assert.ok(later, 'a routine part');
+    assert.equal(later.isVisible, false, 'collapsed');
+    const outside = JSON.stringify({ ...card, body: card.body.filter((b: any) => b !== later) });
+    for (const routine of ['Two-step verification', 'For any further routine contact']) assert.ok(!outside.includes(routine), `${routine} is not outside the routine part`);
+    assert.match(JSON.stringify(later), /Two-step verification/);
+    const toggle = card.body.find((b: any) => b.type === 'ActionSet');
+    assert.match(toggle.actions[0].title, /^For routine contact later: WhatsApp is allowed/);
+  });
 
   it('error, message, help and checks-list cards', () => {
     expectValid(errorCard({ title: 'Could not finish', message: 'Try again', errorId: 'abc123', retry: { verb: 'wizard.next', data: { sessionId: 's', version: 2, contactType: 'staff' } } }), 'error with retry');

@@ -7,6 +7,7 @@ import { z } from 'zod';
 /** What a rule does when its condition holds. The order of decisive effects is in precedence.ts. */
 export const EFFECTS = [
   'ESCALATE_SAFEGUARDING',
+  'REPORT_INCIDENT',
   'BLOCK',
   'NEEDS_MANAGER_APPROVAL',
   'PREFER_TEAMS',
@@ -21,7 +22,8 @@ export const PACK_STATUSES = ['policy', 'guidance', 'guidance_not_enforceable', 
 export type PackStatus = (typeof PACK_STATUSES)[number];
 
 export const CONTACT_WHEN = ['always', 'in_hours', 'out_of_hours'] as const;
-export const URGENCIES = ['urgent', 'routine'] as const;
+/** How soon the line manager must hear: urgent (an alert now), same_day (an information incident), routine. */
+export const URGENCIES = ['urgent', 'same_day', 'routine'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 

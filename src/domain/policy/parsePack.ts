@@ -108,6 +108,9 @@ export function parsePack(
     if (rule.effect === 'ESCALATE_SAFEGUARDING' && rule.notify !== 'urgent') {
       at('notify', 'a safeguarding escalation always notifies the manager urgently: set notify: urgent');
     }
+    if (rule.effect === 'REPORT_INCIDENT' && rule.notify !== 'same_day') {
+      at('notify', 'an information incident always notifies the manager the same day: set notify: same_day');
+    }
     let condition: CompiledCondition | null = null;
     if (rule.when !== undefined) {
       try {

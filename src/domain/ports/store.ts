@@ -162,7 +162,13 @@ export interface NewOutboxMessage {
   notBefore?: Date;
   /** An urgent safeguarding alert: claimed before routine messages. */
   urgent?: boolean;
+  /** How soon it must go when not urgent: `same_day` (an information incident notice) goes before routine. */
+  priority?: OutboxPriority;
 }
+
+/** Outbox priorities, claimed highest first: urgent alerts, then same-day notices, then routine messages. */
+export const OUTBOX_PRIORITIES = { routine: 0, same_day: 1, urgent: 2 } as const;
+export type OutboxPriority = keyof typeof OUTBOX_PRIORITIES;
 
 export interface NewTimer {
   id?: string;

@@ -65,8 +65,15 @@ function uniqueBy<T>(items: T[], key: (t: T) => string): T[] {
   });
 }
 
-export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
+/** An unknown age is treated as under 16, and under any younger age line a pack draws: the cautious reading. */
+export const UNKNOWN_AGE_AS = 0;
+export const UNKNOWN_AGE_WARNING =
+  'Age not known: ChannelCheck has treated them as under 16 (for a group, the youngest member). Confirm the age, then run a new check.';
+
+export function evaluate(policy: CouncilPolicy, givenFacts: Facts): Decision {
   const { council, baseline } = policy;
+  const ageUnknown = givenFacts.contactType === 'young_person' && givenFacts.ageUnknown && givenFacts.age === null;
+  const facts = ageUnknown ? { ...givenFacts, age: UNKNOWN_AGE_AS } : givenFacts;
 
   // 1. Which rules hold on these facts. CONDITION rules wait until the channel is known.
   const councilFired: Fired[] = council.rules
@@ -120,13 +127,22 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
   const calls999 = (f: Fired) => f.rule.contacts.some((id) => findContact(policy, id)?.c.phone === '999');
   const nowRules = fired.filter(isNow).sort((a, b) => Number(calls999(b)) - Number(calls999(a)));
 
-  const reasons: Reason[] = fired.map((f) => ({
-    ...cite(f),
-    effect: f.rule.effect,
-    text: f.rule.text,
-    decisive: isNow(f) || f.rule.effect === decisiveEffect,
-    later: later(f),
-  }));
+  // 6. The decisive reason for the channel is the most specific clause that decides it: a council's own clause
+  // outranks a baseline with the same effect, and a clause that narrows another is decisive over it.
+  const deciding = fired.filter((f) => f.rule.effect === decisiveEffect);
+  const councilDecides = deciding.some((f) => !f.baseline);
+  const narrowed = new Set(deciding.flatMap((f) => f.rule.narrows));
+  const decides = (f: Fired) => f.rule.effect === decisiveEffect && !(f.baseline && councilDecides) && !narrowed.has(f.rule.id);
+  const reasons: Reason[] = fired
+    .map((f) => ({
+      ...cite(f),
+      effect: f.rule.effect,
+      text: f.rule.text,
+      decisive: isNow(f) || decides(f),
+      later: later(f),
+    }))
+    // Within an effect, the decisive reasons come first.
+    .sort((a, b) => EFFECT_ORDER.indexOf(a.effect) - EFFECT_ORDER.indexOf(b.effect) || Number(b.decisive) - Number(a.decisive));
 
   const mayUse = whatsappMayBeUsed(channel);
   const main = emptyPart();
@@ -174,7 +190,7 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
   const headline = outcome === 'safeguarding_escalation' && contacts.some((c) => c.phone === '999') ? LIFE_AT_RISK_HEADLINE : HEADLINES[outcome];
 
   const meta = council.data.metadata;
-  const warnings: string[] = [];
+  const warnings: string[] = ageUnknown ? [UNKNOWN_AGE_WARNING] : [];
   const statusWarning = STATUS_WARNINGS[meta.status];
   if (meta.statusNote) warnings.push(meta.statusNote);
   else if (statusWarning) warnings.push(statusWarning);
@@ -215,7 +231,7 @@ export function evaluate(policy: CouncilPolicy, facts: Facts): Decision {
       contentHash: council.contentHash,
       baselineHash: baseline.contentHash,
     },
-    facts,
+    facts: givenFacts,
     engineVersion: ENGINE_VERSION,
   };
 }

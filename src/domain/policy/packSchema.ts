@@ -69,6 +69,11 @@ export const ruleSchema = z
     contacts: z.array(z.string()).default([]),
     /** Ping the line manager when this rule fires. */
     notify: z.enum(URGENCIES).optional(),
+    /**
+     * Rules of this pack that this clause is a narrower case of: when both fire with the deciding effect,
+     * this one is the decisive reason and they are supporting ones.
+     */
+    narrows: z.array(z.string()).default([]),
     /** Baseline rules this council rule speaks for when it fires (the council's clause is cited instead). */
     replacesBaseline: z.array(z.string()).default([]),
     /**

@@ -30,6 +30,10 @@ const scenarioSchema = z.strictObject({
     notPhrases: z.array(z.string()).default([]),
     scripts: z.array(z.string()).default([]),
     contacts: z.array(z.string()).default([]),
+    /** Rule ids that must be decisive reasons. */
+    decisive: z.array(z.string()).default([]),
+    /** Rule ids that may fire but must not be decisive (a baseline the council's clause outranks, a broader clause). */
+    notDecisive: z.array(z.string()).default([]),
     /** The exact headline. */
     headline: z.string().min(1).optional(),
     /** The answer's first items, in order: phrase i is in item i of what to do now (a crisis answer). */
@@ -130,6 +134,9 @@ export function runScenario(policy: CouncilPolicy, s: Scenario): ScenarioResult 
   const text = decisionText(d).toLowerCase();
   for (const p of e.phrases) if (!text.includes(p.toLowerCase())) failures.push(`phrases: "${p}" not found in the decision`);
   for (const p of e.notPhrases) if (text.includes(p.toLowerCase())) failures.push(`notPhrases: "${p}" is in the decision but must not be`);
+  const decisiveIds = d.reasons.filter((r) => r.decisive).map((r) => r.ruleId);
+  for (const r of e.decisive) if (!decisiveIds.includes(r)) failures.push(`decisive: expected ${r} to be decisive; decisive: ${decisiveIds.join(', ') || 'none'}`);
+  for (const r of e.notDecisive) if (decisiveIds.includes(r)) failures.push(`notDecisive: ${r} is decisive but should not be`);
   if (e.headline !== undefined && d.headline !== e.headline) failures.push(`headline: expected "${e.headline}", got "${d.headline}"`);
   e.first.forEach((p, i) => {
     const item = d.actNow[i]?.text;

@@ -1,6 +1,6 @@
 /**
  * Erasure of one case reference: the personal content goes (facts, decision text, practitioner display
- * name, comments, notification payloads, wizard answers, audit payloads); ids, outcomes, states and times
+ * name, comments, notification payloads, wizard answers, audit payloads, the consent register's entries); ids, outcomes, states and times
  * stay, and a `case.erased` tombstone is appended so the audit chain still verifies. One transaction.
  */
 import type { ErasureReport } from '../domain/ports/store';
@@ -23,8 +23,11 @@ export async function eraseCase(ctx: StoreContext, caseRef: string, actor: strin
       .where((eb) => eb.or([eb('case_ref', '=', caseRef), ...(decisionIds.length === 0 ? [] : [eb('decision_id', 'in', decisionIds)])]));
     const sessions = await sessionMatch.set({ answers: null, updated_at: now }).executeTakeFirst();
     const wizardSessionsCleared = Number(sessions.numUpdatedRows);
-    if (decisionIds.length === 0 && mentioned === undefined && wizardSessionsCleared === 0) {
-      return { caseRef, found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, auditEventsRedacted: 0, tombstoneSeq: null };
+    // The consent register goes with the case: who consented, when and to which script.
+    const consent = await trx.deleteFrom('consent_register').where('case_ref', '=', caseRef).executeTakeFirst();
+    const consentEntriesErased = Number(consent.numDeletedRows);
+    if (decisionIds.length === 0 && mentioned === undefined && wizardSessionsCleared === 0 && consentEntriesErased === 0) {
+      return { caseRef, found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, consentEntriesErased: 0, auditEventsRedacted: 0, tombstoneSeq: null };
     }
 
     let approvalsCleared = 0;
@@ -52,9 +55,9 @@ export async function eraseCase(ctx: StoreContext, caseRef: string, actor: strin
       type: 'case.erased',
       actor,
       caseRef,
-      payload: { caseRef, decisionIds, approvalsCleared, outboxCleared, wizardSessionsCleared },
+      payload: { caseRef, decisionIds, approvalsCleared, outboxCleared, wizardSessionsCleared, consentEntriesErased },
     });
     const auditEventsRedacted = await redactAuditPayloads(trx, { caseRef }, tombstone.seq);
-    return { caseRef, found: true, decisionIds, approvalsCleared, outboxCleared, wizardSessionsCleared, auditEventsRedacted, tombstoneSeq: tombstone.seq };
+    return { caseRef, found: true, decisionIds, approvalsCleared, outboxCleared, wizardSessionsCleared, consentEntriesErased, auditEventsRedacted, tombstoneSeq: tombstone.seq };
   });
 }

@@ -7,6 +7,7 @@ import { TOMBSTONE_TYPES } from '../domain/audit/hashChain';
 import { AUDIT_EVENT_TYPES, type ChannelCheckStore } from '../domain/ports/store';
 import { appendAudit, listAuditEvents, verifyAuditChain } from './auditLog';
 import { eraseCase } from './caseErasure';
+import { createConsentRegisterRepository } from './consentRegisterRepository';
 import { createConversationReferenceRepository } from './conversationReferenceRepository';
 import { createDecisionRepository } from './decisionRepository';
 import type { Engine } from './engineDifferences';
@@ -81,6 +82,7 @@ export async function openStore(options: StoreOptions): Promise<ChannelCheckStor
     ...createOutboxRepository(ctx),
     ...createConversationReferenceRepository(ctx),
     ...createDisclosureQueries(ctx),
+    ...createConsentRegisterRepository(ctx),
     appendAuditEvent: async (event) => {
       if (!AUDIT_EVENT_TYPES.includes(event.type) || (TOMBSTONE_TYPES as readonly string[]).includes(event.type)) {
         throw new StoreValidationError('type', 'must be an audit event type other than a tombstone (case.erased, retention.purged)');

@@ -137,6 +137,22 @@ export interface OutboxTable {
   priority: number;
 }
 
+/** The consent register: one row per consent given or withdrawn, per case reference (migration 006). */
+export interface ConsentRegisterTable {
+  id: string;
+  case_ref: string;
+  council_id: string;
+  /** given | withdrawn */
+  status: string;
+  script_id: string | null;
+  script_version: string;
+  rule_id: string | null;
+  decision_id: string | null;
+  recorded_by_aad_id: string;
+  recorded_by_name: string | null;
+  recorded_at: string;
+}
+
 export interface Database {
   wizard_sessions: WizardSessionsTable;
   decisions: DecisionsTable;
@@ -147,4 +163,5 @@ export interface Database {
   timers: TimersTable;
   conversation_references: ConversationReferencesTable;
   outbox: OutboxTable;
+  consent_register: ConsentRegisterTable;
 }

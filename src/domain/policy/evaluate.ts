@@ -187,7 +187,7 @@ export function evaluate(policy: CouncilPolicy, givenFacts: Facts): Decision {
     outcome === 'safeguarding_escalation' || urgencies.includes('urgent') ? 'urgent'
       : outcome === 'information_incident' || urgencies.includes('same_day') ? 'same_day'
         : notifyManager ? 'routine' : null;
-  const headline = outcome === 'safeguarding_escalation' && contacts.some((c) => c.phone === '999') ? LIFE_AT_RISK_HEADLINE : HEADLINES[outcome];
+  const headline = outcome === 'safeguarding_escalation' && facts.immediateRiskToLife ? LIFE_AT_RISK_HEADLINE : HEADLINES[outcome];
 
   const meta = council.data.metadata;
   const warnings: string[] = ageUnknown ? [UNKNOWN_AGE_WARNING] : [];

@@ -75,7 +75,7 @@ export function whatsappMayBeUsed(channel: ChannelVerdict): boolean {
   return channel === 'whatsapp_allowed_with_conditions' || channel === 'manager_approval_required';
 }
 
-/** The headline when someone's life may be at risk (a 999 contact is among what to do now). */
+/** The safeguarding headline when someone may be at immediate risk of harm or risk to life. */
 export const LIFE_AT_RISK_HEADLINE = 'Call 999 now';
 
 export const HEADLINES: Record<Outcome, string> = {

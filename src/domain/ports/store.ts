@@ -450,6 +450,8 @@ export const AUDIT_EVENT_TYPES = [
   'export.generated',
   'sar.generated',
   'service.note',
+  'consent.given',
+  'consent.withdrawn',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -502,6 +504,7 @@ export interface CaseHoldings {
   escalations: Escalation[];
   outbox: OutboxMessage[];
   wizardSessions: WizardSession[];
+  consent: ConsentEntry[];
   auditEvents: AuditEvent[];
 }
 
@@ -520,6 +523,7 @@ export interface ErasureReport {
   approvalsCleared: number;
   outboxCleared: number;
   wizardSessionsCleared: number;
+  consentEntriesErased: number;
   auditEventsRedacted: number;
   /** The case.erased tombstone event. Null when nothing was held. */
   tombstoneSeq: number | null;
@@ -557,8 +561,48 @@ export interface DataProtectionStore {
 
 // ---------------------------------------------------------------------------------------------------
 
+export const CONSENT_STATUSES = ['given', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/** One entry of the consent register: a consent given ("They replied YES") or withdrawn, for a case reference. */
+export interface ConsentEntry {
+  id: string;
+  caseRef: string;
+  councilId: string;
+  status: ConsentStatus;
+  /** The consent script sent (e.g. wf-consent-script), or null where the pack prescribes none. */
+  scriptId: string | null;
+  /** The pack version and content hash the script came from. */
+  scriptVersion: string;
+  ruleId: string | null;
+  decisionId: string | null;
+  recordedByAadId: string;
+  /** Null once erased. */
+  recordedByName: string | null;
+  recordedAt: Date;
+}
+
+export interface NewConsentEntry {
+  caseRef: string;
+  councilId: string;
+  status: ConsentStatus;
+  scriptId: string | null;
+  scriptVersion: string;
+  ruleId: string | null;
+  decisionId: string | null;
+  recordedBy: { aadObjectId: string; displayName: string };
+}
+
+export interface ConsentStore {
+  /** Appends the entry and its audit event (consent.given / consent.withdrawn) in one transaction. */
+  recordConsent(entry: NewConsentEntry): Promise<ConsentEntry>;
+  /** The case's register, oldest first. */
+  listConsent(caseRef: string): Promise<ConsentEntry[]>;
+}
+
 export interface ChannelCheckStore
   extends WizardSessionStore,
+    ConsentStore,
     DecisionStore,
     ApprovalStore,
     EscalationStore,

@@ -10,6 +10,7 @@ import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
 import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
+import { ConsentService } from './services/consentService';
 import type { Config } from './config';
 import { councilForTenant } from './config';
 import type { Directory } from './domain/ports/directory';
@@ -90,12 +91,13 @@ export async function createApp(options: AppOptions): Promise<App> {
     handlers: { [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer), [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer) },
   });
   const checks = new ChecksService({ store, directory });
+  const consent = new ConsentService({ store, decisions, caseRefPattern: config.caseRefPattern });
   const councilName = (tenantId: string) => {
     const id = councilForTenant(config, tenantId);
     return id ? (policies.councils.get(id)?.council.data.metadata.council ?? null) : null;
   };
   const bot = new ChannelCheckBot({
-    verbs: buildVerbRoutes({ wizard, approvals, escalations }),
+    verbs: buildVerbRoutes({ wizard, approvals, escalations, consent }),
     commands: buildCommandRoutes({ wizard, checks, councilName }),
     references: store,
     welcome: (actor) => helpCard(councilName(actor.tenantId)),

@@ -12,6 +12,10 @@ export interface OutcomeCardInput {
   managerStatus?: string | null;
   /** Once the line manager has settled an approval request, the card's headline says so. */
   approval?: 'approved' | 'declined' | null;
+  /** Where the case's consent register stands, in words. */
+  consentStatus?: string | null;
+  /** "They replied YES" / "They agreed": record consent in the register for this decision's case. */
+  consentOffer?: { label: string; decisionId: string } | null;
 }
 
 const SETTLED = {
@@ -43,7 +47,7 @@ export function contactDetail(c: ContactToCall): string {
   return c.note ? `${detail}. ${c.note}` : detail;
 }
 
-export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null }: OutcomeCardInput) {
+export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null, consentStatus = null, consentOffer = null }: OutcomeCardInput) {
   const settled = d.outcome === 'manager_approval_required' && approval ? SETTLED[approval] : null;
   const style = settled ?? STYLE[d.outcome];
   const item = (x: Citation & { text: string }) => ({ text: x.text, cite: citeText(x) });
@@ -94,6 +98,8 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     recordTitle: d.record.system ? `Record it: ${d.record.system}` : 'Record it',
     recordInstructions: d.record.instructions.map(item),
     caseNote,
+    consentStatus,
+    consentOffer,
   };
 }
 

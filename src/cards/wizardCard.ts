@@ -11,6 +11,8 @@ export interface WizardCardInput {
   sessionId: string;
   version: number;
   errors?: Partial<Record<QuestionId, string>>;
+  /** Where the case's consent register stands, shown under the consent question. */
+  consentNote?: string | null;
 }
 
 function questionData(q: Question, answers: Answers, error: string | undefined) {
@@ -45,7 +47,7 @@ function questionData(q: Question, answers: Answers, error: string | undefined) 
   }
 }
 
-export function wizardCard({ policy, state, sessionId, version, errors = {} }: WizardCardInput): CardJson {
+export function wizardCard({ policy, state, sessionId, version, errors = {}, consentNote = null }: WizardCardInput): CardJson {
   const step = STEPS.find((s) => s.id === state.step);
   const { index, total } = stepNumber(policy, state);
   const questions = questionsFor(policy, state.step, state.answers);
@@ -56,7 +58,7 @@ export function wizardCard({ policy, state, sessionId, version, errors = {} }: W
     council: policy.council.data.metadata.council,
     banner: safetyBanner(state.answers),
     errorSummary: errorCount > 0 ? `Please check ${errorCount === 1 ? 'the answer' : `${errorCount} answers`} marked below.` : null,
-    questions: questions.map((q) => questionData(q, state.answers, errors[q.id])),
+    questions: questions.map((q) => ({ ...questionData(q, state.answers, errors[q.id]), ...(q.id === 'consent' && consentNote ? { hint: consentNote } : {}) })),
     nextTitle: index === total ? 'Get the answer' : 'Next',
     canGoBack: state.history.length > 0,
     sessionId,

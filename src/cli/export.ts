@@ -4,7 +4,7 @@
  * Dates are whole days in UK time, both included. csv (the default) has one summary row per decision;
  * json has the full records (facts and decision). The export itself is recorded in the audit trail.
  */
-import type { DecisionRecord } from '../domain/ports/store';
+import type { ConsentEntry, DecisionRecord } from '../domain/ports/store';
 import { loadPolicies } from '../policyFiles/loadPolicies';
 import { cliActor, londonDayFlag, oneOf, parseFlags, storeOptions, withStore } from './cliArgs';
 import { EXIT_OK, runCommand, UsageError } from './exitCodes';
@@ -12,7 +12,10 @@ import { EXIT_OK, runCommand, UsageError } from './exitCodes';
 const USAGE = 'usage: npm run --silent export -- --from YYYY-MM-DD --to YYYY-MM-DD [--council <pack id>] [--format csv|json]';
 const FORMATS = ['csv', 'json'] as const;
 
-const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> = [
+/** A decision with where its case's consent register stood at export time. */
+export type ExportRow = DecisionRecord & { consent?: ConsentEntry | null };
+
+const COLUMNS: Array<[string, (d: ExportRow) => string | boolean | null]> = [
   ['decision_id', (d) => d.id],
   ['recorded_at', (d) => d.createdAt.toISOString()],
   ['council_id', (d) => d.councilId],
@@ -30,6 +33,7 @@ const COLUMNS: Array<[string, (d: DecisionRecord) => string | boolean | null]> =
   ['headline', (d) => d.decision?.headline ?? null],
   ['state', (d) => d.state],
   ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
+  ['consent_register', (d) => (d.consent ? `${d.consent.status} ${d.consent.recordedAt.toISOString()} ${d.consent.scriptId ?? ''}`.trim() : null)],
 ];
 
 /** RFC 4180 quoting, and a leading ' on anything a spreadsheet would run as a formula. */
@@ -40,7 +44,7 @@ function csvCell(value: string | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function decisionsCsv(records: readonly DecisionRecord[]): string {
+export function decisionsCsv(records: readonly ExportRow[]): string {
   const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const d of records) lines.push(COLUMNS.map(([, get]) => csvCell(get(d))).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -63,7 +67,11 @@ async function main(): Promise<number> {
         if (!known.has(council)) throw new UsageError(`--council: unknown council "${council}"; known: ${[...known].sort().join(', ')}`);
       }
     }
-    const records = await store.exportDecisions({ from: from.start, to: to.nextDayStart, ...(council === undefined ? {} : { councilId: council }) });
+    const decisions = await store.exportDecisions({ from: from.start, to: to.nextDayStart, ...(council === undefined ? {} : { councilId: council }) });
+    const cases = [...new Set(decisions.map((d) => d.caseRef).filter((c): c is string => c !== null))];
+    const registers = new Map(await Promise.all(cases.map(async (c) => [c, await store.listConsent(c)] as const)));
+    // Each decision carries where its case's consent register stands now (the latest entry).
+    const records: ExportRow[] = decisions.map((d) => ({ ...d, consent: d.caseRef ? (registers.get(d.caseRef)?.at(-1) ?? null) : null }));
     await store.recordDisclosure('export.generated', cliActor(), { from: from.day, to: to.day, councilId: council ?? null, format, decisions: records.length });
     process.stdout.write(format === 'csv' ? decisionsCsv(records) : `${JSON.stringify(records, null, 2)}\n`);
     return EXIT_OK;

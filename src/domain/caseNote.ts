@@ -4,6 +4,7 @@
  * never the child or family: there is only a case reference.
  */
 import type { Decision } from './policy/decision';
+import type { ConsentEntry } from './ports/store';
 
 export interface CaseNoteSource {
   practitionerDisplayName: string;
@@ -11,6 +12,10 @@ export interface CaseNoteSource {
   /** Null when the contact is not about a case (e.g. a colleague). */
   caseRef: string | null;
   decision: Decision;
+  /** The case's consent register (oldest first), when there is a case reference. */
+  consentRegister?: readonly ConsentEntry[];
+  /** The line manager's settled approval, for the record (Warwickshire 5.1: the logged sign-off). */
+  approval?: { status: 'approved' | 'declined'; byName: string | null; at: Date | null } | null;
 }
 
 export const CASE_NOTE_TIME_ZONE = 'Europe/London';
@@ -33,6 +38,11 @@ export function formatLondonTime(at: Date): string {
   const parts = londonTime.formatToParts(at);
   const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
+}
+
+export function describeConsentEntry(e: ConsentEntry): string {
+  const what = e.status === 'given' ? 'Consent given' : 'Consent withdrawn';
+  return `${what} ${formatLondonTime(e.recordedAt)}, recorded by ${e.recordedByName ?? '(erased)'}${e.scriptId ? `, script ${e.scriptId}` : ''}, policy version ${e.scriptVersion}`;
 }
 
 /** One line of free text: no line breaks or control characters that could fake another line of the note. */
@@ -76,6 +86,14 @@ export function caseNoteText(source: CaseNoteSource): string {
     lines.push(...decision.reasons.filter((r) => r.decisive && r.later).map((r) => bullet(r.text, r.citation)));
     if (later.conditions.length > 0) lines.push('Conditions:', ...later.conditions.map((c) => bullet(c.text, c.citation)));
     if (later.scripts.length > 0) lines.push('Scripts:', ...later.scripts.map((s) => bullet(s.title, s.citation)));
+  }
+
+  if (source.approval) {
+    const a = source.approval;
+    lines.push('', `Line manager's decision: ${a.status}${a.byName ? ` by ${oneLine(a.byName)}` : ''}${a.at ? `, ${formatLondonTime(a.at)}` : ''} (recorded in ChannelCheck's audit trail)`);
+  }
+  if (source.consentRegister && source.consentRegister.length > 0) {
+    lines.push('', 'Consent register:', ...source.consentRegister.map((e) => bullet(describeConsentEntry(e))));
   }
 
   lines.push('', `Record this in: ${decision.record.system ? oneLine(decision.record.system) : 'the case record (the council\'s pack does not name a system)'}`);

@@ -70,6 +70,17 @@ export interface RoutineLater {
   contacts: ContactToCall[];
 }
 
+/** Where the pack asks for consent: what the outcome card offers to record in the consent register. */
+export interface ConsentRequest extends Citation {
+  kind: 'reply_yes' | 'agreement';
+  /** "They replied YES" or "They agreed". */
+  label: string;
+  /** The consent script the council prescribes, or null. */
+  scriptId: string | null;
+  /** The pack version and content hash the request (and its script) came from. */
+  scriptVersion: string;
+}
+
 export interface Decision {
   outcome: Outcome;
   headline: string;
@@ -93,6 +104,8 @@ export interface Decision {
   record: { system: string | null; instruction: string | null; instructions: ChecklistItem[] };
   /** Plain warnings: temporary or unenforceable guidance, review date passed. */
   warnings: string[];
+  /** Where the pack asks for the contact's consent (and WhatsApp may be used): what to record, else null. */
+  consentRequest: ConsentRequest | null;
   /** Null on a channel outcome; on a crisis outcome, the routine part of the answer, shown after what to do now. */
   routineLater: RoutineLater | null;
   policy: PolicyRef;
@@ -107,6 +120,7 @@ export function withCurrentShape(d: Decision): Decision {
     ...d,
     actNow: old.actNow ?? [],
     routineLater: old.routineLater ?? null,
+    consentRequest: old.consentRequest ?? null,
     reasons: d.reasons.map((r) => ({ ...r, later: (r as Partial<Reason>).later ?? false })),
   };
 }

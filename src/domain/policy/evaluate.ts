@@ -190,6 +190,16 @@ export function evaluate(policy: CouncilPolicy, givenFacts: Facts): Decision {
   const headline = outcome === 'safeguarding_escalation' && facts.immediateRiskToLife ? LIFE_AT_RISK_HEADLINE : HEADLINES[outcome];
 
   const meta = council.data.metadata;
+  const asking = mayUse ? fired.find((f) => f.rule.asksConsent !== undefined) : undefined;
+  const consentRequest = asking?.rule.asksConsent
+    ? {
+        ...cite(asking),
+        kind: asking.rule.asksConsent,
+        label: asking.rule.asksConsent === 'reply_yes' ? 'They replied YES' : 'They agreed',
+        scriptId: asking.rule.scripts[0] ?? null,
+        scriptVersion: `${(asking.baseline ? baseline : council).data.metadata.version.slice(0, 80)} (sha256:${(asking.baseline ? baseline : council).contentHash.slice(0, 12)})`,
+      }
+    : null;
   const warnings: string[] = ageUnknown ? [UNKNOWN_AGE_WARNING] : [];
   const statusWarning = STATUS_WARNINGS[meta.status];
   if (meta.statusNote) warnings.push(meta.statusNote);
@@ -209,6 +219,7 @@ export function evaluate(policy: CouncilPolicy, givenFacts: Facts): Decision {
     contacts,
     record: { system: council.data.recording?.system ?? null, instruction: council.data.recording?.instruction ?? null, instructions: uniqueBy(recordInstructions, (r) => r.text) },
     warnings,
+    consentRequest,
     routineLater: crisis
       ? {
           title: `For routine contact later: ${ROUTINE_NOTES[channel]}`,

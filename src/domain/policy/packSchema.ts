@@ -81,6 +81,11 @@ export const ruleSchema = z
      * routes unsafe too (someone with access to the phone: a text, an email or the family may reach them).
      */
     exclusiveAlternatives: z.boolean().default(false),
+    /**
+     * The pack asks for the contact's consent here: the outcome card offers "They replied YES" (reply_yes, a
+     * consent script answered YES) or "They agreed" (agreement), recorded in the consent register.
+     */
+    asksConsent: z.enum(['reply_yes', 'agreement']).optional(),
     /** Marks the council's explicit exception that may allow WhatsApp with an under-16 (consent and approval). */
     under16Exception: z.boolean().default(false),
   })

@@ -34,6 +34,8 @@ const scenarioSchema = z.strictObject({
     decisive: z.array(z.string()).default([]),
     /** Rule ids that may fire but must not be decisive (a baseline the council's clause outranks, a broader clause). */
     notDecisive: z.array(z.string()).default([]),
+    /** What the card offers to record in the consent register (reply_yes, agreement), or null for nothing. */
+    asksConsent: z.enum(['reply_yes', 'agreement']).nullable().optional(),
     /** The exact headline. */
     headline: z.string().min(1).optional(),
     /** The answer's first items, in order: phrase i is in item i of what to do now (a crisis answer). */
@@ -137,6 +139,9 @@ export function runScenario(policy: CouncilPolicy, s: Scenario): ScenarioResult 
   const decisiveIds = d.reasons.filter((r) => r.decisive).map((r) => r.ruleId);
   for (const r of e.decisive) if (!decisiveIds.includes(r)) failures.push(`decisive: expected ${r} to be decisive; decisive: ${decisiveIds.join(', ') || 'none'}`);
   for (const r of e.notDecisive) if (decisiveIds.includes(r)) failures.push(`notDecisive: ${r} is decisive but should not be`);
+  if (e.asksConsent !== undefined && (d.consentRequest?.kind ?? null) !== e.asksConsent) {
+    failures.push(`asksConsent: expected ${e.asksConsent}, got ${d.consentRequest?.kind ?? null}`);
+  }
   if (e.headline !== undefined && d.headline !== e.headline) failures.push(`headline: expected "${e.headline}", got "${d.headline}"`);
   e.first.forEach((p, i) => {
     const item = d.actNow[i]?.text;

@@ -162,7 +162,7 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     const { text, card } = await runCheck(rig.practitioner, 'hillingdon-crisis', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'young_person', caseRef: 'CR-40119', age: 17, immediateRiskToLife: true, withinWorkingHours: false });
     assert.match(text, /^Call 999 now/);
     assert.ok(text.indexOf('Do this now') < text.indexOf('Who to contact'), 'what to do now comes first');
-    assert.match(text, /1\. If anyone is at immediate risk or there is a risk to life, call 999 first\./);
+    assert.match(text, /If anyone is at immediate risk or there is a risk to life, call 999 first\./);
     assert.match(text, /EDT on 01895 250111/);
     assert.doesNotMatch(text, /Switch your location services off|Set your WhatsApp status|I need to make you aware/, 'routine items are not shown in a crisis');
     await card.getByRole('button', { name: /^For routine contact later/ }).click();
@@ -225,8 +225,8 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
   it('Leicester incident: a parent\'s details went to the wrong contact: report it first, the manager is told the same day', async () => {
     const { text } = await runCheck(rig.practitioner, 'leicester-incident', { ...BASE, contactType: 'parent_carer', purpose: 'keep_in_touch', caseRef: 'LCC-7782', dataIncident: true, serviceInScope: true });
     assert.match(text, /^Report an information incident now/);
-    assert.match(text, /1\. Report the incident now to Information-Security-Incidents@leicester\.gov\.uk/);
-    assert.match(text, /2\. Do not delete the conversation until your manager advises/);
+    assert.match(text, /Report the incident now to Information-Security-Incidents@leicester\.gov\.uk/);
+    assert.ok(text.indexOf('Information-Security-Incidents') < text.indexOf('Do not delete the conversation until your manager advises'), 'the route first');
     assert.match(text, /ICO within 72 hours/);
     assert.doesNotMatch(text, /Make the phone available for a manager's spot check/, 'routine checklist folded away');
     await rig.manager.getByText(/Information incident, for action today: Pat Practitioner/).first().waitFor({ timeout: 30_000 });

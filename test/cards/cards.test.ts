@@ -119,7 +119,24 @@ describe('cards', () => {
     expectValid(messageCard({ title: 'Hello' }), 'bare message');
     expectValid(helpCard('London Borough of Hillingdon'), 'help');
     expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [] }), 'empty list');
-    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded' }] }), 'list');
+    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded', consent: null, withdraw: null }] }), 'list');
+    const withConsent = renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Allowed', color: 'Good', when: '3 Mar, 10:00', council: 'WF', caseRef: 'CR-2', who: '', status: 'Recorded', consent: 'Consent given (consent register)', withdraw: { caseRef: 'CR-2' } }] });
+    expectValid(withConsent, 'list with a consent withdrawal');
+    assert.ok(actionsOf(withConsent).some((a) => a.verb === 'consent.withdraw' && a.data.caseRef === 'CR-2' && a.title === 'They withdrew consent'));
+  });
+
+  it('an outcome card offers to record consent where the pack asks for it, and shows where the register stands', () => {
+    const policy = catalogue().councils.get('waltham-forest')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'appointment' }));
+    assert.equal(decision.consentRequest?.label, 'They replied YES');
+    assert.equal(decision.consentRequest?.scriptId, 'wf-consent-script');
+    const offered = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentOffer: { label: decision.consentRequest!.label, decisionId: 'd-7' } });
+    expectValid(offered, 'outcome with a consent offer');
+    assert.ok(actionsOf(offered).some((a) => a.verb === 'consent.given' && a.data.decisionId === 'd-7' && a.title === 'They replied YES'));
+    const recorded = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentStatus: 'Consent register: Consent given.' });
+    expectValid(recorded, 'outcome with the register');
+    assert.ok(!actionsOf(recorded).some((a) => a.verb === 'consent.given'));
+    assert.match(JSON.stringify(recorded), /Consent register: Consent given\./);
   });
 
   it('approval and safeguarding alert cards in every state', () => {

@@ -80,12 +80,12 @@ export function caseNoteText(source: CaseNoteSource): string {
     lines.push('', 'Scripts sent:', ...decision.scripts.map((s) => bullet(s.title, s.citation)));
   }
 
+  // A crisis note records what was done now; for routine contact later only the verdict and the clause it
+  // rests on (its checklist is not agreed now, and is left out).
   const later = decision.routineLater;
   if (later) {
-    lines.push('', `${oneLine(later.title)}:`);
+    lines.push('', `${oneLine(later.title.replace(/, with the conditions below$|; use the alternatives below$/, ''))}:`);
     lines.push(...decision.reasons.filter((r) => r.decisive && r.later).map((r) => bullet(r.text, r.citation)));
-    if (later.conditions.length > 0) lines.push('Conditions:', ...later.conditions.map((c) => bullet(c.text, c.citation)));
-    if (later.scripts.length > 0) lines.push('Scripts:', ...later.scripts.map((s) => bullet(s.title, s.citation)));
   }
 
   if (source.approval) {

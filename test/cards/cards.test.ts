@@ -97,7 +97,8 @@ describe('cards', () => {
   it('a crisis outcome card leads with what to do now; routine items only in its collapsed "For routine contact later" part', () => {
     const policy = catalogue().councils.get('warwickshire')!;
     const decision = evaluate(policy, parseFacts({ contactType: 'young_person', age: 17, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', initiatedBy: 'young_person', immediateRiskToLife: true, withinWorkingHours: false }));
-    const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote: 'note', managerStatus: null }) as any;
+    const caseNote = caseNoteText({ practitionerDisplayName: 'Pat Practitioner', createdAt: NOW, caseRef: 'CR-1', decision });
+    const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote, managerStatus: null }) as any;
     expectValid(card, 'crisis outcome');
     assert.equal(card.body[0].items[0].text, 'Call 999 now');
     assert.equal(card.body[1].items[0].text, 'Do this now');
@@ -106,7 +107,7 @@ describe('cards', () => {
     assert.ok(later, 'a routine part');
     assert.equal(later.isVisible, false, 'collapsed');
     const outside = JSON.stringify({ ...card, body: card.body.filter((b: any) => b !== later) });
-    for (const routine of ['Two-step verification', 'For any further routine contact']) assert.ok(!outside.includes(routine), `${routine} is not outside the routine part`);
+    for (const routine of ['Two-step verification', 'The device requires a passcode', 'For any further routine contact']) assert.ok(!outside.includes(routine), `${routine} is not outside the routine part`);
     assert.match(JSON.stringify(later), /Two-step verification/);
     const toggle = card.body.find((b: any) => b.type === 'ActionSet');
     assert.match(toggle.actions[0].title, /^For routine contact later: WhatsApp is allowed/);

@@ -1,11 +1,11 @@
 /** The consent register: consents given and withdrawn per case reference, each audited in the same transaction. */
-import { randomUUID } from 'node:crypto';
 import { CONSENT_STATUSES, type ConsentEntry, type ConsentStatus, type ConsentStore, type NewConsentEntry } from '../domain/ports/store';
 import { appendAudit } from './auditLog';
 import { fromIso, toIso } from './columnValues';
 import { checkCaseRef, checkDisplayName, checkId } from './fieldRules';
 import type { ConsentRegisterTable } from './schema';
 import { StoreValidationError } from './storeErrors';
+import { timeOrderedId } from './timeOrderedId';
 import { inTransaction, type StoreContext } from './storeContext';
 
 export function toConsentEntry(row: ConsentRegisterTable): ConsentEntry {
@@ -32,7 +32,8 @@ export function createConsentRegisterRepository(ctx: StoreContext): ConsentStore
       if (!(CONSENT_STATUSES as readonly string[]).includes(entry.status)) throw new StoreValidationError('status', `must be one of ${CONSENT_STATUSES.join(', ')}`);
       if (typeof entry.recordedBy !== 'object' || entry.recordedBy === null) throw new StoreValidationError('recordedBy', 'is required');
       const row: ConsentRegisterTable = {
-        id: randomUUID(),
+        // Time-ordered, so entries recorded in the same millisecond still list in the order they were made.
+        id: timeOrderedId(),
         case_ref: checkCaseRef(entry.caseRef, ctx.caseRefPattern),
         council_id: checkId(entry.councilId, 'councilId'),
         status: entry.status,

@@ -29,6 +29,9 @@ export function describeConsentRegister(env: ContractEnv): void {
       clock.advance(90 * MINUTE);
       await store.recordConsent(entry('CASE-7101', { status: 'withdrawn', recordedBy: { aadObjectId: 'aad-prac-2', displayName: 'Sam Social Worker' } }));
       await store.recordConsent(entry('CASE-7102'));
+      // Several entries in the same millisecond still list in the order they were made.
+      for (const status of ['given', 'withdrawn', 'given', 'withdrawn'] as const) await store.recordConsent(entry('CASE-7106', { status }));
+      assert.deepEqual((await store.listConsent('CASE-7106')).map((e) => e.status), ['given', 'withdrawn', 'given', 'withdrawn']);
       const register = await store.listConsent('CASE-7101');
       assert.deepEqual(register.map((e) => [e.status, e.recordedByAadId, e.recordedByName, e.scriptId, e.scriptVersion]), [
         ['given', 'aad-prac-1', 'Pat Practitioner', 'tst-consent-script', '2.1 aaaaaaaaaaaa'],

@@ -10,6 +10,7 @@ import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
 import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
+import { ConsentService } from './services/consentService';
 import type { Config } from './config';
 import { councilForTenant, tenantAllowList } from './config';
 import type { Directory } from './domain/ports/directory';
@@ -141,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     },
   });
   const checks = new ChecksService({ store, directory });
+  const consent = new ConsentService({ store, decisions, caseRefPattern: config.caseRefPattern });
   const councilName = (tenantId: string) => {
     const id = councilForTenant(config, tenantId);
     return id ? (policies.councils.get(id)?.council.data.metadata.council ?? null) : null;
@@ -154,7 +156,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const bot = new ChannelCheckBot({
     throttle: createTurnThrottle(limiter, log, { sessionAnswers: (id, actor) => wizard.answersOf(actor, id) }),
-    verbs: buildVerbRoutes({ wizard, approvals, escalations }),
+    verbs: buildVerbRoutes({ wizard, approvals, escalations, consent }),
     commands: buildCommandRoutes({ wizard, checks, councilName }),
     references: store,
     welcome: (actor) => helpCard(councilName(actor.tenantId)),

@@ -1,8 +1,10 @@
 /** Every card verb the bot understands, and its handler: the routing table as data. */
 import type { ApprovalService } from '../services/approvalService';
+import type { ConsentService } from '../services/consentService';
 import type { EscalationService } from '../services/escalationService';
 import type { WizardService } from '../services/wizardService';
 import { approvalDecideHandler, approvalRefreshHandler } from './handlers/approvalHandlers';
+import { consentGivenHandler, consentWithdrawHandler } from './handlers/consentHandlers';
 import { escalationAcknowledgeHandler } from './handlers/escalationHandlers';
 import { wizardBackHandler, wizardCancelHandler, wizardNextHandler, wizardStartHandler } from './handlers/wizardHandlers';
 import type { VerbRoutes } from './verbs';
@@ -16,9 +18,11 @@ export const VERBS = {
   approvalDecline: 'approval.decline',
   approvalRefresh: 'approval.refresh',
   escalationAcknowledge: 'escalation.acknowledge',
+  consentGiven: 'consent.given',
+  consentWithdraw: 'consent.withdraw',
 } as const;
 
-export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService }): VerbRoutes {
+export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService; consent: ConsentService }): VerbRoutes {
   return {
     [VERBS.wizardStart]: wizardStartHandler(deps.wizard),
     [VERBS.wizardNext]: wizardNextHandler(deps.wizard),
@@ -28,5 +32,7 @@ export function buildVerbRoutes(deps: { wizard: WizardService; approvals: Approv
     [VERBS.approvalDecline]: approvalDecideHandler(deps.approvals, 'decline'),
     [VERBS.approvalRefresh]: approvalRefreshHandler(deps.approvals),
     [VERBS.escalationAcknowledge]: escalationAcknowledgeHandler(deps.escalations),
+    [VERBS.consentGiven]: consentGivenHandler(deps.consent),
+    [VERBS.consentWithdraw]: consentWithdrawHandler(deps.consent),
   };
 }

@@ -38,7 +38,7 @@ export function approvalCard(input: ApprovalCardInput): CardJson {
     headerStyle: open ? 'warning' : approval.status === 'approved' ? 'good' : 'default',
     facts: factSummary(decision.facts),
     reasons: decision.reasons.filter((r) => r.decisive).map((r) => ({ text: r.text, cite: citeText(r) })),
-    conditions: decision.conditions.map((c) => ({ text: c.text })),
+    conditions: [...decision.conditions, ...(decision.routineLater?.conditions ?? [])].map((c) => ({ text: c.text })),
     status,
     statusColor: approval.status === 'approved' ? 'Good' : 'Attention',
     canDecide: open && input.buttonsForEveryone,

@@ -1,5 +1,5 @@
 /** The facts of a check that matter to a manager, in words, for the approval and alert cards. */
-import type { Facts } from '../domain/facts';
+import { FACT_FLAGS, type Facts } from '../domain/facts';
 import { QUESTIONS } from '../domain/wizard/questions';
 
 function choiceTitle(id: 'contactType' | 'purpose' | 'initiatedBy' | 'consent' | 'device' | 'account', value: string): string {
@@ -16,15 +16,7 @@ export function factSummary(f: Facts): Array<{ title: string; value: string }> {
     { title: 'Agreed to WhatsApp', value: choiceTitle('consent', f.consent) },
     { title: 'Working hours', value: f.withinWorkingHours ? 'Yes' : 'No, out of hours' },
   ];
-  const flags = [
-    f.immediateRiskToLife && 'immediate risk to life',
-    f.safeguardingConcern && 'safeguarding concern',
-    f.inappropriateContentReceived && 'inappropriate content received',
-    f.riskPhoneAccessByAbuser && 'someone with access to their phone poses a risk',
-    f.sensitiveContent && 'sensitive content',
-    f.dataIncident && 'data sent to the wrong person or channel',
-    f.practitionerUncertain && 'practitioner unsure',
-  ].filter((x): x is string => typeof x === 'string');
+  const flags = FACT_FLAGS.filter((x) => f[x.fact] === true).map((x) => x.title);
   if (flags.length > 0) rows.push({ title: 'Flags', value: flags.join('; ') });
   if (f.parentalConsent !== null) rows.push({ title: 'Parental consent', value: f.parentalConsent ? 'Yes' : 'No' });
   if (f.managerAgreement !== null) rows.push({ title: 'Manager agreement', value: f.managerAgreement ? 'Already given' : 'Not given' });

@@ -1,6 +1,6 @@
 /** A decision as the outcome card: headline, reasons with citations, checklist, scripts, contacts, case note. */
-import type { Citation, ContactToCall, Decision } from '../domain/policy/decision';
-import type { ChannelVerdict, Outcome } from '../domain/policy/precedence';
+import type { Citation, ContactToCall, Decision, ScriptToSend } from '../domain/policy/decision';
+import type { Outcome } from '../domain/policy/precedence';
 import { type CardJson, renderTemplate } from './renderTemplate';
 
 export interface OutcomeCardInput {
@@ -12,6 +12,10 @@ export interface OutcomeCardInput {
   managerStatus?: string | null;
   /** Once the line manager has settled an approval request, the card's headline says so. */
   approval?: 'approved' | 'declined' | null;
+  /** Where the case's consent register stands, in words. */
+  consentStatus?: string | null;
+  /** "They replied YES" / "They agreed": record consent in the register for this decision's case. */
+  consentOffer?: { label: string; decisionId: string } | null;
 }
 
 const SETTLED = {
@@ -21,17 +25,11 @@ const SETTLED = {
 
 const STYLE: Record<Outcome, { container: string; color: string }> = {
   safeguarding_escalation: { container: 'attention', color: 'Attention' },
+  information_incident: { container: 'attention', color: 'Attention' },
   whatsapp_not_permitted: { container: 'attention', color: 'Attention' },
   manager_approval_required: { container: 'warning', color: 'Warning' },
   use_teams: { container: 'accent', color: 'Accent' },
   whatsapp_allowed_with_conditions: { container: 'good', color: 'Good' },
-};
-
-const CHANNEL_NOTE: Record<ChannelVerdict, string> = {
-  whatsapp_not_permitted: 'For any further routine contact: WhatsApp is not permitted. Use the alternatives below.',
-  manager_approval_required: 'For any further routine contact: ask your line manager before using WhatsApp.',
-  use_teams: 'For any further routine contact: use Microsoft Teams.',
-  whatsapp_allowed_with_conditions: 'For any further routine contact: WhatsApp is allowed with the conditions below.',
 };
 
 export function citeText(c: Citation): string {
@@ -49,10 +47,32 @@ export function contactDetail(c: ContactToCall): string {
   return c.note ? `${detail}. ${c.note}` : detail;
 }
 
-export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null }: OutcomeCardInput) {
+export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null, consentStatus = null, consentOffer = null }: OutcomeCardInput) {
   const settled = d.outcome === 'manager_approval_required' && approval ? SETTLED[approval] : null;
   const style = settled ?? STYLE[d.outcome];
   const item = (x: Citation & { text: string }) => ({ text: x.text, cite: citeText(x) });
+  const script = (s: ScriptToSend) => ({
+    title: s.title,
+    cite: citeText(s),
+    text: s.text,
+    note: s.verbatim ? 'The council\'s own words: send exactly as written.' : 'A ChannelCheck draft: the policy prescribes no wording, so adapt it.',
+  });
+  const contact = (c: ContactToCall) => ({ label: c.label, detail: contactDetail(c) });
+  const conditionsTitle = d.channel === 'manager_approval_required' && approval !== 'approved' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow';
+  const now = d.reasons.filter((r) => !r.later);
+  const later = d.reasons.filter((r) => r.later);
+  const routine = d.routineLater
+    ? {
+        title: d.routineLater.title,
+        reasons: later.filter((r) => r.decisive).map(item),
+        conditionsTitle,
+        conditions: d.routineLater.conditions.map(item),
+        scripts: d.routineLater.scripts.map(script),
+        alternatives: d.routineLater.alternatives.map(item),
+        contacts: d.routineLater.contacts.map(contact),
+        notes: later.filter((r) => !r.decisive && r.effect !== 'CONDITION' && r.effect !== 'RECORD').map(item),
+      }
+    : null;
   return {
     headline: settled?.headline ?? d.headline,
     headlineStyle: style.container,
@@ -64,24 +84,22 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     policyHash: d.policy.contentHash.slice(0, 12),
     caseRef,
     decisionId,
-    channelNote: d.outcome === 'safeguarding_escalation' ? CHANNEL_NOTE[d.channel] : null,
+    actNow: d.actNow.map((a, i) => ({ ...item(a), index: i + 1 })),
     managerStatus,
     warnings: d.warnings,
-    contacts: d.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
-    reasons: d.reasons.filter((r) => r.decisive).map(item),
-    notes: d.reasons.filter((r) => !r.decisive && r.effect === 'INFO').map(item),
-    conditionsTitle: d.channel === 'manager_approval_required' && approval !== 'approved' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow',
+    contacts: d.contacts.map(contact),
+    reasons: now.filter((r) => r.decisive).map(item),
+    notes: now.filter((r) => !r.decisive && r.effect === 'INFO').map(item),
+    conditionsTitle,
     conditions: d.conditions.map(item),
-    scripts: d.scripts.map((s) => ({
-      title: s.title,
-      cite: citeText(s),
-      text: s.text,
-      note: s.verbatim ? 'The council\'s own words: send exactly as written.' : 'A ChannelCheck draft: the policy prescribes no wording, so adapt it.',
-    })),
+    scripts: d.scripts.map(script),
     alternatives: d.alternatives.map(item),
+    routine,
     recordTitle: d.record.system ? `Record it: ${d.record.system}` : 'Record it',
     recordInstructions: d.record.instructions.map(item),
     caseNote,
+    consentStatus,
+    consentOffer,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The decision wizard's current step as a card. */
+import { FACT_DEFAULTS, isFactName } from '../domain/facts';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import type { Question, QuestionId } from '../domain/wizard/questions';
 import { type Answers, questionsFor, safetyBanner, STEPS, stepNumber, type WizardState } from '../domain/wizard/wizard';
@@ -10,10 +11,13 @@ export interface WizardCardInput {
   sessionId: string;
   version: number;
   errors?: Partial<Record<QuestionId, string>>;
+  /** Where the case's consent register stands, shown under the consent question. */
+  consentNote?: string | null;
 }
 
 function questionData(q: Question, answers: Answers, error: string | undefined) {
-  const current = answers[q.id];
+  // An unanswered question shows the fact's documented default, as the engine would apply it.
+  const current = answers[q.id] ?? (isFactName(q.id) ? FACT_DEFAULTS[q.id] : undefined);
   const base = {
     id: q.id,
     label: q.label,
@@ -31,9 +35,9 @@ function questionData(q: Question, answers: Answers, error: string | undefined) 
   };
   switch (q.type.kind) {
     case 'choice':
-      return { ...base, choices: [...q.type.choices], style: q.type.choices.length > 4 ? 'compact' : 'expanded', value: typeof current === 'string' ? current : q.id === 'initiatedBy' ? 'practitioner' : q.id === 'consent' ? 'not_asked' : '' };
+      return { ...base, choices: [...q.type.choices], style: q.type.choices.length > 4 ? 'compact' : 'expanded', value: typeof current === 'string' ? current : '' };
     case 'toggle':
-      return { ...base, toggleTitle: q.type.title, value: current === true || (current === undefined && q.id === 'teamsAvailable') ? 'true' : 'false' };
+      return { ...base, toggleTitle: q.type.title, value: current === true ? 'true' : 'false' };
     case 'yesNoUnknown':
       return { ...base, unknownTitle: q.type.unknownTitle, value: current === true ? 'yes' : current === false ? 'no' : 'unknown' };
     case 'age':
@@ -43,7 +47,7 @@ function questionData(q: Question, answers: Answers, error: string | undefined) 
   }
 }
 
-export function wizardCard({ policy, state, sessionId, version, errors = {} }: WizardCardInput): CardJson {
+export function wizardCard({ policy, state, sessionId, version, errors = {}, consentNote = null }: WizardCardInput): CardJson {
   const step = STEPS.find((s) => s.id === state.step);
   const { index, total } = stepNumber(policy, state);
   const questions = questionsFor(policy, state.step, state.answers);
@@ -54,7 +58,7 @@ export function wizardCard({ policy, state, sessionId, version, errors = {} }: W
     council: policy.council.data.metadata.council,
     banner: safetyBanner(state.answers),
     errorSummary: errorCount > 0 ? `Please check ${errorCount === 1 ? 'the answer' : `${errorCount} answers`} marked below.` : null,
-    questions: questions.map((q) => questionData(q, state.answers, errors[q.id])),
+    questions: questions.map((q) => ({ ...questionData(q, state.answers, errors[q.id]), ...(q.id === 'consent' && consentNote ? { hint: consentNote } : {}) })),
     nextTitle: index === total ? 'Get the answer' : 'Next',
     canGoBack: state.history.length > 0,
     sessionId,

@@ -7,7 +7,7 @@
  * older than seals, altered when its stored content no longer matches): an altered record is still exported,
  * flagged, named on stderr, and the command exits 1.
  */
-import type { DecisionRecord, RecordVerification } from '../domain/ports/store';
+import type { ConsentEntry, DecisionRecord, RecordVerification } from '../domain/ports/store';
 import { loadPolicies } from '../policyFiles/loadPolicies';
 import { cliActor, londonDayFlag, oneOf, parseFlags, storeOptions, withStore } from './cliArgs';
 import { EXIT_FAILED, EXIT_OK, runCommand, UsageError } from './exitCodes';
@@ -24,9 +24,10 @@ export function integrityOf(records: readonly DecisionRecord[], check: RecordVer
 const USAGE = 'usage: npm run --silent export -- --from YYYY-MM-DD --to YYYY-MM-DD [--council <pack id>] [--format csv|json]';
 const FORMATS = ['csv', 'json'] as const;
 
-type Row = DecisionRecord & { integrity: Integrity };
+/** A decision with its standing against the audit trail and where its case's consent register stood at export time. */
+export type ExportRow = DecisionRecord & { integrity: Integrity; consent?: ConsentEntry | null };
 
-const COLUMNS: Array<[string, (d: Row) => string | boolean | null]> = [
+const COLUMNS: Array<[string, (d: ExportRow) => string | boolean | null]> = [
   ['decision_id', (d) => d.id],
   ['recorded_at', (d) => d.createdAt.toISOString()],
   ['council_id', (d) => d.councilId],
@@ -40,9 +41,12 @@ const COLUMNS: Array<[string, (d: Row) => string | boolean | null]> = [
   ['outcome', (d) => d.outcome],
   ['channel', (d) => d.decision?.channel ?? null],
   ['notify_manager', (d) => d.decision?.notifyManager ?? null],
+  ['urgency', (d) => d.decision?.urgency ?? null],
+  ['headline', (d) => d.decision?.headline ?? null],
   ['state', (d) => d.state],
   ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
   ['integrity', (d) => d.integrity],
+  ['consent_register', (d) => (d.consent ? `${d.consent.status} ${d.consent.recordedAt.toISOString()} ${d.consent.scriptId ?? ''}`.trim() : null)],
 ];
 
 /** RFC 4180 quoting, and a leading ' on anything a spreadsheet would run as a formula. */
@@ -53,7 +57,7 @@ function csvCell(value: string | boolean | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function decisionsCsv(records: readonly Row[]): string {
+export function decisionsCsv(records: readonly ExportRow[]): string {
   const lines = [COLUMNS.map(([name]) => name).join(',')];
   for (const d of records) lines.push(COLUMNS.map(([, get]) => csvCell(get(d))).join(','));
   return `${lines.join('\r\n')}\r\n`;
@@ -79,7 +83,10 @@ async function main(): Promise<number> {
     const records = await store.exportDecisions({ from: from.start, to: to.nextDayStart, ...(council === undefined ? {} : { councilId: council }) });
     const check = await store.verifyRecords(records.map((d) => d.id));
     const integrity = integrityOf(records, check);
-    const rows: Row[] = records.map((d) => ({ ...d, integrity: integrity.get(d.id) ?? 'verified' }));
+    const cases = [...new Set(records.map((d) => d.caseRef).filter((c): c is string => c !== null))];
+    const registers = new Map(await Promise.all(cases.map(async (c) => [c, await store.listConsent(c)] as const)));
+    // Each decision carries where its case's consent register stands now (the latest entry).
+    const rows: ExportRow[] = records.map((d) => ({ ...d, integrity: integrity.get(d.id) ?? 'verified', consent: d.caseRef ? (registers.get(d.caseRef)?.at(-1) ?? null) : null }));
     await store.recordDisclosure('export.generated', cliActor(), { from: from.day, to: to.day, councilId: council ?? null, format, decisions: records.length, altered: check.problems.length });
     process.stdout.write(format === 'csv' ? decisionsCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`);
     if (check.problems.length === 0) return EXIT_OK;

@@ -4,6 +4,7 @@
  * never the child or family: there is only a case reference.
  */
 import type { Decision } from './policy/decision';
+import type { ConsentEntry } from './ports/store';
 
 export interface CaseNoteSource {
   practitionerDisplayName: string;
@@ -11,6 +12,10 @@ export interface CaseNoteSource {
   /** Null when the contact is not about a case (e.g. a colleague). */
   caseRef: string | null;
   decision: Decision;
+  /** The case's consent register (oldest first), when there is a case reference. */
+  consentRegister?: readonly ConsentEntry[];
+  /** The line manager's settled approval, for the record (Warwickshire 5.1: the logged sign-off). */
+  approval?: { status: 'approved' | 'declined'; byName: string | null; at: Date | null } | null;
 }
 
 export const CASE_NOTE_TIME_ZONE = 'Europe/London';
@@ -35,6 +40,11 @@ export function formatLondonTime(at: Date): string {
   return `${part('weekday')} ${part('day')} ${part('month')} ${part('year')}, ${part('hour')}:${part('minute')} ${part('timeZoneName')}`;
 }
 
+export function describeConsentEntry(e: ConsentEntry): string {
+  const what = e.status === 'given' ? 'Consent given' : 'Consent withdrawn';
+  return `${what} ${formatLondonTime(e.recordedAt)}, recorded by ${e.recordedByName ?? '(erased)'}${e.scriptId ? `, script ${e.scriptId}` : ''}, policy version ${e.scriptVersion}`;
+}
+
 /** One line of free text: no line breaks or control characters that could fake another line of the note. */
 function oneLine(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -56,7 +66,10 @@ export function caseNoteText(source: CaseNoteSource): string {
     `Outcome: ${oneLine(decision.headline)}`,
   ];
 
-  const decisive = decision.reasons.filter((r) => r.decisive);
+  if (decision.actNow.length > 0) {
+    lines.push('', 'What to do now:', ...decision.actNow.map((a) => bullet(a.text, a.citation)));
+  }
+  const decisive = decision.reasons.filter((r) => r.decisive && !r.later);
   lines.push('', 'Why:');
   lines.push(...(decisive.length > 0 ? decisive.map((r) => bullet(r.text, r.citation)) : ['- (no decisive rule recorded)']));
 
@@ -65,6 +78,22 @@ export function caseNoteText(source: CaseNoteSource): string {
   }
   if (decision.scripts.length > 0) {
     lines.push('', 'Scripts sent:', ...decision.scripts.map((s) => bullet(s.title, s.citation)));
+  }
+
+  // A crisis note records what was done now; for routine contact later only the verdict and the clause it
+  // rests on (its checklist is not agreed now, and is left out).
+  const later = decision.routineLater;
+  if (later) {
+    lines.push('', `${oneLine(later.title.replace(/, with the conditions below$|; use the alternatives below$/, ''))}:`);
+    lines.push(...decision.reasons.filter((r) => r.decisive && r.later).map((r) => bullet(r.text, r.citation)));
+  }
+
+  if (source.approval) {
+    const a = source.approval;
+    lines.push('', `Line manager's decision: ${a.status}${a.byName ? ` by ${oneLine(a.byName)}` : ''}${a.at ? `, ${formatLondonTime(a.at)}` : ''} (recorded in ChannelCheck's audit trail)`);
+  }
+  if (source.consentRegister && source.consentRegister.length > 0) {
+    lines.push('', 'Consent register:', ...source.consentRegister.map((e) => bullet(describeConsentEntry(e))));
   }
 
   lines.push('', `Record this in: ${decision.record.system ? oneLine(decision.record.system) : 'the case record (the council\'s pack does not name a system)'}`);

@@ -1,6 +1,10 @@
 /**
  * The facts vocabulary: the one set of names and values that the policy engine, the card wizard
  * and the `decide` command share. Names and values are fixed; see the README's table.
+ *
+ * The facts are described once, by `factsSchema`: the `Facts` type, each fact's kind (for condition
+ * validation), the defaults the wizard shows and the flag list of the managers' fact summary are all
+ * derived from it.
  */
 import { z } from 'zod';
 
@@ -28,29 +32,55 @@ export type Purpose = (typeof PURPOSES)[number];
 export type Initiator = (typeof INITIATORS)[number];
 export type Consent = (typeof CONSENTS)[number];
 
-export interface Facts {
-  contactType: ContactType;
-  age: number | null;
-  device: Device;
-  account: Account;
-  purpose: Purpose;
-  initiatedBy: Initiator;
-  teamsAvailable: boolean;
-  consent: Consent;
-  withinWorkingHours: boolean;
-  practitionerUncertain: boolean;
-  riskPhoneAccessByAbuser: boolean;
-  safeguardingConcern: boolean;
-  immediateRiskToLife: boolean;
-  inappropriateContentReceived: boolean;
-  sensitiveContent: boolean;
-  dataIncident: boolean;
-  managerAgreement: boolean | null;
-  parentalConsent: boolean | null;
-  dedicatedBroadcastDevice: boolean | null;
-  serviceInScope: boolean | null;
-}
+export const MIN_AGE = 0;
+export const MAX_AGE = 120;
 
+/** A true/false fact that, when true, is listed under "Flags" in the manager's fact summary. */
+const flag = (title: string) => z.boolean().default(false).meta({ flag: title });
+/** A yes / no / not known fact (null: not known or not asked). */
+const unknownable = () => z.boolean().nullable().default(null);
+
+const factsShape = {
+  contactType: z.enum(CONTACT_TYPES),
+  /** Required for a young person (for a group, the youngest member); null only together with ageUnknown. */
+  age: z.number().int().min(MIN_AGE).max(MAX_AGE).nullable().optional(),
+  /** The practitioner does not know the age (or only that the youngest is under 16): treated as under 16. */
+  ageUnknown: flag('age not known: treated as under 16'),
+  device: z.enum(DEVICES),
+  account: z.enum(ACCOUNTS),
+  purpose: z.enum(PURPOSES),
+  initiatedBy: z.enum(INITIATORS).default('practitioner'),
+  teamsAvailable: z.boolean().default(true),
+  consent: z.enum(CONSENTS).default('not_asked'),
+  withinWorkingHours: z.boolean().default(true),
+  practitionerUncertain: flag('practitioner unsure'),
+  riskPhoneAccessByAbuser: flag('someone with access to their phone poses a risk'),
+  safeguardingConcern: flag('safeguarding concern'),
+  immediateRiskToLife: flag('immediate risk to life'),
+  inappropriateContentReceived: flag('inappropriate content received'),
+  sensitiveContent: flag('sensitive content'),
+  dataIncident: flag('data sent to the wrong person or channel'),
+  managerAgreement: unknownable(),
+  parentalConsent: unknownable(),
+  dedicatedBroadcastDevice: unknownable(),
+  serviceInScope: unknownable(),
+};
+
+const AGE_REQUIRED = 'age is required when contactType is young_person (for a group, the youngest member); if it is not known, give "age": null with "ageUnknown": true';
+
+export const factsSchema = z
+  .strictObject(factsShape)
+  .superRefine((f, ctx) => {
+    if (f.contactType === 'young_person' && (f.age === undefined || f.age === null) && !f.ageUnknown) {
+      ctx.addIssue({ code: 'custom', path: ['age'], message: AGE_REQUIRED });
+    }
+    if (f.ageUnknown && f.age !== undefined && f.age !== null) {
+      ctx.addIssue({ code: 'custom', path: ['ageUnknown'], message: 'must be false (or left out) when age is given' });
+    }
+  })
+  .transform((f) => ({ ...f, age: f.age ?? null }));
+
+export type Facts = z.output<typeof factsSchema>;
 export type FactName = keyof Facts;
 
 /** How a fact's values are described, for condition validation and for the wizard. */
@@ -59,70 +89,53 @@ export type FactKind =
   | { kind: 'boolean'; nullable: boolean }
   | { kind: 'age' };
 
-export const FACT_KINDS: Record<FactName, FactKind> = {
-  contactType: { kind: 'enum', values: CONTACT_TYPES },
-  age: { kind: 'age' },
-  device: { kind: 'enum', values: DEVICES },
-  account: { kind: 'enum', values: ACCOUNTS },
-  purpose: { kind: 'enum', values: PURPOSES },
-  initiatedBy: { kind: 'enum', values: INITIATORS },
-  teamsAvailable: { kind: 'boolean', nullable: false },
-  consent: { kind: 'enum', values: CONSENTS },
-  withinWorkingHours: { kind: 'boolean', nullable: false },
-  practitionerUncertain: { kind: 'boolean', nullable: false },
-  riskPhoneAccessByAbuser: { kind: 'boolean', nullable: false },
-  safeguardingConcern: { kind: 'boolean', nullable: false },
-  immediateRiskToLife: { kind: 'boolean', nullable: false },
-  inappropriateContentReceived: { kind: 'boolean', nullable: false },
-  sensitiveContent: { kind: 'boolean', nullable: false },
-  dataIncident: { kind: 'boolean', nullable: false },
-  managerAgreement: { kind: 'boolean', nullable: true },
-  parentalConsent: { kind: 'boolean', nullable: true },
-  dedicatedBroadcastDevice: { kind: 'boolean', nullable: true },
-  serviceInScope: { kind: 'boolean', nullable: true },
-};
+type Field = (typeof factsShape)[FactName];
 
-export const FACT_NAMES = Object.keys(FACT_KINDS) as FactName[];
-
-export function isFactName(name: string): name is FactName {
-  return Object.prototype.hasOwnProperty.call(FACT_KINDS, name);
+/** Looks through default / nullable / optional wrappers to the fact's own type. */
+function describeField(field: z.ZodType): { kind: FactKind; defaultValue: unknown; flag: string | null } {
+  let t: z.ZodType = field;
+  let nullable = false;
+  let defaultValue: unknown;
+  const flagTitle = (field.meta() as { flag?: string } | undefined)?.flag ?? null;
+  for (;;) {
+    if (t instanceof z.ZodDefault) {
+      defaultValue = t.def.defaultValue;
+      t = t.unwrap() as z.ZodType;
+    } else if (t instanceof z.ZodNullable) {
+      nullable = true;
+      t = t.unwrap() as z.ZodType;
+    } else if (t instanceof z.ZodOptional) {
+      t = t.unwrap() as z.ZodType;
+    } else break;
+  }
+  if (t instanceof z.ZodEnum) return { kind: { kind: 'enum', values: t.options as string[] }, defaultValue, flag: flagTitle };
+  if (t instanceof z.ZodBoolean) return { kind: { kind: 'boolean', nullable }, defaultValue, flag: flagTitle };
+  if (t instanceof z.ZodNumber) return { kind: { kind: 'age' }, defaultValue, flag: flagTitle };
+  throw new Error('facts.ts: a fact must be an enum, a boolean or the age');
 }
 
-export const MIN_AGE = 0;
-export const MAX_AGE = 120;
+const described = Object.fromEntries(
+  (Object.entries(factsShape) as Array<[FactName, Field]>).map(([name, field]) => [name, describeField(field)]),
+) as Record<FactName, ReturnType<typeof describeField>>;
 
-const factsInputSchema = z
-  .strictObject({
-    contactType: z.enum(CONTACT_TYPES),
-    age: z.number().int().min(MIN_AGE).max(MAX_AGE).nullable().optional(),
-    device: z.enum(DEVICES),
-    account: z.enum(ACCOUNTS),
-    purpose: z.enum(PURPOSES),
-    initiatedBy: z.enum(INITIATORS).default('practitioner'),
-    teamsAvailable: z.boolean().default(true),
-    consent: z.enum(CONSENTS).default('not_asked'),
-    withinWorkingHours: z.boolean().default(true),
-    practitionerUncertain: z.boolean().default(false),
-    riskPhoneAccessByAbuser: z.boolean().default(false),
-    safeguardingConcern: z.boolean().default(false),
-    immediateRiskToLife: z.boolean().default(false),
-    inappropriateContentReceived: z.boolean().default(false),
-    sensitiveContent: z.boolean().default(false),
-    dataIncident: z.boolean().default(false),
-    managerAgreement: z.boolean().nullable().default(null),
-    parentalConsent: z.boolean().nullable().default(null),
-    dedicatedBroadcastDevice: z.boolean().nullable().default(null),
-    serviceInScope: z.boolean().nullable().default(null),
-  })
-  .superRefine((f, ctx) => {
-    if (f.contactType === 'young_person' && (f.age === undefined || f.age === null)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['age'],
-        message: 'age is required when contactType is young_person (for a group, the youngest member)',
-      });
-    }
-  });
+export const FACT_NAMES = Object.keys(factsShape) as FactName[];
+
+export const FACT_KINDS = Object.fromEntries(FACT_NAMES.map((n) => [n, described[n].kind])) as Record<FactName, FactKind>;
+
+/** The documented default of each optional fact (the wizard pre-selects it); required facts have none. */
+export const FACT_DEFAULTS = Object.fromEntries(
+  FACT_NAMES.filter((n) => described[n].defaultValue !== undefined).map((n) => [n, described[n].defaultValue]),
+) as Partial<Record<FactName, string | boolean | null>>;
+
+/** The true/false facts listed under "Flags" when true, with the words the summary uses. */
+export const FACT_FLAGS = FACT_NAMES.flatMap((n) => {
+  const title = described[n].flag;
+  return title === null ? [] : [{ fact: n, title }];
+});
+
+export function isFactName(name: string): name is FactName {
+  return Object.prototype.hasOwnProperty.call(factsShape, name);
+}
 
 /** One problem with a set of facts, naming the fact. */
 export interface FactError {
@@ -165,7 +178,7 @@ export function parseFacts(input: unknown): Facts {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new InvalidFactsError([{ fact: '(facts)', message: 'must be a JSON object of facts' }]);
   }
-  const result = factsInputSchema.safeParse(input);
+  const result = factsSchema.safeParse(input);
   if (!result.success) {
     throw new InvalidFactsError(
       result.error.issues.flatMap((i) =>
@@ -174,8 +187,7 @@ export function parseFacts(input: unknown): Facts {
       ),
     );
   }
-  const f = result.data;
-  return { ...f, age: f.age ?? null };
+  return result.data;
 }
 
 /** Same as parseFacts but returns the errors instead of throwing. */

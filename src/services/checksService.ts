@@ -2,7 +2,8 @@
 import { renderTemplate, type CardJson } from '../cards/renderTemplate';
 import { londonDateTime } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
-import type { ApprovalStore, DecisionRecord, DecisionStore } from '../domain/ports/store';
+import { standingConsent } from '../domain/consentRegister';
+import type { ApprovalStore, ConsentEntry, ConsentStore, DecisionRecord, DecisionStore } from '../domain/ports/store';
 import type { Outcome } from '../domain/policy/precedence';
 import { HEADLINES } from '../domain/policy/precedence';
 import type { Actor } from './actor';
@@ -11,6 +12,7 @@ export const LIST_LIMIT = 10;
 
 const COLOR: Record<Outcome, string> = {
   safeguarding_escalation: 'Attention',
+  information_incident: 'Attention',
   whatsapp_not_permitted: 'Attention',
   manager_approval_required: 'Warning',
   use_teams: 'Accent',
@@ -27,9 +29,12 @@ const STATE_TEXT: Record<DecisionRecord['state'], string> = {
   escalation_acknowledged: 'Safeguarding alert acknowledged',
 };
 
-function row(r: DecisionRecord, showWho: boolean) {
+function row(r: DecisionRecord, showWho: boolean, consent: ConsentEntry | null = null) {
   return {
-    headline: HEADLINES[r.outcome],
+    // A case whose consent stands can have its withdrawal recorded from here (the practitioner's own list only).
+    withdraw: consent?.status === 'given' ? { caseRef: r.caseRef } : null,
+    consent: consent ? (consent.status === 'given' ? 'Consent given (consent register)' : 'Consent withdrawn (consent register)') : null,
+    headline: r.decision?.headline ?? HEADLINES[r.outcome],
     color: COLOR[r.outcome],
     when: londonDateTime(r.createdAt),
     council: r.decision?.policy.council ?? r.councilId,
@@ -40,14 +45,22 @@ function row(r: DecisionRecord, showWho: boolean) {
 }
 
 export class ChecksService {
-  constructor(private readonly deps: { store: DecisionStore & ApprovalStore; directory: Directory }) {}
+  constructor(private readonly deps: { store: DecisionStore & ApprovalStore & ConsentStore; directory: Directory }) {}
 
   async mine(actor: Actor): Promise<CardJson> {
     const records = await this.deps.store.listDecisionsForPractitioner(actor.aadObjectId, LIST_LIMIT);
+    const cases = [...new Set(records.map((r) => r.caseRef).filter((c): c is string => c !== null))];
+    const standing = new Map(await Promise.all(cases.map(async (c) => [c, standingConsent(await this.deps.store.listConsent(c))] as const)));
+    // The withdrawal button sits on the latest check of each case.
+    const seen = new Set<string>();
     return renderTemplate('checks-list', {
       title: 'Your recent checks',
       emptyText: 'You have no checks yet. Type **new check** to start one.',
-      checks: records.map((r) => row(r, false)),
+      checks: records.map((r) => {
+        const first = r.caseRef !== null && !seen.has(r.caseRef);
+        if (r.caseRef !== null) seen.add(r.caseRef);
+        return row(r, false, first && r.caseRef ? (standing.get(r.caseRef) ?? null) : null);
+      }),
     });
   }
 

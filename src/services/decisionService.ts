@@ -9,7 +9,8 @@ import type { CardJson } from '../cards/renderTemplate';
 import { caseNoteText } from '../domain/caseNote';
 import type { Facts } from '../domain/facts';
 import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
-import type { ApprovalStore, CardRef, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
+import { consentStandingText, standingConsent } from '../domain/consentRegister';
+import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import type { Actor } from './actor';
 import { managerStatusText } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
@@ -28,7 +29,7 @@ export interface RecordInput {
 }
 
 export interface DecisionServiceDeps {
-  store: DecisionStore & ApprovalStore & EscalationStore & Pick<OutboxStore, 'listOutboxForRef'>;
+  store: DecisionStore & ApprovalStore & EscalationStore & ConsentStore & Pick<OutboxStore, 'listOutboxForRef'>;
   planner: NotificationPlanner;
   now?: () => Date;
   newId?: () => string;
@@ -71,10 +72,17 @@ export class DecisionService {
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
     }
-    const [approval, escalation] = await Promise.all([
+    const [approval, escalation, register] = await Promise.all([
       this.deps.store.getApprovalForDecision(record.id),
       this.deps.store.getEscalationForDecision(record.id),
+      record.caseRef ? this.deps.store.listConsent(record.caseRef) : Promise.resolve([]),
     ]);
+    const settled = settling ?? (approval?.status === 'approved' || approval?.status === 'declined' ? approval.status : null);
+    const standing = standingConsent(register);
+    // Offer to record consent where the pack asks for it, for a case, unless this check's consent is already in.
+    const offer = record.decision.consentRequest && record.caseRef && !(standing?.status === 'given' && standing.decisionId === record.id)
+      ? { label: record.decision.consentRequest.label, decisionId: record.id }
+      : null;
     return outcomeCard({
       decision: record.decision,
       decisionId: record.id,
@@ -84,9 +92,13 @@ export class DecisionService {
         createdAt: record.createdAt,
         caseRef: record.caseRef ?? 'not given',
         decision: record.decision,
+        consentRegister: register,
+        approval: settled ? { status: settled, byName: null, at: approval?.settledAt ?? null } : null,
       }),
       managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation, alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : [])),
-      approval: settling ?? (approval?.status === 'approved' || approval?.status === 'declined' ? approval.status : null),
+      approval: settled,
+      consentStatus: consentStandingText(register),
+      consentOffer: offer,
     });
   }
 }

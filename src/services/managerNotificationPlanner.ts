@@ -10,7 +10,7 @@ import { approvalCard } from '../cards/approvalCard';
 import type { Config } from '../config';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
 import type { Directory, Person } from '../domain/ports/directory';
-import type { CardRef, NewOutboxMessage, OutboxTarget } from '../domain/ports/store';
+import type { CardRef, NewOutboxMessage, OutboxPriority, OutboxTarget } from '../domain/ports/store';
 import type { CardJson } from '../cards/renderTemplate';
 import { isWithinWorkingHours } from '../domain/workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
@@ -74,6 +74,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     if (!decision.notifyManager) return { notifications: [], managerStatus: null };
     const { manager, lookupFailed } = await this.findManager(actor.aadObjectId);
     if (decision.outcome === 'safeguarding_escalation') return this.planAlert(input, manager, lookupFailed);
+    if (decision.outcome === 'information_incident') return this.planIncident(input, manager);
     if (decision.channel === 'manager_approval_required') return this.planApproval(input, manager);
     return this.planNotice(input, manager);
   }
@@ -183,22 +184,37 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     };
   }
 
-  private async planNotice(input: PlanInput, manager: Person | null): Promise<NotificationPlan> {
+  /** An information incident: a same-day notice (never buried among routine ones), and the approval the channel may still need. */
+  private async planIncident(input: PlanInput, manager: Person | null): Promise<NotificationPlan> {
+    const notice = await this.planNotice(input, manager, 'same_day');
+    if (input.decision.channel !== 'manager_approval_required') return notice;
+    const approval = await this.planApproval(input, manager);
+    return { ...approval, notifications: [...notice.notifications, ...approval.notifications], managerStatus: [notice.managerStatus, approval.managerStatus].filter(Boolean).join(' ') };
+  }
+
+  private async planNotice(input: PlanInput, manager: Person | null, priority: OutboxPriority = 'routine'): Promise<NotificationPlan> {
     const { decision, actor } = input;
-    const notices = decision.reasons.filter((r) => r.decisive || r.effect === 'INFO' || r.effect === 'CONDITION').map((r) => r.text);
-    const text = `For your information: ${actor.displayName} completed a ChannelCheck (case ${input.caseRef ?? 'not given'}, ${decision.policy.council}): ${decision.headline}. ${notices.slice(0, 3).join(' ')}`;
+    const notices = decision.actNow.length > 0
+      ? decision.actNow.map((a) => a.text)
+      : decision.reasons.filter((r) => r.decisive || r.effect === 'INFO' || r.effect === 'CONDITION').map((r) => r.text);
+    const opening = priority === 'same_day' ? 'Information incident, for action today' : 'For your information';
+    const text = `${opening}: ${actor.displayName} completed a ChannelCheck (case ${input.caseRef ?? 'not given'}, ${decision.policy.council}): ${decision.headline}. ${notices.slice(0, 3).join(' ')}`;
     if (!manager) {
       const channel = channelTarget(this.deps.config);
       return {
-        notifications: channel ? [textMessageToChannel(`notice:${input.decisionId}:channel`, channel, actor.tenantId, `${text.slice(0, 1800)} ChannelCheck has no line manager on record for ${actor.displayName}.`, input.decisionId)] : [],
+        notifications: channel ? [withPriority(textMessageToChannel(`notice:${input.decisionId}:channel`, channel, actor.tenantId, `${text.slice(0, 1800)} ChannelCheck has no line manager on record for ${actor.displayName}.`, input.decisionId), priority)] : [],
         managerStatus: `Your line manager should know about this, but ChannelCheck has no line manager on record for you: tell them yourself${channel ? ' (the escalation channel has been told)' : ''}.`,
       };
     }
     return {
-      notifications: [textMessage(`notice:${input.decisionId}:manager`, manager.aadObjectId, { tenantId: actor.tenantId, text: text.slice(0, 2000) }, input.decisionId)],
+      notifications: [withPriority(textMessage(`notice:${input.decisionId}:manager`, manager.aadObjectId, { tenantId: actor.tenantId, text: text.slice(0, 2000) }, input.decisionId), priority)],
       managerStatus: `Your line manager ${manager.displayName} has been notified.`,
     };
   }
+}
+
+function withPriority(m: NewOutboxMessage, priority: OutboxPriority): NewOutboxMessage {
+  return priority === 'routine' ? m : { ...m, priority };
 }
 
 function textMessageToChannel(key: string, channel: OutboxTarget, tenantId: string, text: string, refId: string): NewOutboxMessage {

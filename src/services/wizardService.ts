@@ -10,8 +10,9 @@ import { messageCard } from '../cards/messageCard';
 import type { Config } from '../config';
 import { councilForTenant } from '../config';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
-import type { CardRef, WizardSession, WizardSessionStore } from '../domain/ports/store';
-import { type Answers, goBack, startWizard, STEP_IDS, type StepId, submitStep, type WizardState } from '../domain/wizard/wizard';
+import { consentStandingText, standingConsent } from '../domain/consentRegister';
+import type { CardRef, ConsentStore, WizardSession, WizardSessionStore } from '../domain/ports/store';
+import { type Answers, goBack, startWizard, STEP_IDS, type StepId, STEPS, submitStep, type WizardState } from '../domain/wizard/wizard';
 import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import type { Actor, DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
@@ -23,7 +24,7 @@ export interface WizardPayload {
 }
 
 export interface WizardServiceDeps {
-  store: WizardSessionStore;
+  store: WizardSessionStore & ConsentStore;
   policies: PolicyCatalogue;
   config: Pick<Config, 'council' | 'tenantCouncils' | 'caseRefPattern'>;
   decisions: DecisionService;
@@ -41,6 +42,9 @@ function cardRefOf(session: WizardSession): CardRef | null {
   const conversationId = (session.conversationRef as { conversation?: { id?: string } } | null)?.conversation?.id;
   return session.activityId && conversationId ? { activityId: session.activityId, conversationId } : null;
 }
+
+/** Steps that ask whether the contact agreed to WhatsApp. */
+const STEPS_WITH_CONSENT: readonly StepId[] = STEPS.filter((s) => s.questions.includes('consent')).map((s) => s.id);
 
 function isStepId(s: string): s is StepId {
   return (STEP_IDS as readonly string[]).includes(s);
@@ -104,11 +108,25 @@ export class WizardService {
     return { session, policy, state: { step, answers: progress.answers ?? {}, history: progress.history ?? [] } };
   }
 
+  /** A step's card, with where the case's consent register stands under the consent question. */
+  private async stepCard(policy: CouncilPolicy, state: WizardState, sessionId: string, version: number, errors?: Partial<Record<string, string>>): Promise<CardJson> {
+    const caseRef = state.answers.caseRef;
+    const consentNote = typeof caseRef === 'string' && STEPS_WITH_CONSENT.includes(state.step) ? consentStandingText(await this.deps.store.listConsent(caseRef)) : null;
+    return wizardCard({ policy, state, sessionId, version, consentNote, ...(errors ? { errors } : {}) });
+  }
+
+  /** The next check for a case starts from its consent register: given, or withdrawn (declined). It can be changed. */
+  private async prefillConsent(answers: Answers): Promise<Answers> {
+    if (typeof answers.caseRef !== 'string' || answers.consent !== undefined || answers.contactType === 'staff') return answers;
+    const standing = standingConsent(await this.deps.store.listConsent(answers.caseRef));
+    return standing ? { ...answers, consent: standing.status === 'given' ? 'given' : 'declined' } : answers;
+  }
+
   /** The card for a session as it stands (for replays and stale versions). */
   private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<CardJson> {
     if (session.status === 'completed' && session.decisionId) return this.deps.decisions.outcomeCardFor(session.decisionId);
     if (session.status === 'abandoned') return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
-    return wizardCard({ policy, state, sessionId: session.id, version: session.version });
+    return this.stepCard(policy, state, session.id, session.version);
   }
 
   async next(actor: Actor, payload: WizardPayload): Promise<CardJson> {
@@ -118,20 +136,21 @@ export class WizardService {
     const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
     if (!result.ok) {
       // Re-render the same step with the errors; nothing is stored, the version stays.
-      return wizardCard({ policy, state, sessionId: session.id, version: session.version, errors: result.errors });
+      return this.stepCard(policy, state, session.id, session.version, result.errors);
     }
     if (!result.done) {
+      const nextState = { ...result.state, answers: await this.prefillConsent(result.state.answers) };
       const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {
-        step: result.state.step,
-        answers: { answers: result.state.answers, history: result.state.history } satisfies StoredProgress,
-        caseRef: typeof result.state.answers.caseRef === 'string' ? result.state.answers.caseRef : null,
+        step: nextState.step,
+        answers: { answers: nextState.answers, history: nextState.history } satisfies StoredProgress,
+        caseRef: typeof nextState.answers.caseRef === 'string' ? nextState.answers.caseRef : null,
       });
       if (applied.kind === 'not_found') throw new UserFacingError('session_not_found', 'This check could not be found', 'Start a new check.');
       if (applied.kind !== 'applied') {
         const again = await this.load(actor, session.id);
         return this.currentCard(again.session, again.policy, again.state);
       }
-      return wizardCard({ policy, state: result.state, sessionId: session.id, version: applied.session.version });
+      return this.stepCard(policy, nextState, session.id, applied.session.version);
     }
     const recorded = await this.deps.decisions.record({
       actor,
@@ -158,7 +177,7 @@ export class WizardService {
       const again = await this.load(actor, session.id);
       return this.currentCard(again.session, again.policy, again.state);
     }
-    return wizardCard({ policy, state: previous, sessionId: session.id, version: applied.session.version });
+    return this.stepCard(policy, previous, session.id, applied.session.version);
   }
 
   async cancel(actor: Actor, payload: WizardPayload): Promise<CardJson> {

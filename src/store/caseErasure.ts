@@ -1,6 +1,7 @@
 /**
  * Erasure of one case reference: the personal content goes (facts, decision text, practitioner display
- * name, comments, notification payloads, wizard answers, audit payloads); ids, outcomes, states and times
+ * name, comments, notification payloads, wizard answers, audit payloads, the consent
+ * register's entries); ids, outcomes, states and times
  * stay, and a `case.erased` tombstone is appended so the audit chain still verifies.
  *
  * The work is done in short transactions, so a bot on the same SQLite file is never held up for long: one per
@@ -31,6 +32,7 @@ export async function eraseCase(ctx: StoreContext, input: string, actor: string)
     approvalsCleared: 0,
     outboxCleared: 0,
     wizardSessionsCleared: 0,
+    consentEntriesErased: 0,
     auditEventsRedacted: 0,
     tombstoneSeq: null,
     tombstoneSeqs: [],
@@ -74,6 +76,9 @@ export async function eraseCase(ctx: StoreContext, input: string, actor: string)
     const now = toIso(ctx.now());
     const sessions = await trx.updateTable('wizard_sessions').set({ answers: null, updated_at: now }).where('case_ref', '=', caseRef).where('answers', 'is not', null).executeTakeFirst();
     const wizardSessionsCleared = Number(sessions.numUpdatedRows);
+    // The consent register goes with the case: who consented, when and to which script.
+    const consent = await trx.deleteFrom('consent_register').where('case_ref', '=', caseRef).executeTakeFirst();
+    const consentEntriesErased = Number(consent.numDeletedRows);
     const unredacted = await trx
       .selectFrom('audit_events')
       .select('seq')
@@ -83,10 +88,11 @@ export async function eraseCase(ctx: StoreContext, input: string, actor: string)
       .where('type', 'not in', ['case.erased', 'retention.purged', 'sar.generated', 'export.generated'])
       .limit(1)
       .executeTakeFirst();
-    if (wizardSessionsCleared === 0 && unredacted === undefined) return;
-    const tombstone = await appendAudit(trx, ctx, { type: 'case.erased', actor, caseRef, payload: { caseRef, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared } });
+    if (wizardSessionsCleared === 0 && consentEntriesErased === 0 && unredacted === undefined) return;
+    const tombstone = await appendAudit(trx, ctx, { type: 'case.erased', actor, caseRef, payload: { caseRef, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared, consentEntriesErased } });
     report.auditEventsRedacted += await redactAuditPayloads(trx, { caseRef }, tombstone.seq);
     report.wizardSessionsCleared += wizardSessionsCleared;
+    report.consentEntriesErased += consentEntriesErased;
     report.tombstoneSeqs.push(tombstone.seq);
   });
 

@@ -1,7 +1,7 @@
 /** Decision rows <-> DecisionRecord, and the checks a new record must pass before anything is written. */
 import { randomUUID } from 'node:crypto';
 import type { Facts } from '../domain/facts';
-import type { Decision } from '../domain/policy/decision';
+import { type Decision, withCurrentShape } from '../domain/policy/decision';
 import { OUTCOMES, type Outcome } from '../domain/policy/precedence';
 import type { DecisionRecord, DecisionState, RecordDecisionCommand } from '../domain/ports/store';
 import { fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
@@ -21,7 +21,7 @@ export function toDecisionRecord(row: DecisionsTable): DecisionRecord {
     baselineHash: row.baseline_hash,
     caseRef: row.case_ref,
     facts: fromJsonText<Facts>(row.facts),
-    decision: fromJsonText<Decision>(row.decision),
+    decision: row.decision === null ? null : withCurrentShape(fromJsonText<Decision>(row.decision)),
     outcome: row.outcome as Outcome,
     state: row.state as DecisionState,
     createdAt: fromIso(row.created_at),

@@ -3,6 +3,7 @@ import type { CaseHoldings, DataProtectionStore } from '../domain/ports/store';
 import { toApproval } from './approvalRows';
 import { appendAudit, listAuditEvents } from './auditLog';
 import { toIso } from './columnValues';
+import { toConsentEntry } from './consentRegisterRepository';
 import { toDecisionRecord } from './decisionRows';
 import { toEscalation } from './escalationRows';
 import { checkCaseRef, checkDate, checkId } from './fieldRules';
@@ -31,14 +32,16 @@ export function createDisclosureQueries(ctx: StoreContext): Disclosure {
           .orderBy('created_at')
           .execute();
         const auditEvents = await listAuditEvents(trx, { caseRef });
+        const consent = await trx.selectFrom('consent_register').selectAll().where('case_ref', '=', caseRef).orderBy('recorded_at').orderBy('id').execute();
         return {
           caseRef,
-          found: decisions.length + sessions.length + auditEvents.length > 0,
+          found: decisions.length + sessions.length + auditEvents.length + consent.length > 0,
           decisions: decisions.map(toDecisionRecord),
           approvals: approvals.map(toApproval),
           escalations: escalations.map(toEscalation),
           outbox: outbox.map(toOutboxMessage),
           wizardSessions: sessions.map(toWizardSession),
+          consent: consent.map(toConsentEntry),
           auditEvents,
         };
       });

@@ -10,6 +10,7 @@ import { appendAudit, listAuditEvents, verifyAuditChain } from './auditLog';
 import type { BusyRetryOptions } from './busyRetry';
 import { toIso } from './columnValues';
 import { eraseCase } from './caseErasure';
+import { createConsentRegisterRepository } from './consentRegisterRepository';
 import { createConversationReferenceRepository } from './conversationReferenceRepository';
 import { createDecisionRepository } from './decisionRepository';
 import { inSnapshot, storeUnavailable, type Engine } from './engineDifferences';
@@ -106,6 +107,7 @@ export async function openStore(options: StoreOptions): Promise<ChannelCheckStor
     ...createOutboxRepository(ctx),
     ...createConversationReferenceRepository(ctx),
     ...createDisclosureQueries(ctx),
+    ...createConsentRegisterRepository(ctx),
     appendAuditEvent: async (event) => {
       if (!AUDIT_EVENT_TYPES.includes(event.type) || (TOMBSTONE_TYPES as readonly string[]).includes(event.type)) {
         throw new StoreValidationError('type', 'must be an audit event type other than a tombstone (case.erased, retention.purged)');

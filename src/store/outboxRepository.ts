@@ -4,7 +4,7 @@
  * lease runs out. The idempotency key is UNIQUE, so a message is never queued twice.
  */
 import type { ExpressionBuilder, Transaction } from 'kysely';
-import type { EnqueueResult, NewOutboxMessage, OutboxMessage, OutboxStatus, OutboxStore, OutboxTarget } from '../domain/ports/store';
+import { type EnqueueResult, type NewOutboxMessage, OUTBOX_PRIORITIES, type OutboxMessage, type OutboxStatus, type OutboxStore, type OutboxTarget } from '../domain/ports/store';
 import { parseOutboxPayload } from '../domain/ports/outboxMessages';
 import { appendAudit } from './auditLog';
 import { addMs, fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
@@ -96,7 +96,7 @@ export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): Ou
     sent_activity_id: null,
     created_at: toIso(now),
     sent_at: null,
-    priority: m.urgent ? 1 : 0,
+    priority: OUTBOX_PRIORITIES[m.urgent ? 'urgent' : (m.priority ?? 'routine')],
     correlation_id: currentCorrelationId(),
   }));
 }

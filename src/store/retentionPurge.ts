@@ -44,6 +44,7 @@ async function purgeBatch(ctx: StoreContext, councilId: string, cutoff: string, 
     await trx.deleteFrom('wizard_sessions').where('decision_id', 'in', ids).execute();
     await trx.deleteFrom('approval_requests').where('decision_id', 'in', ids).execute();
     await trx.deleteFrom('escalations').where('decision_id', 'in', ids).execute();
+    await trx.deleteFrom('consent_register').where('decision_id', 'in', ids).execute();
     await trx.deleteFrom('decisions').where('id', 'in', ids).execute();
     const tombstone = await appendAudit(trx, ctx, { type: 'retention.purged', actor, payload: { ...payload, decisionIds: ids } });
     const redacted = await redactAuditPayloads(trx, { decisionIds: ids }, tombstone.seq);

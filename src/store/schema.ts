@@ -151,10 +151,26 @@ export interface OutboxTable {
   sent_activity_id: string | null;
   created_at: string;
   sent_at: string | null;
-  /** 1: an urgent safeguarding alert, claimed before anything else; 0: routine. */
+  /** Claimed highest first (OUTBOX_PRIORITIES): 2 an urgent safeguarding alert, 1 a same-day notice, 0 routine. */
   priority: number;
   /** Correlation id of the activity whose turn queued the row (src/correlation.ts); null outside a turn. */
   correlation_id: string | null;
+}
+
+/** The consent register: one row per consent given or withdrawn, per case reference (migration 006). */
+export interface ConsentRegisterTable {
+  id: string;
+  case_ref: string;
+  council_id: string;
+  /** given | withdrawn */
+  status: string;
+  script_id: string | null;
+  script_version: string;
+  rule_id: string | null;
+  decision_id: string | null;
+  recorded_by_aad_id: string;
+  recorded_by_name: string | null;
+  recorded_at: string;
 }
 
 export interface Database {
@@ -168,4 +184,5 @@ export interface Database {
   conversation_references: ConversationReferencesTable;
   outbox: OutboxTable;
   store_heartbeat: StoreHeartbeatTable;
+  consent_register: ConsentRegisterTable;
 }

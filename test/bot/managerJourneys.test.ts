@@ -110,6 +110,19 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     assert.equal(h.textsTo(PEOPLE.pat).filter((t) => /your request to use WhatsApp/.test(t)).length, 1, 'the practitioner is told once');
   });
 
+  it('an information incident: the card leads with the report, and the manager gets a same-day notice ahead of routine ones', async () => {
+    const outcome = await check(h, PEOPLE.pat, { ...BASE, contactType: 'parent_carer', purpose: 'appointment', dataIncident: true, caseRef: 'CR-61003' });
+    const text = cardText(outcome);
+    assert.match(text, /Report an information incident now/);
+    assert.ok(text.indexOf('Do this now') < text.indexOf('For routine contact later'), 'what to do now comes first');
+    assert.match(text, /Do not delete the conversation until your manager advises/);
+    const queued = rows(h.dbFile, "select priority, payload from outbox where idempotency_key like 'notice:%'");
+    assert.equal(queued.length, 1);
+    assert.equal(queued[0]!.priority, 1, 'same day: between routine (0) and urgent (2)');
+    await h.drain();
+    assert.ok(h.textsTo(PEOPLE.lee).some((t) => /^Information incident, for action today: /.test(t)), h.textsTo(PEOPLE.lee).join('\n'));
+  });
+
   it('a safeguarding alert: urgent card to the manager, acknowledged, and the practitioner sees who acknowledged', async () => {
     const outcome = await check(h, PEOPLE.pat, SAFEGUARDING);
     assert.match(cardText(outcome), /Safeguarding: act now/);

@@ -90,11 +90,30 @@ describe('cards', () => {
         expectValid(card, `${id}: ${s.name}`);
         const text = JSON.stringify(card);
         assert.ok(text.includes(JSON.stringify(decision.headline).slice(1, -1)), 'headline shown');
-        for (const script of decision.scripts) assert.ok(text.includes(JSON.stringify(script.text).slice(1, -1)), `script ${script.id} shown exactly`);
+        for (const script of [...decision.scripts, ...(decision.routineLater?.scripts ?? [])]) assert.ok(text.includes(JSON.stringify(script.text).slice(1, -1)), `script ${script.id} shown exactly`);
         for (const r of decision.reasons.filter((x) => x.decisive)) assert.ok(text.includes(r.ruleId), `citation ${r.ruleId} shown`);
       }
     });
   }
+
+  it('a crisis outcome card leads with what to do now; routine items only in its collapsed "For routine contact later" part', () => {
+    const policy = catalogue().councils.get('warwickshire')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'young_person', age: 17, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', initiatedBy: 'young_person', immediateRiskToLife: true, withinWorkingHours: false }));
+    const caseNote = caseNoteText({ practitionerDisplayName: 'Pat Practitioner', createdAt: NOW, caseRef: 'CR-1', decision });
+    const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote, managerStatus: null }) as any;
+    expectValid(card, 'crisis outcome');
+    assert.equal(card.body[0].items[0].text, 'Call 999 now');
+    assert.equal(card.body[1].items[0].text, 'Do this now');
+    assert.match(card.body[1].items[1].text, /^1\. \*\*Call 999/);
+    const later = card.body.find((b: any) => b.id === 'routine-later');
+    assert.ok(later, 'a routine part');
+    assert.equal(later.isVisible, false, 'collapsed');
+    const outside = JSON.stringify({ ...card, body: card.body.filter((b: any) => b !== later) });
+    for (const routine of ['Two-step verification', 'The device requires a passcode', 'For any further routine contact']) assert.ok(!outside.includes(routine), `${routine} is not outside the routine part`);
+    assert.match(JSON.stringify(later), /Two-step verification/);
+    const toggle = card.body.find((b: any) => b.type === 'ActionSet');
+    assert.match(toggle.actions[0].title, /^For routine contact later: WhatsApp is allowed/);
+  });
 
   it('error, message, help and checks-list cards', () => {
     expectValid(errorCard({ title: 'Could not finish', message: 'Try again', errorId: 'abc123', retry: { verb: 'wizard.next', data: { sessionId: 's', version: 2, contactType: 'staff' } } }), 'error with retry');
@@ -112,7 +131,24 @@ describe('cards', () => {
     expectValid(messageCard({ title: 'Hello' }), 'bare message');
     expectValid(helpCard('London Borough of Hillingdon'), 'help');
     expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [] }), 'empty list');
-    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded' }] }), 'list');
+    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded', consent: null, withdraw: null }] }), 'list');
+    const withConsent = renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Allowed', color: 'Good', when: '3 Mar, 10:00', council: 'WF', caseRef: 'CR-2', who: '', status: 'Recorded', consent: 'Consent given (consent register)', withdraw: { caseRef: 'CR-2' } }] });
+    expectValid(withConsent, 'list with a consent withdrawal');
+    assert.ok(actionsOf(withConsent).some((a) => a.verb === 'consent.withdraw' && a.data.caseRef === 'CR-2' && a.title === 'They withdrew consent'));
+  });
+
+  it('an outcome card offers to record consent where the pack asks for it, and shows where the register stands', () => {
+    const policy = catalogue().councils.get('waltham-forest')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'appointment' }));
+    assert.equal(decision.consentRequest?.label, 'They replied YES');
+    assert.equal(decision.consentRequest?.scriptId, 'wf-consent-script');
+    const offered = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentOffer: { label: decision.consentRequest!.label, decisionId: 'd-7' } });
+    expectValid(offered, 'outcome with a consent offer');
+    assert.ok(actionsOf(offered).some((a) => a.verb === 'consent.given' && a.data.decisionId === 'd-7' && a.title === 'They replied YES'));
+    const recorded = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentStatus: 'Consent register: Consent given.' });
+    expectValid(recorded, 'outcome with the register');
+    assert.ok(!actionsOf(recorded).some((a) => a.verb === 'consent.given'));
+    assert.match(JSON.stringify(recorded), /Consent register: Consent given\./);
   });
 
   it('approval and safeguarding alert cards in every state', () => {

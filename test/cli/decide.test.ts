@@ -39,6 +39,29 @@ describe('decide command', () => {
     assert.match(r.stdout, /\[HIL-2\.2, clause 2\.2/);
   });
 
+  it('--format text leads a crisis with what to do now, and puts the routine items after a "routine" heading', () => {
+    const r = decide(['--council', 'hillingdon', '--format', 'text', '--facts', JSON.stringify({ ...FACTS, initiatedBy: 'young_person', immediateRiskToLife: true, withinWorkingHours: false })]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^CALL 999 NOW\n/);
+    const now = r.stdout.indexOf('Do this now:');
+    const routine = r.stdout.search(/^.*ROUTINE.*$/m);
+    assert.ok(now > 0 && routine > now, 'what to do now, then the routine heading');
+    assert.match(r.stdout.slice(now, routine), /call 999 first/);
+    for (const item of ['Switch your location services off', 'I need to make you aware']) {
+      assert.ok(r.stdout.indexOf(item) > routine, `${item} only after the routine heading`);
+    }
+  });
+
+  it('accepts an unknown age only as "age": null with "ageUnknown": true, and answers as for an under-16', () => {
+    const r = decide(['--council', 'hillingdon', '--facts', JSON.stringify({ ...FACTS, age: null, ageUnknown: true })]);
+    assert.equal(r.status, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.equal(d.outcome, 'whatsapp_not_permitted');
+    assert.equal(d.facts.age, null);
+    assert.ok(d.warnings.some((w: string) => /Age not known/.test(w)));
+    expectBadInput(['--council', 'hillingdon', '--facts', JSON.stringify({ ...FACTS, age: null })], /age: age is required/);
+  });
+
   it('exits 2 naming the problem for every kind of bad input, printing nothing on stdout', () => {
     expectBadInput(['--council', 'atlantis', '--facts', JSON.stringify(FACTS)], /--council: unknown council pack "atlantis"; known: .*hillingdon/);
     expectBadInput(['--council', 'hillingdon', '--facts', '{"contactType":'], /--facts: malformed JSON/);

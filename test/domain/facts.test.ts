@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { InvalidFactsError, parseFacts } from '../../src/domain/facts';
+import { FACT_DEFAULTS, FACT_FLAGS, FACT_KINDS, FACT_NAMES, InvalidFactsError, parseFacts } from '../../src/domain/facts';
 
 const base = { contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'appointment' };
 
@@ -33,11 +33,30 @@ describe('facts vocabulary', () => {
     );
   });
 
+  it('derives the defaults, the kinds and the summary flags from the one schema', () => {
+    const f = parseFacts(base);
+    for (const [name, value] of Object.entries(FACT_DEFAULTS)) assert.deepEqual(f[name as keyof typeof f], value, name);
+    assert.deepEqual(Object.keys(FACT_DEFAULTS).sort(), FACT_NAMES.filter((n) => !['contactType', 'age', 'device', 'account', 'purpose'].includes(n)).sort());
+    assert.deepEqual(FACT_KINDS.consent, { kind: 'enum', values: ['given', 'not_asked', 'declined'] });
+    assert.deepEqual(FACT_KINDS.serviceInScope, { kind: 'boolean', nullable: true });
+    assert.deepEqual(FACT_KINDS.age, { kind: 'age' });
+    assert.ok(FACT_FLAGS.some((x) => x.fact === 'immediateRiskToLife' && x.title === 'immediate risk to life'));
+    assert.ok(FACT_FLAGS.every((x) => FACT_KINDS[x.fact].kind === 'boolean' && FACT_DEFAULTS[x.fact] === false));
+  });
+
   it('requires age for a young person, naming the fact', () => {
     assert.deepEqual(errorsOf({ ...base, contactType: 'young_person' }), [
-      'age: age is required when contactType is young_person (for a group, the youngest member)',
+      'age: age is required when contactType is young_person (for a group, the youngest member); if it is not known, give "age": null with "ageUnknown": true',
     ]);
+    assert.match(errorsOf({ ...base, contactType: 'young_person', age: null })[0] ?? '', /^age: age is required/);
     assert.equal(parseFacts({ ...base, contactType: 'young_person', age: 16 }).age, 16);
+  });
+
+  it('accepts an unknown age only as "age": null with "ageUnknown": true', () => {
+    const f = parseFacts({ ...base, contactType: 'young_person', age: null, ageUnknown: true });
+    assert.equal(f.age, null);
+    assert.equal(f.ageUnknown, true);
+    assert.deepEqual(errorsOf({ ...base, contactType: 'young_person', age: 15, ageUnknown: true }), ['ageUnknown: must be false (or left out) when age is given']);
   });
 
   it('rejects unknown facts by name', () => {

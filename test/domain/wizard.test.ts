@@ -10,7 +10,7 @@ const CHANNEL: Answers = { device: 'work_issued', account: 'work', consent: 'giv
 
 describe('wizard branching', () => {
   it('asks the age only for a young person', () => {
-    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'young_person', purpose: 'keep_in_touch' }), ['age']);
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'young_person', purpose: 'keep_in_touch' }), ['age', 'ageUnknown']);
     assert.deepEqual(ids('hillingdon', 'age', { contactType: 'parent_carer', purpose: 'keep_in_touch' }), []);
   });
 
@@ -45,5 +45,21 @@ describe('wizard branching', () => {
     const r = submitStep(policy, { ...start, answers: { ...start.answers, age: 15 } }, { contactType: 'parent_carer', purpose: 'keep_in_touch' }, /\d/);
     assert.ok(r.ok && !r.done);
     assert.equal(r.ok && r.state.answers.age, undefined, 'the age of a young person is dropped for a parent');
+  });
+
+  it('offers "not sure" for a young person\'s age and bands for a group; not sure is treated as under 16', () => {
+    const policy = council('waltham-forest');
+    const group = questionsFor(policy, 'age', { contactType: 'young_person', purpose: 'group_chat' });
+    assert.deepEqual(group.map((q) => q.id), ['age'], 'no separate "not sure" tick for a group');
+    assert.deepEqual(group[0]!.type.kind === 'choice' ? group[0]!.type.choices.map((c) => c.value) : [], ['under_16', '16_plus', 'not_sure']);
+    const state = { step: 'age' as const, answers: { contactType: 'young_person', purpose: 'keep_in_touch', withinWorkingHours: true } as Answers, history: ['contact' as const] };
+    const neither = submitStep(policy, state, { ageUnknown: 'false' }, /\d/);
+    assert.ok(!neither.ok && /or tick "Not sure of their age"/.test(neither.errors.age ?? ''), 'an age or "not sure" is needed');
+    const notSure = submitStep(policy, state, { ageUnknown: 'true' }, /\d/);
+    assert.ok(notSure.ok);
+    assert.equal(notSure.state.answers.age, null);
+    assert.ok(ids('waltham-forest', 'agreements', { ...notSure.state.answers, ...CHANNEL }).includes('parentalConsent'), 'asked as for an under-16');
+    const youngest = submitStep(policy, { ...state, answers: { ...state.answers, purpose: 'group_chat' } }, { age: 'under_16' }, /\d/);
+    assert.ok(youngest.ok && youngest.state.answers.age === 'under_16');
   });
 });

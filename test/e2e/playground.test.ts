@@ -2,8 +2,10 @@
  * End to end in the real client: the Microsoft 365 Agents Playground's web UI in Chromium, driving the bot
  * built and started as `npm start` does (once per council: CHANNELCHECK_COUNCIL). A practitioner completes a check for each of the five councils (an
  * under-16 case and a safeguarding case among them); a line manager, in a second Playground, receives and
- * approves an approval request and receives the urgent safeguarding alert. Screenshots of each step go to
- * docs/screenshots/.
+ * approves an approval request and receives the urgent safeguarding alert and a same-day incident notice; a
+ * crisis answer leads with "Call 999 now"; a consent YES goes into the consent register and a later
+ * withdrawal from `my checks` turns the next check for the case into no WhatsApp. Screenshots of each step
+ * go to docs/screenshots/.
  */
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -156,6 +158,18 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     await shot(rig.practitioner, 'hillingdon-approval-updated');
   });
 
+  it('Hillingdon crisis: at 11pm a 17-year-old says she has taken tablets: "Call 999 now" first, routine items folded away', async () => {
+    const { text, card } = await runCheck(rig.practitioner, 'hillingdon-crisis', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'young_person', caseRef: 'CR-40119', age: 17, immediateRiskToLife: true, withinWorkingHours: false });
+    assert.match(text, /^Call 999 now/);
+    assert.ok(text.indexOf('Do this now') < text.indexOf('Who to contact'), 'what to do now comes first');
+    assert.match(text, /If anyone is at immediate risk or there is a risk to life, call 999 first\./);
+    assert.match(text, /EDT on 01895 250111/);
+    assert.doesNotMatch(text, /Switch your location services off|Set your WhatsApp status|I need to make you aware/, 'routine items are not shown in a crisis');
+    await card.getByRole('button', { name: /^For routine contact later/ }).click();
+    await card.getByText('Switch your location services off.').first().waitFor({ timeout: 10_000 });
+    await cardShot(card, 'hillingdon-crisis-routine-later');
+  });
+
   it('Waltham Forest: a 14-year-old: no direct WhatsApp, contact through the parent (WF-G5)', async () => {
     await rig.startBot('waltham-forest');
     const { text } = await runCheck(rig.practitioner, 'waltham-forest', { ...BASE, contactType: 'young_person', purpose: 'keep_in_touch', caseRef: 'WF-2291', age: 14, parentalConsent: null, managerAgreement: null });
@@ -165,12 +179,31 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
   });
 
   it('Waltham Forest: a parent, appointment, consent not yet asked: the consent script exactly as the guidance writes it', async () => {
-    const { text } = await runCheck(rig.practitioner, 'waltham-forest-consent', { ...BASE, contactType: 'parent_carer', purpose: 'appointment', caseRef: 'WF-2292', consent: 'not_asked' });
+    const { text, card } = await runCheck(rig.practitioner, 'waltham-forest-consent', { ...BASE, contactType: 'parent_carer', purpose: 'appointment', caseRef: 'WF-2292', consent: 'not_asked' });
     assert.match(text, /WhatsApp is allowed, with conditions/);
     assert.match(text, /WF-G11/);
     assert.ok(text.includes('Please note that we will be communicating with you using WhatsApp.'), 'the consent script');
     assert.ok(text.includes('If you agree to use using WhatsApp please respond to this chat with "YES".'), 'its last sentence, typo and "YES" included');
     assert.match(text, /not enforceable/i);
+
+    // They replied YES: recorded in the consent register against the case.
+    await card.getByRole('button', { name: 'They replied YES' }).click();
+    const recorded = cards(rig.practitioner).filter({ hasText: 'Consent register: Consent given' }).last();
+    await recorded.waitFor({ timeout: 20_000 });
+    await cardShot(recorded, 'waltham-forest-consent-recorded');
+  });
+
+  it('Waltham Forest: later they withdraw consent from my checks, and the next check for the case says no WhatsApp', async () => {
+    await say(rig.practitioner, 'my checks');
+    const list = cards(rig.practitioner).filter({ hasText: 'Your recent checks' }).last();
+    await list.waitFor({ timeout: 20_000 });
+    await list.getByRole('button', { name: 'They withdrew consent' }).first().click();
+    await cards(rig.practitioner).filter({ hasText: 'Consent withdrawal recorded for case WF-2292' }).last().waitFor({ timeout: 20_000 });
+    await shot(rig.practitioner, 'waltham-forest-consent-withdrawn');
+    const { consent: _asked, ...withoutConsent } = BASE;
+    const { text } = await runCheck(rig.practitioner, 'waltham-forest-after-withdrawal', { ...withoutConsent, contactType: 'parent_carer', purpose: 'appointment', caseRef: 'WF-2292' });
+    assert.match(text, /Do not use WhatsApp for this contact/);
+    assert.match(text, /Consent register: Consent withdrawn/);
   });
 
   it('Leicester: a safeguarding concern: escalation, and the line manager gets the urgent alert and acknowledges it', async () => {
@@ -187,6 +220,17 @@ describe('end to end in the Microsoft 365 Agents Playground (Chromium)', functio
     await cards(rig.manager).filter({ hasText: 'Acknowledged by Lee Manager' }).last().waitFor({ timeout: 20_000 });
     await rig.practitioner.getByText(/Lee Manager acknowledged your safeguarding alert/).first().waitFor({ timeout: 30_000 });
     await shot(rig.practitioner, 'leicester-acknowledged');
+  });
+
+  it('Leicester incident: a parent\'s details went to the wrong contact: report it first, the manager is told the same day', async () => {
+    const { text } = await runCheck(rig.practitioner, 'leicester-incident', { ...BASE, contactType: 'parent_carer', purpose: 'keep_in_touch', caseRef: 'LCC-7782', dataIncident: true, serviceInScope: true });
+    assert.match(text, /^Report an information incident now/);
+    assert.match(text, /Report the incident now to Information-Security-Incidents@leicester\.gov\.uk/);
+    assert.ok(text.indexOf('Information-Security-Incidents') < text.indexOf('Do not delete the conversation until your manager advises'), 'the route first');
+    assert.match(text, /ICO within 72 hours/);
+    assert.doesNotMatch(text, /Make the phone available for a manager's spot check/, 'routine checklist folded away');
+    await rig.manager.getByText(/Information incident, for action today: Pat Practitioner/).first().waitFor({ timeout: 30_000 });
+    await shot(rig.manager, 'manager-04-incident-notice');
   });
 
   it('Warwickshire: a parent video visit before the manager has agreed virtual visits (4.1)', async () => {

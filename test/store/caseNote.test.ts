@@ -46,4 +46,21 @@ describe('case-note summary', function () {
     assert.doesNotMatch(note, /Conditions agreed|Scripts sent/);
     assert.match(note, /Record this in: the case record/);
   });
+
+  it('carries the manager\'s sign-off and the consent register, and leads a crisis with what to do now', function () {
+    const at = new Date('2026-03-03T14:05:00Z');
+    const entry = { id: 'c1', caseRef: 'CASE-1002', councilId: 'testshire', status: 'given' as const, scriptId: 'tst-consent', scriptVersion: '2.1 (sha256:aaaaaaaaaaaa)', ruleId: 'TST-C2', decisionId: 'd1', recordedByAadId: 'aad-1', recordedByName: 'Jo Practitioner', recordedAt: at };
+    const note = caseNoteText({
+      practitionerDisplayName: 'Jo Practitioner', createdAt: at, caseRef: 'CASE-1002', decision: sampleDecision(),
+      consentRegister: [entry, { ...entry, id: 'c2', status: 'withdrawn', recordedAt: new Date('2026-03-04T09:00:00Z') }],
+      approval: { status: 'approved', byName: null, at },
+    });
+    assert.match(note, /\nLine manager's decision: approved, Tuesday 3 March 2026, 14:05 GMT \(recorded in ChannelCheck's audit trail\)\n/);
+    assert.match(note, /\nConsent register:\n- Consent given Tuesday 3 March 2026, 14:05 GMT, recorded by Jo Practitioner, script tst-consent, policy version 2\.1 \(sha256:aaaaaaaaaaaa\)\n- Consent withdrawn Wednesday 4 March 2026, 09:00 GMT/);
+    const crisis = caseNoteText({
+      practitionerDisplayName: 'Jo', createdAt: at, caseRef: 'CASE-1003',
+      decision: sampleDecision({ outcome: 'information_incident', headline: 'Report an information incident now', actNow: [{ ruleId: 'TST-I1', citation: 'Testshire 9', baseline: false, text: 'Report it to the incident desk now.' }], routineLater: { title: 'For routine contact later: ask your line manager before using WhatsApp', conditions: [], scripts: [], alternatives: [], contacts: [] } }),
+    });
+    assert.ok(crisis.indexOf('What to do now:\n- Report it to the incident desk now. [Testshire 9]') < crisis.indexOf('For routine contact later'));
+  });
 });

@@ -4,6 +4,7 @@
  */
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
 import { describeApprovals } from './contract/approvals';
+import { describeConsentRegister } from './contract/consentRegister';
 import { describeAuditTrail } from './contract/auditTrail';
 import { describeDataProtection } from './contract/dataProtection';
 import { describeDecisions } from './contract/decisions';
@@ -38,6 +39,7 @@ export function describeStoreContract(harness: StoreHarness): void {
   describeApprovals(env);
   describeEscalations(env);
   describeOutbox(env);
+  describeConsentRegister(env);
   describeAuditTrail(env);
   describeDataProtection(env);
   describeRecordIntegrity(env);

@@ -15,6 +15,11 @@ export interface Reason extends Citation {
   text: string;
   /** true when this rule decided the outcome or the channel verdict. */
   decisive: boolean;
+  /**
+   * true on a safeguarding or incident answer when the rule is about routine contact later (the channel
+   * rules, their checklist, the other notes), shown under "For routine contact later", never first.
+   */
+  later: boolean;
 }
 
 export interface ChecklistItem extends Citation {
@@ -55,6 +60,27 @@ export interface PolicyRef {
   baselineHash: string;
 }
 
+/** A safeguarding or incident answer's part for routine contact later, kept apart from what to do now. */
+export interface RoutineLater {
+  /** e.g. "For routine contact later: WhatsApp is allowed with these conditions". */
+  title: string;
+  conditions: ChecklistItem[];
+  scripts: ScriptToSend[];
+  alternatives: ChecklistItem[];
+  contacts: ContactToCall[];
+}
+
+/** Where the pack asks for consent: what the outcome card offers to record in the consent register. */
+export interface ConsentRequest extends Citation {
+  kind: 'reply_yes' | 'agreement';
+  /** "They replied YES" or "They agreed". */
+  label: string;
+  /** The consent script the council prescribes, or null. */
+  scriptId: string | null;
+  /** The pack version and content hash the request (and its script) came from. */
+  scriptVersion: string;
+}
+
 export interface Decision {
   outcome: Outcome;
   headline: string;
@@ -62,7 +88,14 @@ export interface Decision {
   channel: ChannelVerdict;
   notifyManager: boolean;
   urgency: Urgency | null;
+  /**
+   * What to do now, in order, for a safeguarding escalation or an information incident (999 first when life
+   * is at risk, then the out-of-hours route, telling the manager, the content, recording). Empty otherwise.
+   */
+  actNow: ChecklistItem[];
+  /** Every rule that fired, decisive first: the full trace. */
   reasons: Reason[];
+  /** The checklist of the answer itself; on a crisis answer only the crisis rules' (routine ones are in routineLater). */
   conditions: ChecklistItem[];
   scripts: ScriptToSend[];
   alternatives: ChecklistItem[];
@@ -71,7 +104,23 @@ export interface Decision {
   record: { system: string | null; instruction: string | null; instructions: ChecklistItem[] };
   /** Plain warnings: temporary or unenforceable guidance, review date passed. */
   warnings: string[];
+  /** Where the pack asks for the contact's consent (and WhatsApp may be used): what to record, else null. */
+  consentRequest: ConsentRequest | null;
+  /** Null on a channel outcome; on a crisis outcome, the routine part of the answer, shown after what to do now. */
+  routineLater: RoutineLater | null;
   policy: PolicyRef;
   facts: Facts;
   engineVersion: string;
+}
+
+/** A decision recorded before actNow / routineLater / Reason.later existed, in today's shape. */
+export function withCurrentShape(d: Decision): Decision {
+  const old = d as Partial<Decision> & Decision;
+  return {
+    ...d,
+    actNow: old.actNow ?? [],
+    routineLater: old.routineLater ?? null,
+    consentRequest: old.consentRequest ?? null,
+    reasons: d.reasons.map((r) => ({ ...r, later: (r as Partial<Reason>).later ?? false })),
+  };
 }

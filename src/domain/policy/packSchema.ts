@@ -7,6 +7,7 @@ import { z } from 'zod';
 /** What a rule does when its condition holds. The order of decisive effects is in precedence.ts. */
 export const EFFECTS = [
   'ESCALATE_SAFEGUARDING',
+  'REPORT_INCIDENT',
   'BLOCK',
   'NEEDS_MANAGER_APPROVAL',
   'PREFER_TEAMS',
@@ -21,7 +22,8 @@ export const PACK_STATUSES = ['policy', 'guidance', 'guidance_not_enforceable', 
 export type PackStatus = (typeof PACK_STATUSES)[number];
 
 export const CONTACT_WHEN = ['always', 'in_hours', 'out_of_hours'] as const;
-export const URGENCIES = ['urgent', 'routine'] as const;
+/** How soon the line manager must hear: urgent (an alert now), same_day (an information incident), routine. */
+export const URGENCIES = ['urgent', 'same_day', 'routine'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -67,6 +69,11 @@ export const ruleSchema = z
     contacts: z.array(z.string()).default([]),
     /** Ping the line manager when this rule fires. */
     notify: z.enum(URGENCIES).optional(),
+    /**
+     * Rules of this pack that this clause is a narrower case of: when both fire with the deciding effect,
+     * this one is the decisive reason and they are supporting ones.
+     */
+    narrows: z.array(z.string()).default([]),
     /** Baseline rules this council rule speaks for when it fires (the council's clause is cited instead). */
     replacesBaseline: z.array(z.string()).default([]),
     /**
@@ -74,6 +81,11 @@ export const ruleSchema = z
      * routes unsafe too (someone with access to the phone: a text, an email or the family may reach them).
      */
     exclusiveAlternatives: z.boolean().default(false),
+    /**
+     * The pack asks for the contact's consent here: the outcome card offers "They replied YES" (reply_yes, a
+     * consent script answered YES) or "They agreed" (agreement), recorded in the consent register.
+     */
+    asksConsent: z.enum(['reply_yes', 'agreement']).optional(),
     /** Marks the council's explicit exception that may allow WhatsApp with an under-16 (consent and approval). */
     under16Exception: z.boolean().default(false),
   })

@@ -92,12 +92,17 @@ export function parsePack(
   duplicates(data.contacts.map((c) => c.id), 'contacts');
   duplicates(data.scripts.map((s) => s.id), 'scripts');
 
+  const allRuleIds = new Set(data.rules.map((r) => r.id));
   const rules: CompiledRule[] = data.rules.map((rule) => {
     const at = (field: string, message: string) => problems.push({ file, ruleId: rule.id, field, message });
     if (seenRules.has(rule.id)) at('id', 'duplicate rule id');
     seenRules.add(rule.id);
     for (const s of rule.scripts) if (!scriptIds.has(s)) at('scripts', `no script with id ${s} in this pack`);
     for (const c of rule.contacts) if (!contactIds.has(c)) at('contacts', `no contact with id ${c} in this pack or the baseline`);
+    for (const n of rule.narrows) {
+      if (!allRuleIds.has(n) || n === rule.id) at('narrows', `no other rule ${n} in this pack`);
+      else if (data.rules.find((r) => r.id === n)?.effect !== rule.effect) at('narrows', `${n} has another effect; a rule narrows only a rule with the same effect`);
+    }
     for (const b of rule.replacesBaseline) {
       if (data.kind === 'baseline') at('replacesBaseline', 'only a council rule can replace a baseline rule');
       else if (known.baselineRules && !known.baselineRules.has(b)) at('replacesBaseline', `no baseline rule ${b}`);
@@ -107,6 +112,9 @@ export function parsePack(
     }
     if (rule.effect === 'ESCALATE_SAFEGUARDING' && rule.notify !== 'urgent') {
       at('notify', 'a safeguarding escalation always notifies the manager urgently: set notify: urgent');
+    }
+    if (rule.effect === 'REPORT_INCIDENT' && rule.notify !== 'same_day') {
+      at('notify', 'an information incident always notifies the manager the same day: set notify: same_day');
     }
     let condition: CompiledCondition | null = null;
     if (rule.when !== undefined) {

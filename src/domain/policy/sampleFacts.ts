@@ -16,5 +16,7 @@ export function randomFacts(random: () => number): Facts {
     else if (kind.kind === 'boolean') raw[name] = kind.nullable ? pick([true, false, null]) : random() < 0.5;
     else raw[name] = random() < 0.8 ? Math.floor(random() * 25) : Math.floor(random() * 121);
   }
+  // An unknown age comes with no age.
+  if (raw.ageUnknown === true) raw.age = null;
   return parseFacts(raw);
 }

@@ -8,9 +8,9 @@ import { checkFacts } from '../facts';
 import type { Decision } from './decision';
 import { type CouncilPolicy, evaluate } from './evaluate';
 import { URGENCIES } from './packSchema';
-import { OUTCOMES } from './precedence';
+import { CHANNEL_VERDICTS, OUTCOMES } from './precedence';
 
-const verdicts = OUTCOMES.filter((o) => o !== 'safeguarding_escalation') as [string, ...string[]];
+const verdicts = CHANNEL_VERDICTS as [string, ...string[]];
 
 const scenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -30,6 +30,20 @@ const scenarioSchema = z.strictObject({
     notPhrases: z.array(z.string()).default([]),
     scripts: z.array(z.string()).default([]),
     contacts: z.array(z.string()).default([]),
+    /** Rule ids that must be decisive reasons. */
+    decisive: z.array(z.string()).default([]),
+    /** Rule ids that may fire but must not be decisive (a baseline the council's clause outranks, a broader clause). */
+    notDecisive: z.array(z.string()).default([]),
+    /** What the card offers to record in the consent register (reply_yes, agreement), or null for nothing. */
+    asksConsent: z.enum(['reply_yes', 'agreement']).nullable().optional(),
+    /** The exact headline. */
+    headline: z.string().min(1).optional(),
+    /** The answer's first items, in order: phrase i is in item i of what to do now (a crisis answer). */
+    first: z.array(z.string()).default([]),
+    /** Phrases that must not be in the part of the answer read first (everything but "For routine contact later"). */
+    notFirst: z.array(z.string()).default([]),
+    /** Phrases that must be under "For routine contact later" (a crisis answer). */
+    later: z.array(z.string()).default([]),
   }),
 });
 
@@ -66,11 +80,12 @@ export function parseScenarioFile(text: string, file: string): z.output<typeof s
   return parsed.data;
 }
 
-/** Every practitioner-facing text in a decision, for phrase checks. */
-export function decisionText(d: Decision): string {
+/** The part of a decision read first: everything but its "For routine contact later" section. */
+export function firstPartText(d: Decision): string {
   return [
     d.headline,
-    ...d.reasons.map((r) => `${r.text} ${r.citation}`),
+    ...d.actNow.map((a) => a.text),
+    ...d.reasons.filter((r) => !r.later).map((r) => `${r.text} ${r.citation}`),
     ...d.conditions.map((c) => c.text),
     ...d.scripts.map((s) => `${s.title} ${s.text}`),
     ...d.alternatives.map((a) => a.text),
@@ -80,6 +95,25 @@ export function decisionText(d: Decision): string {
     d.record.instruction ?? '',
     ...d.warnings,
   ].join('\n');
+}
+
+/** A crisis decision's "For routine contact later" section. */
+export function laterPartText(d: Decision): string {
+  const l = d.routineLater;
+  if (!l) return '';
+  return [
+    l.title,
+    ...d.reasons.filter((r) => r.later).map((r) => `${r.text} ${r.citation}`),
+    ...l.conditions.map((c) => c.text),
+    ...l.scripts.map((s) => `${s.title} ${s.text}`),
+    ...l.alternatives.map((a) => a.text),
+    ...l.contacts.map((c) => `${c.label} ${c.phone ?? ''} ${c.email ?? ''} ${c.note ?? ''}`),
+  ].join('\n');
+}
+
+/** Every practitioner-facing text in a decision, for phrase checks. */
+export function decisionText(d: Decision): string {
+  return `${firstPartText(d)}\n${laterPartText(d)}`;
 }
 
 export function runScenario(policy: CouncilPolicy, s: Scenario): ScenarioResult {
@@ -102,9 +136,26 @@ export function runScenario(policy: CouncilPolicy, s: Scenario): ScenarioResult 
   const text = decisionText(d).toLowerCase();
   for (const p of e.phrases) if (!text.includes(p.toLowerCase())) failures.push(`phrases: "${p}" not found in the decision`);
   for (const p of e.notPhrases) if (text.includes(p.toLowerCase())) failures.push(`notPhrases: "${p}" is in the decision but must not be`);
-  const scriptIds = d.scripts.map((x) => x.id);
+  const decisiveIds = d.reasons.filter((r) => r.decisive).map((r) => r.ruleId);
+  for (const r of e.decisive) if (!decisiveIds.includes(r)) failures.push(`decisive: expected ${r} to be decisive; decisive: ${decisiveIds.join(', ') || 'none'}`);
+  for (const r of e.notDecisive) if (decisiveIds.includes(r)) failures.push(`notDecisive: ${r} is decisive but should not be`);
+  if (e.asksConsent !== undefined && (d.consentRequest?.kind ?? null) !== e.asksConsent) {
+    failures.push(`asksConsent: expected ${e.asksConsent}, got ${d.consentRequest?.kind ?? null}`);
+  }
+  if (e.headline !== undefined && d.headline !== e.headline) failures.push(`headline: expected "${e.headline}", got "${d.headline}"`);
+  e.first.forEach((p, i) => {
+    const item = d.actNow[i]?.text;
+    if (item === undefined || !item.toLowerCase().includes(p.toLowerCase())) {
+      failures.push(`first: item ${i + 1} should contain "${p}"; what to do now is: ${d.actNow.map((a) => a.text).join(' | ') || 'empty'}`);
+    }
+  });
+  const firstPart = firstPartText(d).toLowerCase();
+  for (const p of e.notFirst) if (firstPart.includes(p.toLowerCase())) failures.push(`notFirst: "${p}" is in the part of the answer read first`);
+  const laterPart = laterPartText(d).toLowerCase();
+  for (const p of e.later) if (!laterPart.includes(p.toLowerCase())) failures.push(`later: "${p}" is not under "For routine contact later"`);
+  const scriptIds = [...d.scripts, ...(d.routineLater?.scripts ?? [])].map((x) => x.id);
   for (const id of e.scripts) if (!scriptIds.includes(id)) failures.push(`scripts: expected ${id}; got ${scriptIds.join(', ') || 'none'}`);
-  const contactIds = d.contacts.map((x) => x.id);
+  const contactIds = [...d.contacts, ...(d.routineLater?.contacts ?? [])].map((x) => x.id);
   for (const id of e.contacts) if (!contactIds.includes(id)) failures.push(`contacts: expected ${id}; got ${contactIds.join(', ') || 'none'}`);
   return { name: s.name, passed: failures.length === 0, failures, firedRules: fired };
 }

@@ -160,7 +160,13 @@ interface NewOutboxMessageBase {
   notBefore?: Date;
   /** An urgent safeguarding alert: claimed before routine messages, never out of retries on a transient failure. */
   urgent?: boolean;
+  /** How soon it must go when not urgent: `same_day` (an information incident notice) goes before routine. */
+  priority?: OutboxPriority;
 }
+
+/** Outbox priorities, claimed highest first: urgent alerts, then same-day notices, then routine messages. */
+export const OUTBOX_PRIORITIES = { routine: 0, same_day: 1, urgent: 2 } as const;
+export type OutboxPriority = keyof typeof OUTBOX_PRIORITIES;
 
 /** A message to queue: its `kind` says what the payload is (see outboxMessages.ts). */
 export type NewOutboxMessage =
@@ -494,6 +500,8 @@ export const AUDIT_EVENT_TYPES = [
   'export.generated',
   'sar.generated',
   'service.note',
+  'consent.given',
+  'consent.withdrawn',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
@@ -572,6 +580,7 @@ export interface CaseHoldings {
   escalations: Escalation[];
   outbox: OutboxMessage[];
   wizardSessions: WizardSession[];
+  consent: ConsentEntry[];
   auditEvents: AuditEvent[];
 }
 
@@ -590,6 +599,7 @@ export interface ErasureReport {
   approvalsCleared: number;
   outboxCleared: number;
   wizardSessionsCleared: number;
+  consentEntriesErased: number;
   auditEventsRedacted: number;
   /** The last case.erased tombstone event appended. Null when nothing was removed (nothing held, or already erased). */
   tombstoneSeq: number | null;
@@ -632,8 +642,48 @@ export interface DataProtectionStore {
 
 // ---------------------------------------------------------------------------------------------------
 
+export const CONSENT_STATUSES = ['given', 'withdrawn'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/** One entry of the consent register: a consent given ("They replied YES") or withdrawn, for a case reference. */
+export interface ConsentEntry {
+  id: string;
+  caseRef: string;
+  councilId: string;
+  status: ConsentStatus;
+  /** The consent script sent (e.g. wf-consent-script), or null where the pack prescribes none. */
+  scriptId: string | null;
+  /** The pack version and content hash the script came from. */
+  scriptVersion: string;
+  ruleId: string | null;
+  decisionId: string | null;
+  recordedByAadId: string;
+  /** Null once erased. */
+  recordedByName: string | null;
+  recordedAt: Date;
+}
+
+export interface NewConsentEntry {
+  caseRef: string;
+  councilId: string;
+  status: ConsentStatus;
+  scriptId: string | null;
+  scriptVersion: string;
+  ruleId: string | null;
+  decisionId: string | null;
+  recordedBy: { aadObjectId: string; displayName: string };
+}
+
+export interface ConsentStore {
+  /** Appends the entry and its audit event (consent.given / consent.withdrawn) in one transaction. */
+  recordConsent(entry: NewConsentEntry): Promise<ConsentEntry>;
+  /** The case's register, oldest first. */
+  listConsent(caseRef: string): Promise<ConsentEntry[]>;
+}
+
 export interface ChannelCheckStore
   extends WizardSessionStore,
+    ConsentStore,
     DecisionStore,
     ApprovalStore,
     EscalationStore,

@@ -63,7 +63,9 @@ export const QUESTIONS: Record<QuestionId, Question> = {
   immediateRiskToLife: q('immediateRiskToLife', 'Immediate risk', { kind: 'toggle', title: 'Someone is at immediate risk of harm or risk to life' }, false, ''),
   safeguardingConcern: q('safeguardingConcern', 'Safeguarding', { kind: 'toggle', title: 'New information suggests a risk of harm (a safeguarding concern)' }, false, ''),
   caseRef: q('caseRef', 'Case reference (optional)', { kind: 'caseRef' }, false, 'Enter the case number only, never a name.', 'The case number from the case record. Never a name.'),
-  age: q('age', "Young person's age", { kind: 'age' }, true, 'Enter a whole number from 0 to 120.', 'For a group, the youngest member.'),
+  // Not required on the card, so "Not sure" can be ticked instead; the wizard asks for one or the other.
+  age: q('age', "Young person's age", { kind: 'age' }, false, 'Enter a whole number from 0 to 120, or tick "Not sure of their age".', 'For a group, the youngest member.'),
+  ageUnknown: q('ageUnknown', 'Not sure?', { kind: 'toggle', title: 'Not sure of their age (ChannelCheck treats it as under 16 until you confirm it)' }, false, ''),
   device: q('device', 'Which phone or device?', {
     kind: 'choice',
     choices: [
@@ -98,3 +100,16 @@ export const QUESTIONS: Record<QuestionId, Question> = {
   parentalConsent: q('parentalConsent', 'Parental consent', { kind: 'yesNoUnknown', unknownTitle: 'Not asked' }, false, 'Choose an answer.', 'Has a parent or guardian consented?'),
   managerAgreement: q('managerAgreement', 'Manager agreement', { kind: 'yesNoUnknown', unknownTitle: 'Not yet' }, false, 'Choose an answer.', 'Has your line manager or Team Manager already agreed?'),
 };
+
+/** For a group or a broadcast the age question asks about the youngest member, in bands. */
+export const YOUNGEST_AGE_BANDS = { under_16: 'The youngest is under 16', '16_plus': 'The youngest is 16 or over', not_sure: 'Not sure' } as const;
+export type YoungestAgeBand = keyof typeof YOUNGEST_AGE_BANDS;
+
+export const YOUNGEST_AGE_QUESTION: Question = q(
+  'age',
+  'How old is the youngest member?',
+  { kind: 'choice', choices: Object.entries(YOUNGEST_AGE_BANDS).map(([value, title]) => ({ value, title })) },
+  true,
+  'Choose the youngest member\'s age.',
+  '"Under 16" and "Not sure" are treated as under 16 until you confirm the age.',
+);

@@ -11,7 +11,7 @@ import { checkCaseReference } from '../caseReference';
 import { type Facts, type FactName, parseFacts } from '../facts';
 import { type CouncilPolicy, evaluate } from '../policy/evaluate';
 import { isWithinWorkingHours } from '../workingHours';
-import { type Question, type QuestionId, QUESTIONS } from './questions';
+import { type Question, type QuestionId, QUESTIONS, YOUNGEST_AGE_QUESTION } from './questions';
 
 export type AnswerValue = string | number | boolean | null;
 export type Answers = Partial<Record<QuestionId, AnswerValue>>;
@@ -34,7 +34,7 @@ interface StepDef {
 
 export const STEPS: readonly StepDef[] = [
   { id: 'contact', title: 'About the contact', questions: ['contactType', 'purpose', 'initiatedBy', 'immediateRiskToLife', 'safeguardingConcern', 'caseRef'] },
-  { id: 'age', title: 'About the young person', questions: ['age'] },
+  { id: 'age', title: 'About the young person', questions: ['age', 'ageUnknown'] },
   { id: 'channel', title: 'How you would contact them', questions: ['device', 'account', 'teamsAvailable', 'consent', 'withinWorkingHours', 'dedicatedBroadcastDevice', 'serviceInScope'] },
   { id: 'concerns', title: 'Anything that changes the answer', questions: ['riskPhoneAccessByAbuser', 'sensitiveContent', 'inappropriateContentReceived', 'dataIncident', 'practitionerUncertain'] },
   { id: 'agreements', title: 'Agreements already in place', questions: ['parentalConsent', 'managerAgreement'] },
@@ -58,8 +58,14 @@ export function referencedFacts(policy: CouncilPolicy): Set<string> {
 function rawFacts(answers: Answers): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(answers)) if (k !== 'caseRef' && v !== undefined) raw[k] = v;
+  // "Not sure", or only that the youngest of a group is under 16: an unknown age, treated as under 16.
+  if (raw.ageUnknown === true || raw.age === 'under_16' || raw.age === 'not_sure') Object.assign(raw, { age: null, ageUnknown: true });
+  else if (raw.age === '16_plus') raw.age = 16;
   return raw;
 }
+
+const isGroup = (a: Answers) => a.purpose === 'group_chat' || a.purpose === 'broadcast';
+const underSixteen = (a: Answers) => (typeof a.age === 'number' && a.age < 16) || a.ageUnknown === true || a.age === 'under_16' || a.age === 'not_sure';
 
 function tryFacts(answers: Answers): Facts | undefined {
   try {
@@ -96,8 +102,10 @@ function makesSense(id: QuestionId, a: Answers): boolean {
       return a.contactType !== 'staff';
     case 'dedicatedBroadcastDevice':
       return a.purpose === 'broadcast';
+    case 'ageUnknown':
+      return a.contactType === 'young_person' && !isGroup(a);
     case 'parentalConsent':
-      return a.contactType === 'young_person' && typeof a.age === 'number' && a.age < 16;
+      return a.contactType === 'young_person' && underSixteen(a);
     default:
       return true;
   }
@@ -109,10 +117,10 @@ export function questionsFor(policy: CouncilPolicy, step: StepId, answers: Answe
   if (!def) return [];
   const refs = referencedFacts(policy);
   return def.questions
-    .filter((id) => id === 'caseRef' || id === 'contactType' || id === 'purpose' || refs.has(id))
+    .filter((id) => id === 'caseRef' || id === 'contactType' || id === 'purpose' || refs.has(id === 'ageUnknown' ? 'age' : id))
     .filter((id) => makesSense(id, answers))
     .filter((id) => !(PROBED as readonly string[]).includes(id) || mattersToDecision(policy, answers, id as FactName))
-    .map((id) => QUESTIONS[id]);
+    .map((id) => (id === 'age' && isGroup(answers) ? YOUNGEST_AGE_QUESTION : QUESTIONS[id]));
 }
 
 /** The first step after `from` that has questions, or undefined when the wizard is complete. */
@@ -195,6 +203,11 @@ export function submitStep(policy: CouncilPolicy, state: WizardState, submitted:
     const parsed = parseAnswer(question, value, caseRefPattern);
     if (parsed.ok) answers[question.id] = parsed.value;
     else errors[question.id] = parsed.message;
+  }
+  // A young person's age, or "Not sure": one of the two.
+  if (questions.some((q) => q.id === 'ageUnknown')) {
+    if (answers.ageUnknown === true) answers.age = null;
+    else if (typeof answers.age !== 'number' && errors.age === undefined) errors.age = QUESTIONS.age.errorMessage;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   // Answers to questions that no longer apply (age after switching to a parent) are dropped.

@@ -1,6 +1,6 @@
 /**
  * Urgent safeguarding alerts are delivered before routine messages: an outbox row carries a priority
- * (1 urgent, 0 routine) and the claim takes the highest priority first.
+ * (1 urgent, 0 routine; from 006 on: 2 urgent, 1 same day, 0 routine) and the claim takes the highest priority first.
  */
 import type { Kysely, Migration } from 'kysely';
 

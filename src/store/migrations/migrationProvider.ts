@@ -4,6 +4,7 @@ import { initialSchema } from './001_initial';
 import { outboxPriority } from './002_outbox_priority';
 import { escalationRouting } from './003_escalation_routing';
 import { storeIntegrity } from './005_store_integrity';
+import { consentRegister } from './006_consent_register';
 import { outboxCorrelation } from './007_outbox_correlation';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002_outbox_priority': outboxPriority,
   '003_escalation_routing': escalationRouting,
   '005_store_integrity': storeIntegrity,
+  '006_consent_register': consentRegister,
   '007_outbox_correlation': outboxCorrelation,
 };
 

@@ -22,7 +22,7 @@ export function describeDataProtection(env: ContractEnv): void {
     it('says clearly when nothing is held for a case reference', async function () {
       await seedCase('CASE-8001', 'a');
       const holdings = await env.store.getCaseHoldings('CASE-0404');
-      assert.deepEqual(holdings, { caseRef: 'CASE-0404', found: false, decisions: [], approvals: [], escalations: [], outbox: [], wizardSessions: [], auditEvents: [] });
+      assert.deepEqual(holdings, { caseRef: 'CASE-0404', found: false, decisions: [], approvals: [], escalations: [], outbox: [], wizardSessions: [], consent: [], auditEvents: [] });
       await assert.rejects(env.store.getCaseHoldings('Jane Smith'), StoreValidationError);
     });
 
@@ -98,7 +98,7 @@ export function describeDataProtection(env: ContractEnv): void {
 
     it('erasing a case reference nothing is held for writes nothing', async function () {
       const report = await env.store.eraseCase('CASE-0404', 'cli:dpo');
-      assert.deepEqual(report, { caseRef: 'CASE-0404', found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, auditEventsRedacted: 0, tombstoneSeq: null, tombstoneSeqs: [] });
+      assert.deepEqual(report, { caseRef: 'CASE-0404', found: false, decisionIds: [], approvalsCleared: 0, outboxCleared: 0, wizardSessionsCleared: 0, consentEntriesErased: 0, auditEventsRedacted: 0, tombstoneSeq: null, tombstoneSeqs: [] });
       assert.deepEqual(await env.store.verifyAuditChain(), { ok: true, events: 0 });
     });
 

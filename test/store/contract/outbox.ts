@@ -71,6 +71,20 @@ export function describeOutbox(env: ContractEnv): void {
       assert.deepEqual(rest.map((m) => m.idempotencyKey), ['routine-1', 'routine-2']);
     });
 
+    it('claims same-day information-incident notices after urgent alerts and before routine messages', async function () {
+      const { store, clock } = env;
+      const now = clock.now();
+      await store.enqueue([
+        message('routine-1', { notBefore: new Date(now.getTime() - 60 * SECOND) }),
+        message('same-day-1', { priority: 'same_day' }),
+        message('urgent-1', { urgent: true }),
+        message('routine-2', { priority: 'routine' }),
+      ]);
+      const order: string[] = [];
+      for (let i = 0; i < 4; i++) order.push(...(await store.claimDueOutbox('w1', 1, now, 30 * SECOND)).map((m) => m.idempotencyKey));
+      assert.deepEqual(order, ['urgent-1', 'same-day-1', 'routine-1', 'routine-2']);
+    });
+
     it('a failed send waits for its next attempt; a dead letter is audited and tells the practitioner', async function () {
       const { store, clock } = env;
       const recorded = await store.recordDecision(decisionCommand('CASE-5001', 'card:1'));

@@ -1,7 +1,8 @@
 /** The Bot Framework CloudAdapter, authenticated with the bot's app registration (or anonymous locally). */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { ReusedConnectorClientsAuthentication } from './reusedConnectorClients';
 
 export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFrameworkAuthenticationOptions {
   const { appId, appPassword, appType, tenantId } = config.bot;
@@ -15,7 +16,7 @@ export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFra
 }
 
 export function createAdapter(config: Pick<Config, 'bot'>, log: Logger): CloudAdapter {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(botAuthOptions(config)));
+  const adapter = new CloudAdapter(new ReusedConnectorClientsAuthentication(botAuthOptions(config)));
   adapter.onTurnError = async (context, error) => {
     log.error({ err: error, activityType: context.activity?.type }, 'unhandled error in a turn');
     try {

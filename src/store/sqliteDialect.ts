@@ -5,11 +5,13 @@
  * start, so two processes on one file (the bot and a CLI) queue on busy_timeout instead of one failing with
  * SQLITE_BUSY when its read lock cannot be upgraded. Within a process Kysely already serialises the single
  * connection. WAL lets readers carry on while one writes; synchronous=FULL because nothing here may be lost.
+ * Prepared statements are kept and reused (statementCache.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
+import { withStatementCache } from './statementCache';
 
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
@@ -41,5 +43,5 @@ export function createSqliteDialect(file: string): Dialect {
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  return new ImmediateTransactionSqliteDialect({ database });
+  return new ImmediateTransactionSqliteDialect({ database: withStatementCache(database) });
 }

@@ -1,9 +1,13 @@
 /**
- * Bot Framework authentication that reuses its Bot Connector clients. CloudAdapter asks for a new
- * ConnectorClient (with its own Azure HTTP pipeline and credentials) and a new UserTokenClient on every
- * turn and every proactive send; building them is a measurable share of a turn. Both depend only on the
- * bot identity the turn was authenticated as (the token's audience / app id claims), the service URL and the
- * audience, so one of each is kept per such key (bounded; a failed creation is not kept).
+ * Bot Framework authentication that reuses its Bot Connector clients for incoming turns. CloudAdapter builds
+ * a new ConnectorClient (with its own Azure HTTP pipeline and credentials) and a new UserTokenClient for every
+ * incoming activity; building them is a measurable share of a turn. Both depend only on the bot identity the
+ * turn was authenticated as (the token's audience / app id claims), the service URL and the audience, so one
+ * of each is kept per such key (bounded; a failed creation is not kept).
+ *
+ * Proactive turns (createConnectorFactory: continueConversationAsync, createConversationAsync) still get a
+ * client of their own: BotProactiveSender changes that client's pipeline for one delivery attempt (no
+ * built-in retries, the attempt's deadline), which a shared client must not carry into other turns.
  */
 import { type Activity, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 // Types only: botbuilder's own authentication layer, which botbuilder does not re-export.
@@ -54,11 +58,6 @@ export class ReusedConnectorClientsAuthentication extends ConfigurationBotFramew
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
     const result = await super.authenticateStreamingRequest(authHeader, channelIdHeader);
     return result.connectorFactory ? { ...result, connectorFactory: this.reusing(result.connectorFactory, result.claimsIdentity) } : result;
-  }
-
-  /** Proactive sends (continueConversationAsync, createConversationAsync). */
-  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return this.reusing(super.createConnectorFactory(claimsIdentity), claimsIdentity);
   }
 
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {

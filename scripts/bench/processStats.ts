@@ -15,14 +15,18 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** User + system CPU the process has used so far, in milliseconds (/proc/<pid>/stat utime + stime). */
-export function cpuMs(pid: number): number {
+/** User and system CPU the process has used so far, in milliseconds (/proc/<pid>/stat utime, stime). */
+export function cpuTimes(pid: number): { userMs: number; systemMs: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) is in parentheses and may contain spaces: count fields after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / clockTicks();
+  return { userMs: (Number(fields[11]) * 1000) / clockTicks(), systemMs: (Number(fields[12]) * 1000) / clockTicks() };
+}
+
+/** User + system CPU the process has used so far, in milliseconds. */
+export function cpuMs(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.userMs + t.systemMs;
 }
 
 /** Peak resident set size so far, in MB (/proc/<pid>/status VmHWM). */

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { actionData, answersFor } from '../../test/bot/botHarness';
 import { FakeBotConnector } from '../../test/support/fakeBotConnector';
 import { closedLoop, LoopbackClient, percentile, Samples } from './loadClient';
-import { cpuMs, peakRssMb } from './processStats';
+import { cpuTimes, peakRssMb } from './processStats';
 
 const TENANT = '11111111-1111-1111-1111-111111111111';
 const FACTS = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-55501', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
@@ -31,6 +31,8 @@ export interface RunRow {
   checks: number;
   errors: number;
   cpuMs: number;
+  /** The kernel's share of cpuMs (system calls: sockets, file writes, fsync). */
+  systemMs: number;
   rssPeakMb: number;
   samples: Samples;
 }
@@ -166,9 +168,11 @@ async function measure(server: Server, load: Load, connections: number, seconds:
   connector.calls.length = 0;
   const client = new LoopbackClient(server.port, connections);
   const samples = new Samples();
-  const cpuBefore = cpuMs(server.child.pid!);
+  const before = cpuTimes(server.child.pid!);
   const elapsed = await closedLoop(connections, seconds, (i, deadline) => load(client, samples, i, deadline));
-  const cpu = cpuMs(server.child.pid!) - cpuBefore;
+  const after = cpuTimes(server.child.pid!);
+  const systemMs = after.systemMs - before.systemMs;
+  const cpu = after.userMs - before.userMs + systemMs;
   client.close();
   return {
     server: server.name,
@@ -180,6 +184,7 @@ async function measure(server: Server, load: Load, connections: number, seconds:
     checks: samples.checks,
     errors: samples.errors,
     cpuMs: cpu,
+    systemMs,
     rssPeakMb: peakRssMb(server.child.pid!),
     samples,
   };
@@ -193,7 +198,7 @@ export function printRow(r: RunRow, out: (s: string) => void): void {
   const s = r.samples.times;
   const p99 = (k: keyof typeof s) => f1(percentile(s[k], 99));
   const lat = r.server.startsWith('echo') ? `echo p50 ${f1(percentile(s.echo, 50))} p99 ${p99('echo')}` : `step p99 ${p99('step')}  submit p99 ${p99('submit')}  message p99 ${p99('message')}`;
-  out(`  ${r.server.padEnd(16)} c=${String(r.connections).padStart(2)} round ${r.round}  ${f0(r.invokes / r.seconds).padStart(5)} invokes/s  ${r.checks ? `${f1(r.checks / r.seconds).padStart(5)} checks/s  ` : ''}cpu ${f2(r.cpuMs / Math.max(1, r.requests))} ms/req  ${lat} ms  rss peak ${f0(r.rssPeakMb)} MB  errors ${r.errors}\n`);
+  out(`  ${r.server.padEnd(16)} c=${String(r.connections).padStart(2)} round ${r.round}  ${f0(r.invokes / r.seconds).padStart(5)} invokes/s  ${r.checks ? `${f1(r.checks / r.seconds).padStart(5)} checks/s  ` : ''}cpu ${f2(r.cpuMs / Math.max(1, r.requests))} ms/req (sys ${f2(r.systemMs / Math.max(1, r.requests))})  ${lat} ms  rss peak ${f0(r.rssPeakMb)} MB  errors ${r.errors}\n`);
   for (const e of r.samples.errorExamples) out(`      error: ${e}\n`);
 }
 

@@ -12,8 +12,8 @@
  *      invokeRatio >= 0.7, cpuRatioPerRequest <= 1.5, step and final-step p99 <= 2x echo p99 and < 100 ms,
  *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load.
  *
- * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a
- * --cpu-prof profile of each server), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3).
+ * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a CPU
+ * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3).
  * Prints a table, then as its last line one JSON object of the side-by-side figures; exits 1 if a target is missed.
  */
 import { performance } from 'node:perf_hooks';

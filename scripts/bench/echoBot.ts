@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsActivityHandler, type TurnContext } from 'botbuilder';
 import restify from 'restify';
+import { profileOnRequest } from './profiling';
 
 class EchoBot extends TeamsActivityHandler {
   constructor() {
@@ -32,6 +33,7 @@ class EchoBot extends TeamsActivityHandler {
   }
 }
 
+profileOnRequest('echo');
 const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
 const bot = new EchoBot();
 const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });

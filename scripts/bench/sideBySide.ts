@@ -44,6 +44,20 @@ interface Server {
   stop(): Promise<void>;
 }
 
+/** Asks a server for a profiling step ('profile-start' / 'profile-stop') and waits until it is done. */
+function profileStep(server: Server, step: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve) => {
+    const done = `profile-${step === 'start' ? 'started' : 'stopped'}`;
+    const onMessage = (m: unknown) => {
+      if (m !== done) return;
+      server.child.off('message', onMessage);
+      resolve();
+    };
+    server.child.on('message', onMessage);
+    server.child.send(`profile-${step}`);
+  });
+}
+
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Compiles the two server fixtures and src/ into a temporary folder laid out like the project. */
@@ -56,8 +70,7 @@ function buildServers(): string {
 }
 
 async function startServer(name: string, script: string, env: Record<string, string>, profileDir: string | undefined): Promise<Server> {
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
-  const child = fork(script, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [], { env: { ...process.env, ...env, BENCH_CPU_PROF: profileDir ?? '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
     child.once('message', (m) => {
@@ -249,6 +262,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
     o.out(`side by side: warm-up ${o.warmupSeconds} s each, then ${o.rounds} rounds of ${o.seconds} s at ${o.connections.join(' and ')} connections (interleaved)\n`);
     await measure(echo, echoL, 10, o.warmupSeconds, 0, connector);
     await measure(cc, ccL, 10, o.warmupSeconds, 0, connector);
+    if (o.profileDir) await Promise.all([profileStep(echo, 'start'), profileStep(cc, 'start')]);
     for (let round = 1; round <= o.rounds; round++) {
       for (const c of o.connections) {
         for (const [server, load] of [[echo, echoL], [cc, ccL]] as const) {
@@ -258,11 +272,13 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
         }
       }
     }
+    if (o.profileDir) await Promise.all([profileStep(echo, 'stop'), profileStep(cc, 'stop')]);
     if (o.postgresUrl) {
       o.out('ChannelCheck alone on PostgreSQL (fresh schema):\n');
       const pg = await startServer('channelcheck-pg', fixture('channelCheckServer.js'), { ...sqliteEnv, DATABASE_URL: o.postgresUrl }, o.profileDir);
       servers.push(pg);
       await measure(pg, ccL, 10, o.warmupSeconds, 0, connector);
+      if (o.profileDir) await profileStep(pg, 'start');
       for (let round = 1; round <= o.rounds; round++) {
         for (const c of o.connections) {
           const row = await measure(pg, ccL, c, o.seconds, round, connector);
@@ -270,6 +286,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
           printRow(row, o.out);
         }
       }
+      if (o.profileDir) await profileStep(pg, 'stop');
     }
   } finally {
     for (const s of servers.reverse()) await s.stop();

@@ -6,16 +6,26 @@
  *      Target: every invoke answered with p99 under 500 ms, far inside Teams' 5-second invoke limit.
  *   3. Memory: heap growth across the 150 checks after a forced GC (a leak shows here): under 25 MB; and
  *      the process's RSS (bot, store, packs, the benchmark itself): under 400 MB.
+ *   4. Side by side with a bare botbuilder bot (scripts/bench/sideBySide.ts): both as child processes, the
+ *      same closed-loop keep-alive client, warm-up, then rounds at 10 and 50 connections; ChannelCheck does
+ *      complete checks on SQLite (and, with DATABASE_URL, alone on PostgreSQL). Targets at 10 connections:
+ *      invokeRatio >= 0.7, cpuRatioPerRequest <= 1.5, step and final-step p99 <= 2x echo p99 and < 100 ms,
+ *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load.
  *
- * Prints a table and exits 1 if a target is missed.
+ * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a CPU
+ * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3).
+ * Prints a table, then as its last line one JSON object of the side-by-side figures; exits 1 if a target is missed.
  */
 import { performance } from 'node:perf_hooks';
 import { evaluate } from '../src/domain/policy/evaluate';
 import { randomFacts, seededRandom } from '../src/domain/policy/sampleFacts';
 import { loadPolicies } from '../src/policyFiles/loadPolicies';
 import { actionData, answersFor, PEOPLE, startHarness } from '../test/bot/botHarness';
+import { runSideBySide } from './bench/sideBySide';
 
 const TARGETS = { evaluateP99Ms: 2, invokeP99Ms: 500, heapGrowthMb: 25, rssMb: 400 };
+const SIDE_BY_SIDE = { invokeRatio: 0.7, cpuRatioPerRequest: 1.5, stepP99Ms: 100, messageP99Ms: 150, rssPeakMb: 200 };
+const out = (s: string) => void process.stdout.write(s);
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -28,8 +38,7 @@ function summary(samples: number[]) {
 
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
 
-async function main(): Promise<number> {
-  const failures: string[] = [];
+async function inProcess(failures: string[]): Promise<void> {
   const catalogue = loadPolicies();
 
   process.stdout.write('evaluate(): 20,000 sampled facts per council\n');
@@ -88,13 +97,40 @@ async function main(): Promise<number> {
   process.stdout.write(`\nmemory: heap growth over 150 checks ${growthMb.toFixed(1)} MB, rss ${rssMb.toFixed(0)} MB, heap used ${(mem.heapUsed / 1024 / 1024).toFixed(0)} MB\n`);
   if (growthMb > TARGETS.heapGrowthMb) failures.push(`heap growth ${growthMb.toFixed(1)} MB > ${TARGETS.heapGrowthMb} MB`);
   if (rssMb > TARGETS.rssMb) failures.push(`rss ${rssMb.toFixed(0)} MB > ${TARGETS.rssMb} MB`);
+}
 
-  if (failures.length > 0) {
-    process.stdout.write(`\nbench: ${failures.length} target(s) missed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
-    return 1;
+async function main(): Promise<number> {
+  const failures: string[] = [];
+  const started = performance.now();
+  if (process.env.BENCH_SIDE_BY_SIDE_ONLY !== '1') await inProcess(failures);
+
+  const postgresUrl = process.env.DATABASE_URL?.trim() || null;
+  out('\n');
+  const { summary: s } = await runSideBySide({
+    seconds: Number(process.env.BENCH_SECONDS ?? 8),
+    warmupSeconds: 3,
+    rounds: Number(process.env.BENCH_ROUNDS ?? 2),
+    connections: [10, 50],
+    postgresUrl,
+    ...(process.env.BENCH_CPU_PROF ? { profileDir: process.env.BENCH_CPU_PROF } : {}),
+    out,
+  });
+  if (!postgresUrl) out('ChannelCheck on PostgreSQL: skipped (set DATABASE_URL to run it)\n');
+  const t = SIDE_BY_SIDE;
+  if (!(s.invokeRatio! >= t.invokeRatio)) failures.push(`invokeRatio ${s.invokeRatio} < ${t.invokeRatio}`);
+  if (!(s.cpuRatioPerRequest! <= t.cpuRatioPerRequest)) failures.push(`cpuRatioPerRequest ${s.cpuRatioPerRequest} > ${t.cpuRatioPerRequest}`);
+  for (const k of ['stepP99Ms', 'submitP99Ms'] as const) {
+    if (!(s[k]! <= 2 * s.echoP99Ms! && s[k]! < t.stepP99Ms)) failures.push(`${k} ${s[k]} ms: not within 2x echo p99 (${s.echoP99Ms} ms) and under ${t.stepP99Ms} ms`);
   }
-  process.stdout.write(`\nbench: all targets met (evaluate p99 < ${TARGETS.evaluateP99Ms} ms, invoke p99 < ${TARGETS.invokeP99Ms} ms, heap growth < ${TARGETS.heapGrowthMb} MB, rss < ${TARGETS.rssMb} MB)\n`);
-  return 0;
+  if (!(s.messageP99Ms! < t.messageP99Ms)) failures.push(`messageP99Ms ${s.messageP99Ms} >= ${t.messageP99Ms}`);
+  if (!(s.rssPeakMb! < t.rssPeakMb)) failures.push(`rssPeakMb ${s.rssPeakMb} >= ${t.rssPeakMb}`);
+  if (s.errors !== 0) failures.push(`${s.errors} errors`);
+
+  out(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  if (failures.length > 0) out(`bench: ${failures.length} target(s) missed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+  else out('bench: all targets met\n');
+  out(`${JSON.stringify(s)}\n`);
+  return failures.length > 0 ? 1 : 0;
 }
 
 main().then((code) => process.exit(code), (e) => {

@@ -4,11 +4,12 @@
  * our app id, expiry, service URL claim); BotCredentialsFactory obtains the tokens for outgoing calls. With no
  * app id (local use only; refused in production) nothing is checked and no token is sent.
  */
-import { type Activity, CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { type Activity, CloudAdapter, type ConfigurationBotFrameworkAuthenticationOptions, type InvokeResponse, type TurnContext } from 'botbuilder';
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { type BotCredentialOptions, BotCredentialsFactory } from './botCredentials';
+import { ReusedConnectorClientsAuthentication } from './reusedConnectorClients';
 
 export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFrameworkAuthenticationOptions {
   const { appId, appType, tenantId, cloud } = config.bot;
@@ -31,9 +32,12 @@ export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFra
   } as ConfigurationBotFrameworkAuthenticationOptions;
 }
 
-/** botbuilder's authentication for this bot: checks incoming tokens, signs outgoing calls. */
+/**
+ * botbuilder's authentication for this bot: checks incoming tokens, signs outgoing calls, and reuses the Bot
+ * Connector clients of incoming turns (reusedConnectorClients.ts).
+ */
 export function createBotAuthentication(config: Pick<Config, 'bot'>, credentialOptions: BotCredentialOptions = {}): BotFrameworkAuthentication {
-  return new ConfigurationBotFrameworkAuthentication(botAuthOptions(config), new BotCredentialsFactory(config, credentialOptions));
+  return new ReusedConnectorClientsAuthentication(botAuthOptions(config), new BotCredentialsFactory(config, credentialOptions));
 }
 
 /** CloudAdapter that can run a turn for a request authenticated beforehand (messageEndpoint.ts does that). */

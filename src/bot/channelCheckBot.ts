@@ -77,7 +77,10 @@ export class ChannelCheckBot extends TeamsActivityHandler {
     const actor = actorFrom(a);
     if (a.conversation?.conversationType && a.conversation.conversationType !== 'personal') return;
     try {
-      await this.deps.references.saveConversationReference(actor.aadObjectId, actor.tenantId, Turn.getConversationReference(a));
+      // Without the incoming activity's id, the reference is the same on every turn of a conversation, so
+      // the store rewrites it only when it changes. Proactive sends never reply to that id.
+      const { activityId: _activityId, ...reference } = Turn.getConversationReference(a);
+      await this.deps.references.saveConversationReference(actor.aadObjectId, actor.tenantId, reference);
     } catch (e) {
       this.deps.log.error({ err: e }, 'could not store the conversation reference');
     }

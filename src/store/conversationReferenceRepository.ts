@@ -18,7 +18,14 @@ export function createConversationReferenceRepository(ctx: StoreContext): Conver
       await ctx.db
         .insertInto('conversation_references')
         .values(row)
-        .onConflict((oc) => oc.column('user_aad_id').doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at }))
+        // Written only when it changed: an unchanged reference (every turn of a conversation) costs a read,
+        // not a commit. updated_at is when the reference last changed.
+        .onConflict((oc) =>
+          oc
+            .column('user_aad_id')
+            .doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at })
+            .where((eb) => eb.or([eb('conversation_references.reference', '<>', eb.ref('excluded.reference')), eb('conversation_references.tenant_id', '<>', eb.ref('excluded.tenant_id'))])),
+        )
         .execute();
     },
 

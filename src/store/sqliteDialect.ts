@@ -11,6 +11,8 @@
  * backoff, for at most the store's busy budget counted from when the operation asked for the connection
  * (busyRetry.ts). Then the operation fails with StoreUnavailableError('busy') and nothing was written.
  * Only a statement that took no effect is retried: BEGIN IMMEDIATE, or a statement outside a transaction.
+ *
+ * Prepared statements are kept and reused (statementCache.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -27,6 +29,7 @@ import {
 } from 'kysely';
 import { StoreUnavailableError } from '../domain/ports/storeUnavailable';
 import { BusyRetry, type BusyRetryOptions } from './busyRetry';
+import { withStatementCache } from './statementCache';
 
 /** How long SQLite itself may block the event loop waiting for a lock. */
 export const SQLITE_BUSY_TIMEOUT_MS = 20;
@@ -127,5 +130,5 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}): 
   } catch (error) {
     throw sqliteUnavailable(error) ?? error;
   }
-  return new RetryingSqliteDialect({ database }, new BusyRetry(busy));
+  return new RetryingSqliteDialect({ database: withStatementCache(database) }, new BusyRetry(busy));
 }

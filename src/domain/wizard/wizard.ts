@@ -11,6 +11,7 @@ import { checkCaseReference } from '../caseReference';
 import { type Facts, type FactName, parseFacts } from '../facts';
 import { type CouncilPolicy, evaluate } from '../policy/evaluate';
 import { isWithinWorkingHours } from '../workingHours';
+import { probeOnce, relevanceOf } from './packRelevance';
 import { type Question, type QuestionId, QUESTIONS, YOUNGEST_AGE_QUESTION } from './questions';
 
 export type AnswerValue = string | number | boolean | null;
@@ -46,12 +47,9 @@ const PROBED: readonly FactName[] = ['parentalConsent', 'managerAgreement'];
 /** Longest text any card field may carry back. */
 export const MAX_TEXT_LENGTH = 200;
 
-export function referencedFacts(policy: CouncilPolicy): Set<string> {
-  const refs = new Set<string>();
-  for (const pack of [policy.council, policy.baseline]) {
-    for (const rule of pack.rules) for (const r of rule.condition?.references ?? []) refs.add(r);
-  }
-  return refs;
+/** The facts the pack's rules read (worked out once per pack: packRelevance.ts). */
+export function referencedFacts(policy: CouncilPolicy): ReadonlySet<string> {
+  return relevanceOf(policy).referenced;
 }
 
 /** The answers with the documented defaults filled in, as raw facts (no case reference). */
@@ -75,7 +73,12 @@ function tryFacts(answers: Answers): Facts | undefined {
   }
 }
 
+/** Could `fact`'s answer change the decision, whatever the other probed answers are? Remembered per pack and answers. */
 function mattersToDecision(policy: CouncilPolicy, answers: Answers, fact: FactName): boolean {
+  return probeOnce(policy, fact, rawFacts(answers), () => probeDecision(policy, answers, fact));
+}
+
+function probeDecision(policy: CouncilPolicy, answers: Answers, fact: FactName): boolean {
   const others = PROBED.filter((f) => f !== fact);
   const combos: Array<Partial<Facts>> = [{}];
   for (const o of others) {

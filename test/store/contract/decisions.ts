@@ -138,6 +138,21 @@ export function describeDecisions(env: ContractEnv): void {
       assert.deepEqual(ref, { userAadId: 'aad-x', tenantId: 'tenant-2', reference: { conversation: { id: 'two' } }, updatedAt: clock.now() });
     });
 
+    it('rewrites a conversation reference only when it changed (updatedAt is when it last changed)', async function () {
+      const { store, clock } = env;
+      const first = clock.now();
+      await store.saveConversationReference('aad-y', 'tenant-1', { conversation: { id: 'one' }, serviceUrl: 'https://a.example/' });
+      clock.advance(60_000);
+      await store.saveConversationReference('aad-y', 'tenant-1', { serviceUrl: 'https://a.example/', conversation: { id: 'one' } });
+      assert.deepEqual(await store.getConversationReference('aad-y'), { userAadId: 'aad-y', tenantId: 'tenant-1', reference: { conversation: { id: 'one' }, serviceUrl: 'https://a.example/' }, updatedAt: first });
+      clock.advance(60_000);
+      await store.saveConversationReference('aad-y', 'tenant-1', { conversation: { id: 'one' }, serviceUrl: 'https://b.example/' });
+      assert.deepEqual(await store.getConversationReference('aad-y'), { userAadId: 'aad-y', tenantId: 'tenant-1', reference: { conversation: { id: 'one' }, serviceUrl: 'https://b.example/' }, updatedAt: clock.now() });
+      clock.advance(60_000);
+      await store.saveConversationReference('aad-y', 'tenant-2', { conversation: { id: 'one' }, serviceUrl: 'https://b.example/' });
+      assert.equal((await store.getConversationReference('aad-y'))?.tenantId, 'tenant-2', 'a new tenant alone is a change');
+    });
+
     it('reports a missing wizard session as a conflict and writes nothing', async function () {
       await assert.rejects(env.store.recordDecision(decisionCommand('CASE-1001', 'ws', { completesSession: { sessionId: 'nope', expectedVersion: 1 } })), StoreConflictError);
       assert.equal((await tableCounts(env.db.raw())).decisions, 0);

@@ -1,0 +1,57 @@
+/**
+ * Top self-time entries of a V8 .cpuprofile (node --cpu-prof; `BENCH_CPU_PROF=<dir> npm run bench` writes
+ * one per server). Usage: npx tsx scripts/bench/profileTop.ts <file.cpuprofile> [count] [--by-file]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function label(n: ProfileNode, byFile: boolean): string {
+  const url = n.callFrame.url.replace(/^file:\/\//, '');
+  const at = url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url ? path.relative(process.cwd(), url).replace(/^.*cc-bench-build-[^/]+\//, '') : '';
+  if (byFile) return at || `(${n.callFrame.functionName || 'native'})`;
+  return `${n.callFrame.functionName || '(anonymous)'} ${at ? `${at}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
+}
+
+export function topSelfTime(profile: Profile, count: number, byFile = false): Array<{ label: string; ms: number; share: number }> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const selfUs = new Map<number, number>();
+  profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const totals = new Map<string, number>();
+  let busy = 0;
+  for (const [id, us] of selfUs) {
+    const n = byId.get(id)!;
+    if (n.callFrame.functionName === '(idle)' || n.callFrame.functionName === '(program)') continue;
+    busy += us;
+    const key = label(n, byFile);
+    totals.set(key, (totals.get(key) ?? 0) + us);
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([l, us]) => ({ label: l, ms: us / 1000, share: us / busy }));
+}
+
+if (require.main === module) {
+  const [file, countArg, flag] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: profileTop.ts <file.cpuprofile> [count] [--by-file]\n');
+    process.exit(2);
+  }
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
+  for (const e of topSelfTime(profile, Number(countArg ?? 25), flag === '--by-file')) {
+    process.stdout.write(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.label}\n`);
+  }
+}

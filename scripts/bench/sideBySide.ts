@@ -1,0 +1,317 @@
+/**
+ * The side-by-side run: a bare botbuilder echo bot (echoBot.ts) and ChannelCheck (channelCheckServer.ts),
+ * each a child process of the benchmark, loaded by the same closed-loop keep-alive client on loopback.
+ * ChannelCheck does complete checks: every virtual practitioner has their own conversation and sends
+ * `new check`, then every wizard invoke to the outcome card. A fake Bot Connector (in this process) takes
+ * the bot's replies. Server CPU per request comes from /proc/<pid>/stat, peak RSS from VmHWM.
+ *
+ * The servers run compiled (tsconfig.bench.json, into a temporary folder), as `npm start` runs ChannelCheck:
+ * a TypeScript loader in the server would add its own memory and start-up work to both sides.
+ */
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { actionData, answersFor } from '../../test/bot/botHarness';
+import { FakeBotConnector } from '../../test/support/fakeBotConnector';
+import { closedLoop, LoopbackClient, percentile, Samples } from './loadClient';
+import { cpuTimes, peakRssMb } from './processStats';
+
+const TENANT = '11111111-1111-1111-1111-111111111111';
+const FACTS = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-55501', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const OUTCOME_TEXT = 'WhatsApp is allowed';
+
+export interface RunRow {
+  server: string;
+  connections: number;
+  round: number;
+  seconds: number;
+  requests: number;
+  invokes: number;
+  checks: number;
+  errors: number;
+  cpuMs: number;
+  /** The kernel's share of cpuMs (system calls: sockets, file writes, fsync). */
+  systemMs: number;
+  rssPeakMb: number;
+  samples: Samples;
+}
+
+interface Server {
+  name: string;
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Asks a server for a profiling step ('profile-start' / 'profile-stop') and waits until it is done. */
+function profileStep(server: Server, step: 'start' | 'stop'): Promise<void> {
+  return new Promise((resolve) => {
+    const done = `profile-${step === 'start' ? 'started' : 'stopped'}`;
+    const onMessage = (m: unknown) => {
+      if (m !== done) return;
+      server.child.off('message', onMessage);
+      resolve();
+    };
+    server.child.on('message', onMessage);
+    server.child.send(`profile-${step}`);
+  });
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Compiles the two server fixtures and src/ into a temporary folder laid out like the project. */
+function buildServers(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-build-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.bench.json'), '--outDir', dir], { stdio: 'inherit' });
+  // The compiled src/paths.js finds cards/ and policies/ next to src/, as in dist/.
+  for (const d of ['cards', 'policies', 'env', 'node_modules']) fs.symlinkSync(path.join(ROOT, d), path.join(dir, d));
+  return dir;
+}
+
+async function startServer(name: string, script: string, env: Record<string, string>, profileDir: string | undefined): Promise<Server> {
+  const child = fork(script, [], { env: { ...process.env, ...env, BENCH_CPU_PROF: profileDir ?? '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
+    child.once('message', (m) => {
+      clearTimeout(timer);
+      resolve((m as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening`)));
+  });
+  return {
+    name,
+    child,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.send('stop');
+      }),
+  };
+}
+
+function activityBase(serviceUrl: string, i: number) {
+  const n = String(i + 1).padStart(4, '0');
+  return {
+    channelId: 'msteams',
+    serviceUrl,
+    from: { id: `29:bench-${n}`, name: `Bench Practitioner ${n}`, aadObjectId: `bbbbbbbb-0000-0000-0000-00000000${n}` },
+    recipient: { id: '28:channelcheck', name: 'ChannelCheck' },
+    conversation: { id: `a:bench-personal-${n}`, conversationType: 'personal', tenantId: TENANT },
+    channelData: { tenant: { id: TENANT } },
+    locale: 'en-GB',
+  };
+}
+
+/** The last card the bot posted to a conversation (the fake connector keeps calls in arrival order). */
+function lastCardTo(connector: FakeBotConnector, conversationId: string): any {
+  for (let i = connector.calls.length - 1; i >= 0; i--) {
+    const call = connector.calls[i]!;
+    if (call.conversationId === conversationId && call.effective && call.method === 'POST') {
+      const att = (call.body as any)?.attachments?.[0];
+      if (att?.contentType === 'application/vnd.microsoft.card.adaptive') return att.content;
+    }
+  }
+  return null;
+}
+
+type Load = (client: LoopbackClient, samples: Samples, i: number, deadline: number) => Promise<void>;
+
+function echoLoad(serviceUrl: string): Load {
+  return async (client, samples, i, deadline) => {
+    let seq = 0;
+    const base = activityBase(serviceUrl, i);
+    while (performance.now() < deadline) {
+      const body = { ...base, type: 'invoke', name: 'adaptiveCard/action', id: `e-${i}-${++seq}`, timestamp: new Date().toISOString(), value: { action: { type: 'Action.Execute', verb: 'wizard.next', data: { verb: 'wizard.next', sessionId: 'x', version: seq } } } };
+      const t = performance.now();
+      try {
+        const r = await client.post(body);
+        samples.add('echo', performance.now() - t);
+        if (r.status !== 200 || !r.text.includes('You pressed')) samples.error(`echo ${r.status} ${r.text}`);
+      } catch (e) {
+        samples.error(`echo: ${(e as Error).message}`);
+      }
+    }
+  };
+}
+
+function checkLoad(connector: FakeBotConnector): Load {
+  return async (client, samples, i, deadline) => {
+    let seq = 0;
+    const base = activityBase(connector.serviceUrl, i);
+    while (performance.now() < deadline) {
+      try {
+        let t = performance.now();
+        const m = await client.post({ ...base, type: 'message', id: `m-${i}-${++seq}`, timestamp: new Date().toISOString(), text: 'new check' });
+        samples.add('message', performance.now() - t);
+        let card = lastCardTo(connector, base.conversation.id);
+        if (m.status !== 200 || !card || !JSON.stringify(card).includes('wizard.next')) {
+          samples.error(`message ${m.status} ${m.text} ${JSON.stringify(card)}`);
+          continue;
+        }
+        for (let step = 0; step < 8 && performance.now() < deadline; step++) {
+          const data = { ...actionData(card, 'wizard.next'), ...answersFor(card, FACTS) };
+          t = performance.now();
+          const r = await client.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', id: `i-${i}-${++seq}`, timestamp: new Date().toISOString(), value: { action: { type: 'Action.Execute', verb: 'wizard.next', data: { verb: 'wizard.next', ...data } } } });
+          const ms = performance.now() - t;
+          card = r.status === 200 ? JSON.parse(r.text)?.value : null;
+          const text = JSON.stringify(card ?? null);
+          if (text.includes('wizard.next')) {
+            samples.add('step', ms);
+            continue;
+          }
+          samples.add('submit', ms);
+          if (text.includes(OUTCOME_TEXT)) samples.checks += 1;
+          else samples.error(`invoke ${r.status} ${r.text}`);
+          break;
+        }
+      } catch (e) {
+        samples.error(`check: ${(e as Error).message}`);
+      }
+    }
+  };
+}
+
+async function measure(server: Server, load: Load, connections: number, seconds: number, round: number, connector: FakeBotConnector): Promise<RunRow> {
+  connector.calls.length = 0;
+  const client = new LoopbackClient(server.port, connections);
+  const samples = new Samples();
+  const before = cpuTimes(server.child.pid!);
+  const elapsed = await closedLoop(connections, seconds, (i, deadline) => load(client, samples, i, deadline));
+  const after = cpuTimes(server.child.pid!);
+  const systemMs = after.systemMs - before.systemMs;
+  const cpu = after.userMs - before.userMs + systemMs;
+  client.close();
+  return {
+    server: server.name,
+    connections,
+    round,
+    seconds: elapsed,
+    requests: samples.requests,
+    invokes: samples.times.echo.length + samples.times.step.length + samples.times.submit.length,
+    checks: samples.checks,
+    errors: samples.errors,
+    cpuMs: cpu,
+    systemMs,
+    rssPeakMb: peakRssMb(server.child.pid!),
+    samples,
+  };
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-');
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+
+export function printRow(r: RunRow, out: (s: string) => void): void {
+  const s = r.samples.times;
+  const p99 = (k: keyof typeof s) => f1(percentile(s[k], 99));
+  const lat = r.server.startsWith('echo') ? `echo p50 ${f1(percentile(s.echo, 50))} p99 ${p99('echo')}` : `step p99 ${p99('step')}  submit p99 ${p99('submit')}  message p99 ${p99('message')}`;
+  out(`  ${r.server.padEnd(16)} c=${String(r.connections).padStart(2)} round ${r.round}  ${f0(r.invokes / r.seconds).padStart(5)} invokes/s  ${r.checks ? `${f1(r.checks / r.seconds).padStart(5)} checks/s  ` : ''}cpu ${f2(r.cpuMs / Math.max(1, r.requests))} ms/req (sys ${f2(r.systemMs / Math.max(1, r.requests))})  ${lat} ms  rss peak ${f0(r.rssPeakMb)} MB  errors ${r.errors}\n`);
+  for (const e of r.samples.errorExamples) out(`      error: ${e}\n`);
+}
+
+export interface SideBySideOptions {
+  seconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  connections: number[];
+  postgresUrl: string | null;
+  profileDir?: string;
+  out: (s: string) => void;
+}
+
+export interface SideBySideResult {
+  rows: RunRow[];
+  summary: Record<string, number>;
+}
+
+function pool(rows: RunRow[]): { seconds: number; requests: number; invokes: number; checks: number; cpuMs: number; samples: Samples } {
+  const samples = new Samples();
+  for (const r of rows) samples.merge(r.samples);
+  return {
+    seconds: rows.reduce((n, r) => n + r.seconds, 0),
+    requests: rows.reduce((n, r) => n + r.requests, 0),
+    invokes: rows.reduce((n, r) => n + r.invokes, 0),
+    checks: rows.reduce((n, r) => n + r.checks, 0),
+    cpuMs: rows.reduce((n, r) => n + r.cpuMs, 0),
+    samples,
+  };
+}
+
+export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideResult> {
+  const buildStarted = performance.now();
+  const build = buildServers();
+  o.out(`side by side: servers compiled in ${((performance.now() - buildStarted) / 1000).toFixed(0)} s\n`);
+  const fixture = (name: string) => path.join(build, 'scripts/bench', name);
+  const connector = await FakeBotConnector.start();
+  const sqliteEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_SERVICE_URL: connector.serviceUrl, CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'), CHANNELCHECK_ENV_FILE: '', DATABASE_URL: '' };
+  const rows: RunRow[] = [];
+  const servers: Server[] = [];
+  try {
+    const echo = await startServer('echo', fixture('echoBot.js'), {}, o.profileDir);
+    servers.push(echo);
+    const cc = await startServer('channelcheck', fixture('channelCheckServer.js'), sqliteEnv, o.profileDir);
+    servers.push(cc);
+    const echoL = echoLoad(connector.serviceUrl);
+    const ccL = checkLoad(connector);
+    o.out(`side by side: warm-up ${o.warmupSeconds} s each, then ${o.rounds} rounds of ${o.seconds} s at ${o.connections.join(', then at ')} connections (echo and ChannelCheck taking turns)\n`);
+    await measure(echo, echoL, 10, o.warmupSeconds, 0, connector);
+    await measure(cc, ccL, 10, o.warmupSeconds, 0, connector);
+    if (o.profileDir) await Promise.all([profileStep(echo, 'start'), profileStep(cc, 'start')]);
+    // All rounds at one load before the next, so a peak RSS read after the 10-connection rounds is theirs.
+    for (const c of o.connections) {
+      for (let round = 1; round <= o.rounds; round++) {
+        for (const [server, load] of [[echo, echoL], [cc, ccL]] as const) {
+          const row = await measure(server, load, c, o.seconds, round, connector);
+          rows.push(row);
+          printRow(row, o.out);
+        }
+      }
+    }
+    if (o.profileDir) await Promise.all([profileStep(echo, 'stop'), profileStep(cc, 'stop')]);
+    if (o.postgresUrl) {
+      o.out('ChannelCheck alone on PostgreSQL (fresh schema):\n');
+      const pg = await startServer('channelcheck-pg', fixture('channelCheckServer.js'), { ...sqliteEnv, DATABASE_URL: o.postgresUrl }, o.profileDir);
+      servers.push(pg);
+      await measure(pg, ccL, 10, o.warmupSeconds, 0, connector);
+      if (o.profileDir) await profileStep(pg, 'start');
+      for (const c of o.connections) {
+        for (let round = 1; round <= o.rounds; round++) {
+          const row = await measure(pg, ccL, c, o.seconds, round, connector);
+          rows.push(row);
+          printRow(row, o.out);
+        }
+      }
+      if (o.profileDir) await profileStep(pg, 'stop');
+    }
+  } finally {
+    for (const s of servers.reverse()) await s.stop();
+    await connector.close();
+    fs.rmSync(build, { recursive: true, force: true });
+  }
+  const at10 = (name: string) => pool(rows.filter((r) => r.server === name && r.connections === 10));
+  const e = at10('echo');
+  const c = at10('channelcheck');
+  const echoRps = e.invokes / e.seconds;
+  const ccInvokeRps = c.invokes / c.seconds;
+  const summary = {
+    echoRps: Math.round(echoRps),
+    ccInvokeRps: Math.round(ccInvokeRps),
+    invokeRatio: Number((ccInvokeRps / echoRps).toFixed(3)),
+    cpuRatioPerRequest: Number((c.cpuMs / c.requests / (e.cpuMs / e.requests)).toFixed(3)),
+    checksPerSec: Number((c.checks / c.seconds).toFixed(1)),
+    stepP99Ms: Number(percentile(c.samples.times.step, 99).toFixed(1)),
+    submitP99Ms: Number(percentile(c.samples.times.submit, 99).toFixed(1)),
+    messageP99Ms: Number(percentile(c.samples.times.message, 99).toFixed(1)),
+    echoP99Ms: Number(percentile(e.samples.times.echo, 99).toFixed(1)),
+    // Peak RSS (VmHWM) up to the end of the 10-connection rounds (warm-up included); the rows show the rest.
+    rssPeakMb: Math.round(Math.max(...rows.filter((r) => r.server === 'channelcheck' && r.connections === 10).map((r) => r.rssPeakMb))),
+    errors: rows.reduce((n, r) => n + r.errors, 0),
+  };
+  return { rows, summary };
+}

@@ -45,8 +45,8 @@ const COLUMNS: Array<[string, (d: ExportRow) => string | boolean | null]> = [
   ['headline', (d) => d.decision?.headline ?? null],
   ['state', (d) => d.state],
   ['erased_at', (d) => d.erasedAt?.toISOString() ?? null],
-  ['integrity', (d) => d.integrity],
   ['consent_register', (d) => (d.consent ? `${d.consent.status} ${d.consent.recordedAt.toISOString()} ${d.consent.scriptId ?? ''}`.trim() : null)],
+  ['integrity', (d) => d.integrity],
 ];
 
 /** RFC 4180 quoting, and a leading ' on anything a spreadsheet would run as a formula. */

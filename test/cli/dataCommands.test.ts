@@ -33,7 +33,7 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
     assert.match(lines[0] ?? '', /^decision_id,recorded_at,council_id,pack_version,/);
     assert.equal(lines.length, 2, 'only January: the June one is 1 July in London');
     assert.ok(lines[1]?.startsWith(`${seeded.ids.hillingdonJan},2026-01-15T10:00:00.000Z,hillingdon,2.1,`));
-    assert.match(lines[1] ?? '', /,CASE-1001,aad-prac-1,Jo Practitioner,tenant-1,manager_approval_required,manager_approval_required,true,routine,Ask your line manager before using WhatsApp,declined,,verified,$/);
+    assert.match(lines[1] ?? '', /,CASE-1001,aad-prac-1,Jo Practitioner,tenant-1,manager_approval_required,manager_approval_required,true,routine,Ask your line manager before using WhatsApp,declined,,,verified$/);
 
     const json = run('export', ['--from', '2026-01-01', '--to', '2026-07-01', '--format', 'json']);
     assert.equal(json.status, 0, json.stderr);

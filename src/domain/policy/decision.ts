@@ -121,6 +121,6 @@ export function withCurrentShape(d: Decision): Decision {
     actNow: old.actNow ?? [],
     routineLater: old.routineLater ?? null,
     consentRequest: old.consentRequest ?? null,
-    reasons: d.reasons.map((r) => ({ ...r, later: (r as Partial<Reason>).later ?? false })),
+    reasons: (old.reasons ?? []).map((r) => ({ ...r, later: (r as Partial<Reason>).later ?? false })),
   };
 }

@@ -31,6 +31,7 @@ import { ManagerNotificationPlanner } from './services/managerNotificationPlanne
 import { ESCALATION_TIMER_KIND } from './domain/escalations';
 import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
 import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
+import { escalationChannelWarning } from './productionChecks';
 
 export interface AppOptions {
   config: Config;
@@ -75,7 +76,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const directory = options.directory ?? (await createDirectory(config, log));
   const adapter = createAdapter(config, log);
   const planner = new ManagerNotificationPlanner({ directory, config, log });
-  const decisions = new DecisionService({ store, planner, now });
+  const decisions = new DecisionService({ store, planner, now, log });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const approvals = new ApprovalService({ store, decisions, now });
   const escalations = new EscalationService({ store, directory, decisions, config, now });
@@ -107,6 +108,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     readiness: [
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },
+      { name: 'escalationChannel', advisory: true, check: async () => { const w = escalationChannelWarning(config.escalation.channelConversationId); if (w) throw new Error(w); } },
     ],
   });
 

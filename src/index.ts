@@ -7,10 +7,12 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { DirectoryFileError } from './directory/directoryFile';
 import { PackError } from './domain/policy/parsePack';
 import { createLogger } from './logging';
 import { PROJECT_ROOT } from './paths';
 import { loadPolicies } from './policyFiles/loadPolicies';
+import { escalationChannelWarning } from './productionChecks';
 
 /** Fills unset variables from an env file; real environment variables always win. */
 export function applyEnvFile(file: string, env: NodeJS.ProcessEnv): boolean {
@@ -23,7 +25,6 @@ export function applyEnvFile(file: string, env: NodeJS.ProcessEnv): boolean {
 async function main(): Promise<void> {
   const envFile = process.env.CHANNELCHECK_ENV_FILE ?? path.join(PROJECT_ROOT, 'env', '.env.local');
   const loadedEnvFile = process.env.CHANNELCHECK_ENV_FILE === '' ? false : applyEnvFile(envFile, process.env);
-  const log = createLogger(process.env.LOG_LEVEL ?? 'info');
   let policies;
   try {
     policies = loadPolicies();
@@ -44,15 +45,26 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  log.level = config.logLevel;
+  const log = createLogger(config.logLevel, { readable: config.nodeEnv !== 'production' });
   if (config.store.kind === 'sqlite') fs.mkdirSync(path.dirname(path.resolve(config.store.path)), { recursive: true });
-  const app = await createApp({ config, policies, log });
+  let app;
+  try {
+    app = await createApp({ config, policies, log });
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DirectoryFileError) {
+      process.stderr.write(`ChannelCheck cannot start: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
   const port = await app.listen();
   log.info(
     { port, host: config.host, store: config.store.kind, council: config.council, tenants: Object.keys(config.tenantCouncils).length, anonymous: config.bot.appId === null },
     `ChannelCheck listening on http://${config.host}:${port}/api/messages`,
   );
   if (config.bot.appId === null) log.warn('anonymous mode: no bot credentials, no token checks. For local use only.');
+  const noChannel = escalationChannelWarning(config.escalation.channelConversationId);
+  if (noChannel) log.warn({ alert: true }, `WARNING: ${noChannel}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

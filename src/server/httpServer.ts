@@ -8,6 +8,8 @@ import restify from 'restify';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
+  /** A failing advisory check is reported in /readyz but does not make the instance unready. */
+  advisory?: boolean;
 }
 
 export interface HttpServerDeps {
@@ -48,12 +50,17 @@ export function createHttpServer({ processActivity, readiness, log }: HttpServer
           await r.check();
           return { name: r.name, ok: true };
         } catch (e) {
-          return { name: r.name, ok: false, error: (e as Error).message };
+          return { name: r.name, ok: false, error: (e as Error).message, ...(r.advisory ? { advisory: true } : {}) };
         }
       }),
     );
-    const ok = results.every((r) => r.ok);
+    const ok = results.every((r, i) => r.ok || readiness[i]?.advisory === true);
     res.send(ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+  });
+
+  // One line per request: method, path without the query, status, time. Never bodies or headers.
+  server.on('after', (req: restify.Request, res: restify.Response) => {
+    log.info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
 
   server.on('restifyError', (req, res, err, callback) => {

@@ -28,9 +28,10 @@ describe('configuration', () => {
     const p = problems({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon' });
     assert.ok(p.some((x) => x.startsWith('MicrosoftAppId: required in production')));
     assert.ok(p.some((x) => x.startsWith('MicrosoftAppPassword: required in production')));
-    const single = problems({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'a', MicrosoftAppPassword: 'b', MicrosoftAppType: 'SingleTenant' });
+    const base = { NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: '3f2b6c1e-8a47-4d2e-9c55-0b7a1d9e4f10', MicrosoftAppPassword: 'b', DATABASE_URL: 'postgres://u@h/db', CHANNELCHECK_DIRECTORY_FILE: 'council-directory.yaml' };
+    const single = problems({ ...base, MicrosoftAppType: 'SingleTenant' });
     assert.deepEqual(single, ['MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant']);
-    const ok = loadConfig({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'a', MicrosoftAppPassword: 'b' }, COUNCILS);
+    const ok = loadConfig(base, COUNCILS);
     assert.equal(ok.host, '0.0.0.0');
   });
 

@@ -85,6 +85,9 @@ const schema = z.object({
   CHANNELCHECK_DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
 });
 
+/** Every environment variable the settings read (the deployment templates in infra/ must set each one). */
+export const SETTING_NAMES: readonly string[] = [...Object.keys(schema.shape), 'CHANNELCHECK_ENV_FILE'];
+
 function parseTenantCouncils(text: string | null, problems: string[]): Record<string, string> {
   const map: Record<string, string> = {};
   if (!text) return map;

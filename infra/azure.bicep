@@ -187,6 +187,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'CHANNELCHECK_SERVICE_URL', value: 'https://smba.trafficmanager.net/teams/' }
         { name: 'CHANNELCHECK_DISPATCH_POLL_MS', value: '1000' }
         { name: 'CHANNELCHECK_DISPATCH_MAX_ATTEMPTS', value: '8' }
+        { name: 'CHANNELCHECK_DISPATCH_LEASE_SECONDS', value: '300' }
         { name: 'CHANNELCHECK_ENV_FILE', value: '' } // settings come from here only, never from a file in the package
       ]
     }

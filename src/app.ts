@@ -81,13 +81,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   const approvals = new ApprovalService({ store, decisions, now });
   const escalations = new EscalationService({ store, directory, decisions, config, now });
   const sender = new BotProactiveSender({ adapter, references: store, appId: config.bot.appId, serviceUrl: config.serviceUrl, log });
-  const dispatcher = new OutboxDispatcher({ store, sender, log, now, pollMs: config.dispatcher.pollMs, maxAttempts: config.dispatcher.maxAttempts, escalationChannelId: config.escalation.channelConversationId });
+  const dispatcher = new OutboxDispatcher({ store, sender, log, now, pollMs: config.dispatcher.pollMs, maxAttempts: config.dispatcher.maxAttempts, leaseMs: config.dispatcher.leaseMs, escalationChannelId: config.escalation.channelConversationId });
   const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
   const timers = new TimerLoop({
     store,
     log,
     now,
     pollMs: config.dispatcher.pollMs,
+    leaseMs: Math.min(config.dispatcher.leaseMs, 60_000), // a timer's handler is quick; keep a crashed replica's timers waiting at most a minute
     handlers: { [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer), [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer) },
   });
   const checks = new ChecksService({ store, directory });

@@ -41,7 +41,8 @@ export interface Config {
   };
   /** Bot Connector endpoint for proactive messages to users who never messaged the bot. */
   serviceUrl: string;
-  dispatcher: { pollMs: number; maxAttempts: number };
+  /** leaseMs: how long a claimed outbox row or timer stays with the replica that claimed it (a crashed replica's claims return after it). */
+  dispatcher: { pollMs: number; maxAttempts: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -83,6 +84,7 @@ const schema = z.object({
   CHANNELCHECK_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
   CHANNELCHECK_DISPATCH_POLL_MS: z.coerce.number().int().min(50).max(60000).default(1000),
   CHANNELCHECK_DISPATCH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  CHANNELCHECK_DISPATCH_LEASE_SECONDS: z.coerce.number().int('must be a whole number of seconds').min(10).max(3600).default(300),
 });
 
 /** Every environment variable the settings read (the deployment templates in infra/ must set each one). */
@@ -165,7 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
     },
     escalation: { channelConversationId: e.CHANNELCHECK_ESCALATION_CHANNEL, ackTimeoutMinutes: e.CHANNELCHECK_ACK_TIMEOUT_MINUTES },
     serviceUrl: e.CHANNELCHECK_SERVICE_URL,
-    dispatcher: { pollMs: e.CHANNELCHECK_DISPATCH_POLL_MS, maxAttempts: e.CHANNELCHECK_DISPATCH_MAX_ATTEMPTS },
+    dispatcher: { pollMs: e.CHANNELCHECK_DISPATCH_POLL_MS, maxAttempts: e.CHANNELCHECK_DISPATCH_MAX_ATTEMPTS, leaseMs: e.CHANNELCHECK_DISPATCH_LEASE_SECONDS * 1000 },
   };
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 const APP = '3f2b6c1e-8a47-4d2e-9c55-0b7a1d9e4f10';
 
 /** Starts src/index.ts as `npm start` starts dist/index.js (same node flags); resolves on exit or on `until` in stdout. */
@@ -89,7 +89,7 @@ describe('starting the bot', function () {
   });
 
   it('npm start compiles only when a source is newer than the last build', async () => {
-    const { isStale } = (await import('../../scripts/build-if-stale.mjs' as string)) as { isStale: (dir: string) => boolean };
+    const { isStale } = (await import('../scripts/build-if-stale.mjs' as string)) as { isStale: (dir: string) => boolean };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-stale-'));
     fs.mkdirSync(path.join(dir, 'src/bot'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'dist'));

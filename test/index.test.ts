@@ -65,7 +65,8 @@ describe('starting the bot', function () {
   });
 
   it('logs readable lines in development and warns about the escalation channel, with no deprecation warnings', async () => {
-    const r = await start({ CHANNELCHECK_DIRECTORY_FILE: 'env/directory.example.yaml' }, /listening on/);
+    // The warning is logged just after the listening line: wait for it, not for the first line.
+    const r = await start({ CHANNELCHECK_DIRECTORY_FILE: 'env/directory.example.yaml' }, /WARNING: no escalation channel/);
     assert.match(r.stdout, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: line managers from the directory file/m);
     assert.match(r.stdout, /WARN: WARNING: no escalation channel \(CHANNELCHECK_ESCALATION_CHANNEL\)/);
     assert.doesNotMatch(r.stdout, /^\{"level"/m);

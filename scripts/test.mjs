@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm test: every check the project has, in order, with one closing line that totals them.
-//   1. type check (tsc --noEmit)      2. policy:check (packs, scenarios, verbatim scripts)
+//   1. type check (tsc --noEmit), then lint (ESLint: unused code, floating promises, type imports)
+//   2. policy:check (packs, scenarios, verbatim scripts)
 //   3. unit, contract and integration tests (mocha, SQLite and PostgreSQL)
 //   4. end-to-end tests in the Microsoft 365 Agents Playground with Chromium, inside a loopback-only
 //      network namespace (../shared/tools/offline when present).
@@ -34,8 +35,9 @@ function loud(lines) {
   process.stdout.write(`\n${bar}\n${lines.map((l) => `!! ${l}`).join('\n')}\n${bar}\n`);
 }
 
-const only = process.argv[2]; // optional: typecheck | policy | unit | e2e
+const only = process.argv[2]; // optional: typecheck | lint | policy | unit | e2e
 if (!only || only === 'typecheck') step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+if (!only || only === 'lint') step('lint', bin('eslint'), ['.']);
 if (!only || only === 'policy') step('policy:check', bin('tsx'), ['src/cli/policyCheck.ts']);
 if (!only || only === 'unit') step('unit, contract and integration tests', bin('mocha'), []);
 
@@ -67,7 +69,7 @@ if (e2eSkipped) process.stdout.write(`WARNING: end-to-end browser tests did not 
 // Steps without mocha counts (type check, policy:check) count as one test each; a mocha step that
 // failed without reporting a failing test (it crashed) counts as one failure.
 for (const r of results) {
-  const plain = r.name === 'type check' || r.name === 'policy:check';
+  const plain = r.name === 'type check' || r.name === 'lint' || r.name === 'policy:check';
   if (plain) r.ok ? passes++ : failures++;
 }
 if (failures === 0 && failedSteps.length > 0) failures = failedSteps.length;

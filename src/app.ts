@@ -38,6 +38,7 @@ import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from './domain/escal
 import { retryPolicyFor } from './notify/retryPolicy';
 import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
 import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
+import { escalationChannelWarning } from './productionChecks';
 
 export interface AppOptions {
   config: Config;
@@ -87,9 +88,6 @@ async function openBotStore(config: Config, now: () => Date, log: Logger): Promi
   }
 }
 
-/** Said loudly at start and on /readyz: with no channel, an alert nobody acknowledges has no last level. */
-export const NO_ESCALATION_CHANNEL =
-  'no escalation channel is configured (CHANNELCHECK_ESCALATION_CHANNEL): an alert nobody acknowledges, or one that cannot reach the manager, has no channel to go to; it is re-sent to the current level and the practitioner is told to phone';
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
@@ -102,7 +100,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const allowedTenants = tenantAllowList(config);
   if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
-  const decisions = new DecisionService({ store, planner, now });
+  const decisions = new DecisionService({ store, planner, now, log });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const approvals = new ApprovalService({ store, decisions, now });
   const escalations = new EscalationService({
@@ -135,6 +133,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     log,
     now,
     pollMs: config.dispatcher.pollMs,
+    leaseMs: Math.min(config.dispatcher.leaseSeconds * 1000, 60_000), // a timer's handler is quick; a crashed replica's timers wait at most a minute
     handlers: {
       [ESCALATION_TIMER_KIND]: (timer) => escalations.onTimer(timer),
       [ALERT_DELIVERY_TIMER_KIND]: (timer) => escalations.onDeliveryTimer(timer),
@@ -171,7 +170,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
       { name: 'store-writable', check: () => store.checkWritable() },
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },
-      { name: 'escalation_channel', check: async () => (config.escalation.channelConversationId ? undefined : NO_ESCALATION_CHANNEL) },
+      { name: 'escalationChannel', advisory: true, check: async () => { const w = escalationChannelWarning(config.escalation.channelConversationId); if (w) throw new Error(w); } },
     ],
   });
 
@@ -196,7 +195,8 @@ export async function createApp(options: AppOptions): Promise<App> {
         server.once('error', reject);
         server.listen(config.port, config.host, async () => {
           listening = true;
-          if (!config.escalation.channelConversationId) log.error({ alert: true }, NO_ESCALATION_CHANNEL);
+          const noChannel = escalationChannelWarning(config.escalation.channelConversationId);
+          if (noChannel) log.error({ alert: true }, `WARNING: ${noChannel}`);
           // One process per SQLite file: whatever it had in flight when it stopped is claimable again now,
           // not after its lease. (PostgreSQL replicas share the store: there the short lease brings them back.)
           if (store.engine === 'sqlite') {

@@ -5,12 +5,15 @@
  */
 import { z } from 'zod';
 import { DEFAULT_CASE_REF_PATTERN } from './domain/caseReference';
+import { productionProblems } from './productionChecks';
 
 export interface Config {
   nodeEnv: 'development' | 'test' | 'production';
   host: string;
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** json: one JSON object per line (the default in production); pretty: one readable line (elsewhere). */
+  logFormat: 'json' | 'pretty';
   bot: {
     /** Null in anonymous local mode (no token checks): refused in production. */
     appId: string | null;
@@ -121,6 +124,7 @@ const schema = z.object({
   HOST: z.string().trim().min(1).optional(),
   PORT: z.coerce.number().int('must be a whole number').min(0, 'must be 0 (any free port) to 65535').max(65535).default(3978),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
@@ -139,6 +143,7 @@ const schema = z.object({
   CHANNELCHECK_COUNCIL: optionalText,
   CHANNELCHECK_TENANT_COUNCILS: optionalText,
   DATABASE_URL: optionalText,
+  CHANNELCHECK_ALLOW_SQLITE_IN_PRODUCTION: z.enum(['true', 'false']).default('false'),
   CHANNELCHECK_SQLITE_PATH: z.string().trim().min(1).default('data/channelcheck.db'),
   CHANNELCHECK_CASE_REF_PATTERN: z.string().min(1).default(DEFAULT_CASE_REF_PATTERN),
   CHANNELCHECK_DIRECTORY_FILE: optionalText,
@@ -155,6 +160,9 @@ const schema = z.object({
   CHANNELCHECK_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   CHANNELCHECK_ALERT_DELIVERY_MINUTES: z.coerce.number().positive().max(60).default(2),
 });
+
+/** Every environment variable the settings read (the deployment templates in infra/ must set each one). */
+export const SETTING_NAMES: readonly string[] = [...Object.keys(schema.shape), 'CHANNELCHECK_ENV_FILE'];
 
 function parseTenantCouncils(text: string | null, problems: string[]): Record<string, string> {
   const map: Record<string, string> = {};
@@ -175,19 +183,18 @@ function parseTenantCouncils(text: string | null, problems: string[]): Record<st
  * fail at start rather than at the first message.
  */
 export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly string[]): Config {
-  const parsed = schema.safeParse(env);
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    // Still name the council settings that point at no pack, so one start lists every wrong setting.
-    const council = env.CHANNELCHECK_COUNCIL?.trim();
-    if (council && !knownCouncils.includes(council)) problems.push(`CHANNELCHECK_COUNCIL: unknown pack "${council}" (known: ${knownCouncils.join(', ')})`);
-    for (const [tenant, pack] of Object.entries(parseTenantCouncils(env.CHANNELCHECK_TENANT_COUNCILS?.trim() || null, problems))) {
-      if (!knownCouncils.includes(pack)) problems.push(`CHANNELCHECK_TENANT_COUNCILS: tenant ${tenant} names unknown pack "${pack}" (known: ${knownCouncils.join(', ')})`);
+  // Each setting is parsed on its own, so a wrong one is named and the checks below still run on the rest.
+  const parsed: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const result = field.safeParse(env[key]);
+    if (result.success) parsed[key] = result.data;
+    else {
+      for (const issue of result.error.issues) problems.push(`${key}: ${issue.message}`);
+      parsed[key] = field.safeParse(undefined).data;
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
+  const e = parsed as z.infer<typeof schema>;
   const tenantCouncils = parseTenantCouncils(e.CHANNELCHECK_TENANT_COUNCILS, problems);
   for (const [tenant, council] of Object.entries(tenantCouncils)) {
     if (!knownCouncils.includes(council)) problems.push(`CHANNELCHECK_TENANT_COUNCILS: tenant ${tenant} names unknown pack "${council}" (known: ${knownCouncils.join(', ')})`);
@@ -232,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
     problems.push(`CHANNELCHECK_CASE_REF_PATTERN: not a valid regular expression (${(err as Error).message})`);
   }
   if (e.CHANNELCHECK_DIRECTORY_GRAPH === 'true' && !e.MicrosoftAppId) problems.push('CHANNELCHECK_DIRECTORY_GRAPH: needs MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId');
+  problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -239,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
     host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
     bot: {
       appId: e.MicrosoftAppId,
       appPassword: e.MicrosoftAppPassword,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { DirectoryFileError } from './directory/directoryFile';
 import { PackError } from './domain/policy/parsePack';
 import { createLogger, routeConsoleTo } from './logging';
 import { PROJECT_ROOT } from './paths';
@@ -24,8 +25,6 @@ export function applyEnvFile(file: string, env: NodeJS.ProcessEnv): boolean {
 async function main(): Promise<void> {
   const envFile = process.env.CHANNELCHECK_ENV_FILE ?? path.join(PROJECT_ROOT, 'env', '.env.local');
   const loadedEnvFile = process.env.CHANNELCHECK_ENV_FILE === '' ? false : applyEnvFile(envFile, process.env);
-  const log = createLogger(process.env.LOG_LEVEL ?? 'info');
-  routeConsoleTo(log);
   let policies;
   try {
     policies = loadPolicies();
@@ -46,13 +45,14 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  log.level = config.logLevel;
+  const log = createLogger(config.logLevel, { readable: config.logFormat === 'pretty' });
+  routeConsoleTo(log);
   if (config.store.kind === 'sqlite') fs.mkdirSync(path.dirname(path.resolve(config.store.path)), { recursive: true });
   let app;
   try {
     app = await createApp({ config, policies, log });
   } catch (e) {
-    if (e instanceof StoreInUseError) {
+    if (e instanceof ConfigError || e instanceof DirectoryFileError || e instanceof StoreInUseError) {
       process.stderr.write(`ChannelCheck cannot start: ${e.message}\n`);
       process.exit(1);
     }

@@ -1,5 +1,6 @@
 /**
- * Structured JSON logs (pino). What a line may hold: ids (Entra object ids, tenant ids, decision, approval,
+ * Logs (pino). Production: one JSON object per line, for Application Insights or any log store. Elsewhere, by
+ * default: one readable line per event (pino-pretty), the same fields (LOG_FORMAT chooses). What a line may hold: ids (Entra object ids, tenant ids, decision, approval,
  * escalation and outbox ids, the correlation id of the activity), kinds, counts, statuses and error codes.
  * Never names, case references, free text a user typed, card contents, tokens or secrets.
  *
@@ -10,6 +11,7 @@
  */
 import { format } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { currentCorrelationId } from './correlation';
 
 export const REDACT_PATHS = [
@@ -70,6 +72,8 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** Whose secret values are scrubbed from every line (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** One readable line per event (pino-pretty) instead of JSON; ignored when `destination` is given. */
+  readable?: boolean;
 }
 
 export function createLogger(level: string, options: LoggerOptions = {}): Logger {
@@ -87,7 +91,10 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     },
     hooks: pattern === null ? {} : { streamWrite: (line: string) => line.replace(pattern, '[redacted]') },
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  if (options.destination) return pino(settings, options.destination);
+  if (!options.readable) return pino(settings);
+  // Synchronous, so a line is never lost on exit; ids stay on the line, in key=value form.
+  return pino(settings, pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,name' }));
 }
 
 /**

@@ -109,11 +109,11 @@ function activityBase(serviceUrl: string, i: number) {
 }
 
 /** The last card the bot posted to a conversation (the fake connector keeps calls in arrival order). */
-function lastCardTo(connector: FakeBotConnector, conversationId: string): any {
+function lastCardTo(connector: FakeBotConnector, conversationId: string): Record<string, unknown> | null {
   for (let i = connector.calls.length - 1; i >= 0; i--) {
     const call = connector.calls[i]!;
     if (call.conversationId === conversationId && call.effective && call.method === 'POST') {
-      const att = (call.body as any)?.attachments?.[0];
+      const att = (call.body as { attachments?: Array<{ contentType?: string; content?: Record<string, unknown> }> } | undefined)?.attachments?.[0];
       if (att?.contentType === 'application/vnd.microsoft.card.adaptive') return att.content;
     }
   }

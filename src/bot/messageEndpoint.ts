@@ -78,7 +78,7 @@ export function messageEndpoint(deps: MessageEndpointDeps): (request: ActivityRe
           throw new HttpRefusal(503, 'temporarily unavailable; retry later', { 'Retry-After': '10' });
         }
         log.error({ ...detail, err: error }, 'activity not processed: authentication failed unexpectedly');
-        throw new Error('authentication failed unexpectedly');
+        throw new Error('authentication failed unexpectedly', { cause: error });
       }
 
       const tenant = checkTenant(activity, allowedTenants);

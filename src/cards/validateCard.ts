@@ -3,9 +3,11 @@
  * parse warning and validation error, and checks Teams' size limit. Used by the tests for every card the
  * bot can send.
  */
+import type * as AdaptiveCards from 'adaptivecards';
+
 // The package's lib/ build is extensionless ESM that Node cannot load; its dist/ build is the UMD bundle.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const AC = require('adaptivecards/dist/adaptivecards.js') as typeof import('adaptivecards');
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
 
 /** Teams rejects a message over about 28 KB of card in some clients; the hard activity limit is larger. We keep every card under 80 KB. */
 export const MAX_CARD_BYTES = 80 * 1024;

@@ -7,8 +7,21 @@ export const EXIT_BAD_INPUT = 2;
 
 export class UsageError extends Error {}
 
-/** Runs a command's main function, mapping UsageError to exit 2 with the message on stderr. */
+/** True when the arguments ask for help (`--help` or `-h`). */
+export function wantsHelp(args: readonly string[] = process.argv.slice(2)): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+/**
+ * Runs a command's main function, mapping UsageError to exit 2 with the message on stderr. `--help` prints
+ * the usage on stdout and exits 0 without running anything.
+ */
 export async function runCommand(usage: string, main: () => Promise<number> | number): Promise<void> {
+  if (wantsHelp()) {
+    process.stdout.write(`${usage}\n`);
+    process.exitCode = EXIT_OK;
+    return;
+  }
   try {
     process.exitCode = await main();
   } catch (e) {

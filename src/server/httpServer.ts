@@ -6,6 +6,7 @@
  * a refusal says what was wrong with the request, and a failure inside says nothing but that it failed.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import restify from 'restify';
 import { HttpRefusal } from './httpRefusal';
@@ -14,8 +15,10 @@ import { securityHeaders, setSecurityHeaders } from './securityHeaders';
 
 export interface ReadinessCheck {
   name: string;
-  /** Throws when not ready. May return a warning: reported in the checks, without making the bot unready. */
-  check: () => Promise<void | string>;
+  /** Throws when not ready. */
+  check: () => Promise<void>;
+  /** A failing advisory check is reported in /readyz but does not make the instance unready. */
+  advisory?: boolean;
 }
 
 /** One inbound activity as the bot needs it: the parsed JSON body and the Authorization header. */
@@ -76,7 +79,7 @@ function discardRest(req: IncomingMessage): void {
 
 /** Answers a request the HTTP parser could not read (unknown method, oversized headers) with the same headers. */
 function answerClientError(production: boolean) {
-  return (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+  return (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
@@ -127,15 +130,20 @@ export function createHttpServer({ processActivity, readiness, log, production, 
     const results = await Promise.all(
       readiness.map(async (r) => {
         try {
-          const warning = await r.check();
-          return typeof warning === 'string' ? { name: r.name, ok: true, warning } : { name: r.name, ok: true };
+          await r.check();
+          return { name: r.name, ok: true };
         } catch (e) {
-          return { name: r.name, ok: false, error: (e as Error).message };
+          return { name: r.name, ok: false, error: (e as Error).message, ...(r.advisory ? { advisory: true } : {}) };
         }
       }),
     );
-    const ok = results.every((r) => r.ok);
+    const ok = results.every((r, i) => r.ok || readiness[i]?.advisory === true);
     sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+  });
+
+  // One line per request: method, path without the query, status, time. Never bodies or headers.
+  server.on('after', (req: restify.Request, res: restify.Response) => {
+    log.info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
 
   server.on('restifyError', (req, _res, err, callback) => {

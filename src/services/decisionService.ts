@@ -4,6 +4,7 @@
  * transaction. A replayed final step returns the decision already recorded, never a second one.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { outcomeCard } from '../cards/outcomeCard';
 import type { CardJson } from '../cards/renderTemplate';
 import { caseNoteText } from '../domain/caseNote';
@@ -33,6 +34,8 @@ export interface DecisionServiceDeps {
   planner: NotificationPlanner;
   now?: () => Date;
   newId?: () => string;
+  /** One line per decision: ids and the outcome, never names, facts or case references. */
+  log?: Pick<Logger, 'info'>;
 }
 
 export class DecisionService {
@@ -59,6 +62,10 @@ export class DecisionService {
       ...(plan.timers ? { timers: plan.timers } : {}),
       ...(input.completesSession ? { completesSession: input.completesSession } : {}),
     });
+    this.deps.log?.info(
+      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length },
+      'decision',
+    );
     const card = await this.outcomeCardFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);
     return { decisionId: recorded.record.id, card, replayed: recorded.replayed };
   }

@@ -57,6 +57,7 @@ async function startServerProcess(connector: FakeBotConnector): Promise<ServerPr
       HOST: '127.0.0.1',
       PORT: '0',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
       CHANNELCHECK_COUNCIL: 'hillingdon',
       CHANNELCHECK_SQLITE_PATH: dbFile,
       CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'),

@@ -40,9 +40,10 @@ describe('configuration', () => {
     const p = problems({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon' });
     assert.ok(p.some((x) => x.startsWith('MicrosoftAppId: required in production')));
     assert.ok(p.some((x) => x.startsWith('MicrosoftAppPassword: required in production')));
-    const single = problems({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'a', MicrosoftAppPassword: 'b', MicrosoftAppType: 'SingleTenant' });
+    const base = { NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: '3f2b6c1e-8a47-4d2e-9c55-0b7a1d9e4f10', MicrosoftAppPassword: 'b', DATABASE_URL: 'postgres://u@h/db', CHANNELCHECK_DIRECTORY_FILE: 'council-directory.yaml' };
+    const single = problems({ ...base, MicrosoftAppType: 'SingleTenant' });
     assert.deepEqual(single, ['MicrosoftAppTenantId: required when MicrosoftAppType is SingleTenant']);
-    const ok = loadConfig({ NODE_ENV: 'production', CHANNELCHECK_COUNCIL: 'hillingdon', MicrosoftAppId: 'a', MicrosoftAppPassword: 'b' }, COUNCILS);
+    const ok = loadConfig(base, COUNCILS);
     assert.equal(ok.host, '0.0.0.0');
   });
 
@@ -98,7 +99,7 @@ describe('configuration', () => {
     assert.ok(problems({ ...base, ToChannelFromBotLoginUrl: 'http://login.example/botframework.com' }).some((p) => p.startsWith('ToChannelFromBotLoginUrl: must use https')));
     assert.ok(problems({ ...base, ToBotFromChannelOpenIdMetadataUrl: 'not a url' }).some((p) => p.startsWith('ToBotFromChannelOpenIdMetadataUrl:')));
     assert.ok(problems({ ...base, CHANNELCHECK_RATE_LIMIT_POINTS: 'lots' }).some((p) => p.startsWith('CHANNELCHECK_RATE_LIMIT_POINTS:')));
-    const cert = loadConfig({ ...base, NODE_ENV: 'production', CHANNELCHECK_BOT_CERTIFICATE_FILE: '/k.pem' }, COUNCILS);
+    const cert = loadConfig({ ...base, MicrosoftAppId: '00000000-0000-4000-8000-0000000000a1', NODE_ENV: 'production', CHANNELCHECK_BOT_CERTIFICATE_FILE: '/k.pem', CHANNELCHECK_DIRECTORY_GRAPH: 'true', DATABASE_URL: 'postgres://cc@127.0.0.1:5432/cc' }, COUNCILS);
     assert.equal(cert.bot.certificateFile, '/k.pem', 'a certificate stands in for the password in production');
   });
 });

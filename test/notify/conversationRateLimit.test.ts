@@ -5,7 +5,7 @@ import { maxInWindow } from './notifyHarness';
 
 describe('notify: per-conversation rate limit (schedule, fake clock)', () => {
   it('spaces 20 sends to one conversation at 7/s: the last waits ≥ 2.5 s, never more than 7 in a second', () => {
-    let now = 0;
+    const now = 0;
     const limiter = new ConversationRateLimiter({ perSecond: 7, now: () => now });
     assert.equal(limiter.intervalMs, 143);
     const sendTimes = Array.from({ length: 20 }, () => now + limiter.reserve('conversation:a'));

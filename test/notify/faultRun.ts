@@ -8,7 +8,7 @@
 import type { ChannelCheckStore, NewOutboxMessage } from '../../src/domain/ports/store';
 import type { OutboxDispatcher } from '../../src/notify/outboxDispatcher';
 import type { TestDatabase } from '../store/storeHarness';
-import { type Fault, FakeBotConnector } from '../support/fakeBotConnector';
+import { type Fault, type FakeBotConnector } from '../support/fakeBotConnector';
 import { allRows, cardMessage, storeReference, textMessage, toUser } from './notifyHarness';
 
 export const CHANNEL = '19:escalation@thread.tacv2';

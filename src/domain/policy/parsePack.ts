@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { compileCondition, type CompiledCondition, ConditionError } from './conditions';
 import { type PackData, packSchema, type RuleData } from './packSchema';
 

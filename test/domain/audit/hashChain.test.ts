@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { canonicalJson, ChainVerifier, eventHash, GENESIS_HASH, sha256Hex, type StoredChainEvent, type Tombstone } from '../../src/domain/audit/hashChain';
+import { canonicalJson, ChainVerifier, eventHash, GENESIS_HASH, sha256Hex, type StoredChainEvent, type Tombstone } from '../../../src/domain/audit/hashChain';
 
 function chain(n: number): StoredChainEvent[] {
   const events: StoredChainEvent[] = [];

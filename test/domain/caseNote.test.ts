@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { caseNoteText, formatLondonTime } from '../../src/domain/caseNote';
-import { sampleDecision } from './fixtures/sampleDecision';
+import { sampleDecision } from '../store/fixtures/sampleDecision';
 
 describe('case-note summary', function () {
   it('gives London time, GMT in winter and BST in summer', function () {

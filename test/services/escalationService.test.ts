@@ -1,0 +1,96 @@
+/** EscalationService with a fake store and directory: acknowledging an alert, and the timer that escalates it. */
+import assert from 'node:assert/strict';
+import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
+import type { EscalateCommand, Escalation, NewOutboxMessage, OutboxMessage, Timer } from '../../src/domain/ports/store';
+import { EscalationService } from '../../src/services/escalationService';
+import { UserFacingError } from '../../src/services/userFacingError';
+import { mayAcknowledgeAlert, type ActingUser } from '../../src/domain/authority';
+import { acting, CHANNEL, decide, decisionRecord, FACTS, FakeDirectory, LEE, PAT, SAM } from './fakes';
+
+const NOW = new Date('2026-03-03T10:20:00Z');
+
+function escalation(overrides: Partial<Escalation> = {}): Escalation {
+  return { id: 'esc-1', decisionId: 'dec-1', level: 'manager', status: 'open', acknowledgedBy: null, acknowledgedAt: null, dueAt: new Date('2026-03-03T10:15:00Z'), version: 1, createdAt: new Date('2026-03-03T10:00:00Z'), updatedAt: new Date('2026-03-03T10:00:00Z'), practitionerCard: { activityId: 'act-outcome', conversationId: 'a:pat' }, routing: { tenantId: PAT.tenantId, managerAadId: LEE.aadObjectId, delegateAadIds: [], headOfServiceAadId: SAM.aadObjectId, reachedLevels: ['manager'], channelConversationId: CHANNEL }, ...overrides } as Escalation;
+}
+const timer = (overrides: Partial<Timer> = {}): Timer => ({ id: 'tmr-1', kind: ESCALATION_TIMER_KIND, refId: 'esc-1', dueAt: new Date('2026-03-03T10:15:00Z'), firedAt: null, cancelledAt: null, claimedBy: 'replica-a', claimedUntil: null, createdAt: new Date('2026-03-03T10:00:00Z'), ...overrides });
+
+class FakeStore {
+  escalated: EscalateCommand[] = [];
+  acknowledged: Array<{ id: string; by: string; notifications: NewOutboxMessage[] }> = [];
+  sentRows: Array<Partial<OutboxMessage>> = [{ id: 'out-1', kind: 'card', status: 'sent', sentActivityId: 'act-alert-lee', target: { kind: 'user', aadObjectId: LEE.aadObjectId } }];
+  constructor(public escalation: Escalation | null, public record = decisionRecord('dec-1', decide(FACTS.safeguarding))) {}
+  async getEscalation(id: string) { return this.escalation?.id === id ? this.escalation : null; }
+  async getDecision(id: string) { return this.record.id === id ? this.record : null; }
+  async escalate(cmd: EscalateCommand) { this.escalated.push(cmd); return { kind: 'escalated' as const, escalation: { ...this.escalation!, level: cmd.toLevel } }; }
+  /** As the real store: the domain rule decides, on the stored routing; a refusal records nothing. */
+  async acknowledgeEscalation(id: string, who: ActingUser, notifications: NewOutboxMessage[]) {
+    const authority = mayAcknowledgeAlert(who, { ...this.escalation!.routing, practitionerAadId: this.record.practitionerAadId });
+    if (authority.kind === 'refused') return { kind: 'not_authorised' as const, escalation: this.escalation!, reason: authority.reason, detail: authority.detail };
+    this.acknowledged.push({ id, by: who.aadObjectId, notifications });
+    return { kind: 'acknowledged' as const, escalation: { ...this.escalation!, status: 'acknowledged' as const, acknowledgedBy: who.aadObjectId, acknowledgedAt: NOW } };
+  }
+  async listOutboxForRef() { return this.sentRows; }
+  async getConversationReference(id: string) { return { userAadId: id, reference: { conversation: { id: `a:${id}` }, serviceUrl: 'https://smba.example.invalid/' } }; }
+}
+
+function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL) {
+  const decisions = { outcomeCardFor: async (_id: string, _k?: unknown, status?: string | null) => ({ type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(status) }] }) };
+  return new EscalationService({ store: store as never, directory, decisions, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
+}
+
+describe('services: EscalationService', () => {
+  it('the timer escalates an unacknowledged alert from the manager to the Head of Service, with the next timer', async () => {
+    const store = new FakeStore(escalation());
+    await service(store).onTimer(timer());
+    assert.equal(store.escalated.length, 1);
+    const cmd = store.escalated[0]!;
+    assert.deepEqual([cmd.fromLevel, cmd.toLevel, cmd.firedTimerId], ['manager', 'head_of_service', 'tmr-1']);
+    assert.deepEqual(cmd.dueAt, new Date(NOW.getTime() + 15 * 60_000));
+    // The next acknowledgement deadline, and delivery watched again now it goes somewhere new.
+    assert.deepEqual(cmd.timers, [{ kind: ESCALATION_TIMER_KIND, refId: 'esc-1', dueAt: cmd.dueAt }, { kind: ALERT_DELIVERY_TIMER_KIND, refId: 'esc-1', dueAt: new Date(NOW.getTime() + 2 * 60_000) }]);
+    assert.deepEqual(cmd.notifications!.map((n) => [n.idempotencyKey, n.target]), [
+      ['alert:esc-1:escalate:head_of_service', { kind: 'user', aadObjectId: SAM.aadObjectId }],
+      ['alert:esc-1:escalate:head_of_service:tell-practitioner', { kind: 'user', aadObjectId: PAT.aadObjectId }],
+      // The practitioner's card says where the alert stands now.
+      ['alert:esc-1:escalate:head_of_service:practitioner-card', { kind: 'conversation', conversationId: 'a:pat' }],
+    ]);
+    assert.equal((cmd.notifications![0] as { urgent?: boolean }).urgent, true);
+  });
+
+  it('from the Head of Service it goes to the escalation channel, which is reminded in turn if nobody acknowledges', async () => {
+    const store = new FakeStore(escalation({ level: 'head_of_service' }));
+    await service(store).onTimer(timer());
+    const cmd = store.escalated[0]!;
+    assert.equal(cmd.toLevel, 'escalation_channel');
+    assert.deepEqual(cmd.dueAt, new Date(NOW.getTime() + 15 * 60_000), 'an alert never stops silently: the last level has a deadline too');
+    assert.deepEqual(cmd.timers?.map((t) => t.kind), [ESCALATION_TIMER_KIND, ALERT_DELIVERY_TIMER_KIND]);
+    assert.deepEqual(cmd.notifications![0]!.target, { kind: 'channel', channelId: CHANNEL });
+  });
+
+  it('does nothing for an acknowledged alert, an unknown one, or another kind of timer', async () => {
+    const acknowledged = new FakeStore(escalation({ status: 'acknowledged' }));
+    await service(acknowledged).onTimer(timer());
+    const missing = new FakeStore(null);
+    await service(missing).onTimer(timer());
+    const other = new FakeStore(escalation());
+    await service(other).onTimer(timer({ kind: 'retention_purge' }));
+    assert.deepEqual([acknowledged.escalated.length, missing.escalated.length, other.escalated.length], [0, 0, 0]);
+  });
+
+  it('a manager acknowledges: the practitioner is told, every copy of the alert and the outcome card are updated', async () => {
+    const store = new FakeStore(escalation());
+    const card = await service(store).acknowledge(acting(LEE), { escalationId: 'esc-1' });
+    assert.equal(store.acknowledged.length, 1);
+    const keys = store.acknowledged[0]!.notifications.map((n) => n.idempotencyKey);
+    assert.deepEqual(keys, ['alert:esc-1:ack:tell-practitioner', 'alert:esc-1:ack:update:out-1', 'alert:esc-1:ack:update-practitioner-card']);
+    assert.match(JSON.stringify(store.acknowledged[0]!.notifications[0]!.payload), /Morgan Teamlead acknowledged your safeguarding alert/);
+    assert.match(JSON.stringify(card), /Morgan Teamlead/);
+  });
+
+  it('the practitioner cannot acknowledge their own alert; a bad id is refused before the store is touched', async () => {
+    const store = new FakeStore(escalation());
+    await assert.rejects(service(store).acknowledge(PAT, { escalationId: 'esc-1' }), (e: unknown) => e instanceof UserFacingError && e.status === 403);
+    await assert.rejects(service(store).acknowledge(acting(LEE), { escalationId: { $ne: null } }), (e: unknown) => e instanceof UserFacingError && e.code === 'bad_payload');
+    assert.equal(store.acknowledged.length, 0);
+  });
+});

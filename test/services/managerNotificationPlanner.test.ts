@@ -1,0 +1,97 @@
+/** ManagerNotificationPlanner with a fake directory: who is told what, and what the practitioner reads. */
+import assert from 'node:assert/strict';
+import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
+import { ManagerNotificationPlanner } from '../../src/services/managerNotificationPlanner';
+import { capturingLog, CHANNEL, decide, FACTS, FakeDirectory, hillingdon, JO, LEE, PAT, SAM } from './fakes';
+
+const TUESDAY_10AM = new Date('2026-03-03T10:00:00Z'); // inside Hillingdon's working hours
+
+function planner(directory = new FakeDirectory(), channel: string | null = CHANNEL) {
+  const { log, lines } = capturingLog();
+  let n = 0;
+  const p = new ManagerNotificationPlanner({ directory, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, log, newId: () => `id-${++n}` });
+  return { p, lines };
+}
+const plan = (p: ManagerNotificationPlanner, facts: Record<string, unknown>, now = TUESDAY_10AM) =>
+  p.plan({ decisionId: 'dec-1', decision: decide(facts), actor: PAT, policy: hillingdon(), caseRef: 'CR-90001', now });
+
+describe('services: ManagerNotificationPlanner', () => {
+  it('sends nothing when the decision does not concern the manager', async () => {
+    const { p } = planner();
+    const result = await plan(p, FACTS.allowed);
+    assert.deepEqual(result, { notifications: [], managerStatus: null });
+  });
+
+  it('asks the line manager for approval, with delegates allowed to decide', async () => {
+    const { p } = planner();
+    const result = await plan(p, FACTS.needsApproval);
+    assert.deepEqual(result.approval, { id: 'id-1', managerAadId: LEE.aadObjectId, delegateAadIds: [JO.aadObjectId] });
+    assert.equal(result.notifications.length, 1);
+    const [n] = result.notifications;
+    assert.equal(n!.idempotencyKey, 'approval:id-1:manager');
+    assert.deepEqual(n!.target, { kind: 'user', aadObjectId: LEE.aadObjectId });
+    assert.match(result.managerStatus ?? '', /sent to your line manager Morgan Teamlead/);
+  });
+
+  it('with no manager on record, tells the escalation channel and the practitioner, and creates no request', async () => {
+    const directory = new FakeDirectory();
+    directory.managers.clear();
+    const { p } = planner(directory);
+    const result = await plan(p, FACTS.needsApproval);
+    assert.equal(result.approval, undefined);
+    assert.deepEqual(result.notifications.map((x) => x.target), [{ kind: 'channel', channelId: CHANNEL }]);
+    assert.match(result.managerStatus ?? '', /no line manager on record for you.*escalation channel has been told/);
+  });
+
+  it('a safeguarding alert in working hours goes to the manager, with a timer for the acknowledgement', async () => {
+    const { p } = planner();
+    const result = await plan(p, FACTS.safeguarding);
+    assert.deepEqual(result.notifications.map((x) => [x.idempotencyKey, (x as { urgent?: boolean }).urgent]), [['alert:id-1:manager', true]]);
+    assert.equal(result.escalation?.level, 'manager');
+    assert.deepEqual(result.timers, [
+      { kind: ESCALATION_TIMER_KIND, refId: 'id-1', dueAt: new Date(TUESDAY_10AM.getTime() + 15 * 60_000) },
+      { kind: ALERT_DELIVERY_TIMER_KIND, refId: 'id-1', dueAt: new Date(TUESDAY_10AM.getTime() + 2 * 60_000) },
+    ]);
+    assert.match(result.managerStatus ?? '', /If nobody acknowledges it within 15 minutes it goes further/);
+  });
+
+  it('out of hours it also goes straight to the Head of Service', async () => {
+    const { p } = planner();
+    const result = await plan(p, { ...FACTS.safeguarding, withinWorkingHours: false });
+    const targets = result.notifications.map((x) => x.target);
+    assert.deepEqual(targets, [{ kind: 'user', aadObjectId: LEE.aadObjectId }, { kind: 'user', aadObjectId: SAM.aadObjectId }]);
+    assert.match(result.managerStatus ?? '', /Morgan Teamlead and the Head of Service \/ on-call manager Harper Servicehead/);
+  });
+
+  it('when Graph fails, routes the alert to the channel, logs an alert and tells the practitioner to act', async () => {
+    const directory = new FakeDirectory();
+    directory.fail.add('managerOf');
+    directory.headOfService = null;
+    const { p, lines } = planner(directory);
+    const result = await plan(p, FACTS.safeguarding);
+    assert.deepEqual(result.notifications.map((x) => x.target), [{ kind: 'channel', channelId: CHANNEL }]);
+    assert.match(result.managerStatus ?? '', /^Your line manager could not be looked up/);
+    assert.ok(lines().some((l) => l.alert === true && l.level === 50));
+  });
+
+  it('with nobody reachable, records no escalation, logs an alert and tells the practitioner to phone', async () => {
+    const directory = new FakeDirectory();
+    directory.managers.clear();
+    directory.headOfService = null;
+    const { p, lines } = planner(directory, null);
+    const result = await plan(p, FACTS.safeguarding);
+    assert.deepEqual(result.notifications, []);
+    assert.equal(result.escalation, undefined);
+    assert.match(result.managerStatus ?? '', /Nobody could be alerted through Teams: phone/);
+    assert.ok(lines().some((l) => l.alert === true && String(l.msg).includes('no recipient')));
+  });
+
+  it('a failed delegate lookup still asks the manager, who alone may decide', async () => {
+    const directory = new FakeDirectory();
+    directory.fail.add('delegatesOf');
+    const { p } = planner(directory);
+    const result = await plan(p, FACTS.needsApproval);
+    assert.deepEqual(result.approval?.delegateAadIds, []);
+    assert.equal(result.notifications.length, 1);
+  });
+});

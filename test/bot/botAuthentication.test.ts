@@ -6,8 +6,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
-import { FakeBotFrameworkIdentity, LOOPBACK_CA } from '../support/fakeBotFrameworkIdentity';
+import { generateKeyPair, importPKCS8, SignJWT } from 'jose';
+import sinon from 'sinon';
+import { ASSERTION_CLOCK_SKEW_SECONDS, FakeBotFrameworkIdentity, LOOPBACK_CA } from '../support/fakeBotFrameworkIdentity';
 import { type Harness, PEOPLE, rowCounts, startHarness, TENANT } from './botHarness';
 
 const APP_PASSWORD = 'fake-app-secret-Zq8!wP3#kL';
@@ -142,17 +145,90 @@ describe('bot: a certificate instead of a client secret', function () {
       env: { MicrosoftAppId: appId, MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: TENANT, CHANNELCHECK_BOT_CERTIFICATE_FILE: path.join(__dirname, 'fixtures', 'bot-certificate.pem'), ...identity.env() },
     });
     h.connector.authorize = (header) => identity.verifyBotToken(header);
+    // MSAL stamps the assertion's nbf with the time rounded to the nearest second: late in a second it is up to
+    // half a second ahead, inside the clock skew Entra ID allows. The clock stands still late in a second here,
+    // so every run sends that assertion (the token endpoint sees it before the nbf second has begun).
+    const clock = sinon.useFakeTimers({ now: Math.floor(Date.now() / 1000) * 1000 + 900, toFake: ['Date'] });
     try {
       authorization = `Bearer ${await identity.channelToken(h.connector.serviceUrl)}`;
       assert.equal((await h.post(activity(h.connector.serviceUrl))).status, 200);
       const [request] = identity.tokenRequests;
       assert.ok(request?.form.get('client_assertion'), 'a signed assertion, no secret');
       assert.equal(request?.form.get('client_secret'), null);
+      const nbf = JSON.parse(Buffer.from(request.form.get('client_assertion')!.split('.')[1]!, 'base64url').toString()).nbf;
+      assert.ok(nbf * 1000 > Date.now(), 'the case under test: the assertion is not yet valid by the second');
+      assert.deepEqual(identity.tokenRequests.map((r) => r.refusal), [null], 'the token endpoint accepted the one assertion');
       const sends = h.connector.calls.filter((c) => c.operation === 'sendActivity' || c.operation === 'replyToActivity');
       assert.ok(sends.length >= 1 && sends.every((c) => c.outcome === 201), `the connector accepted every call: ${JSON.stringify(h.connector.calls)}`);
     } finally {
+      clock.restore();
       await h.close();
       await identity.stop();
+    }
+  });
+});
+
+/** Asks the local token endpoint for a Bot Connector token with a client assertion; resolves with the status. */
+function requestToken(identity: FakeBotFrameworkIdentity, assertion: string): Promise<number> {
+  const endpoint = new URL(`/${TENANT}/oauth2/v2.0/token`, identity.loginUrl);
+  const form = new URLSearchParams({
+    client_id: identity.appId,
+    grant_type: 'client_credentials',
+    scope: 'https://api.botframework.com/.default',
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+  }).toString();
+  return new Promise((resolve, reject) => {
+    const req = https.request(endpoint, { method: 'POST', ca: LOOPBACK_CA, agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(form);
+  });
+}
+
+describe('bot: the local token endpoint checks client assertions (the check is real)', function () {
+  this.timeout(60_000);
+  const certificatePem = fs.readFileSync(path.join(__dirname, 'fixtures', 'bot-certificate.pem'), 'utf8');
+  const privateKeyPem = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(certificatePem)![0];
+  let identity: FakeBotFrameworkIdentity;
+
+  beforeEach(async () => {
+    identity = await FakeBotFrameworkIdentity.start(randomUUID(), TENANT);
+    identity.clientCertificate = fs.readFileSync(path.join(__dirname, 'fixtures', 'bot-certificate.crt'), 'utf8');
+  });
+  afterEach(() => identity.stop());
+
+  async function assertion(claims: { nbf: number; exp: number }, key: Parameters<SignJWT['sign']>[0] | null = null): Promise<string> {
+    const audience = new URL(`/${TENANT}/oauth2/v2.0/token`, identity.loginUrl).href;
+    return new SignJWT({ ...claims, jti: randomUUID() })
+      .setProtectedHeader({ alg: 'PS256' })
+      .setIssuer(identity.appId)
+      .setSubject(identity.appId)
+      .setAudience(audience)
+      .sign(key ?? (await importPKCS8(privateKeyPem, 'PS256')));
+  }
+
+  it('accepts one within the clock skew and refuses one not yet valid, expired beyond it, or signed by another key', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const skew = ASSERTION_CLOCK_SKEW_SECONDS;
+    // The clock stands at now.9 s: an nbf of now + 1 is what MSAL stamps then (it rounds to the nearest second).
+    const clock = sinon.useFakeTimers({ now: now * 1000 + 900, toFake: ['Date'] });
+    try {
+      assert.equal(await requestToken(identity, await assertion({ nbf: now + 1, exp: now + 600 })), 200, 'nbf a second ahead, as MSAL rounds it');
+      assert.equal(await requestToken(identity, await assertion({ nbf: now + skew + 1, exp: now + skew + 600 })), 401, 'not yet valid a second beyond the skew');
+      assert.equal(await requestToken(identity, await assertion({ nbf: now - skew - 600, exp: now - skew - 1 })), 401, 'expired a second beyond the skew');
+      const { privateKey: otherKey } = await generateKeyPair('PS256');
+      assert.equal(await requestToken(identity, await assertion({ nbf: now, exp: now + 600 }, otherKey)), 401, 'signed by another key');
+      assert.deepEqual(
+        identity.tokenRequests.map((r) => r.refusal === null),
+        [true, false, false, false],
+      );
+      assert.match(identity.tokenRequests[1]!.refusal!, /"nbf" claim timestamp check failed/);
+      assert.match(identity.tokenRequests[2]!.refusal!, /"exp" claim timestamp check failed/);
+    } finally {
+      clock.restore();
     }
   });
 });

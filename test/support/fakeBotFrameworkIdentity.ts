@@ -23,6 +23,12 @@ export const CHANNEL_ISSUER = 'https://api.botframework.com';
 export const CONNECTOR_AUDIENCE = 'https://api.botframework.com';
 const CHANNEL_KID = 'fake-channel-key-1';
 const LOGIN_KID = 'fake-login-key-1';
+/**
+ * Clock skew the token endpoint allows on a client assertion's nbf and exp, as Entra ID does (and as botbuilder
+ * allows on the tokens it checks). It matters: MSAL stamps nbf with the time rounded to the nearest second, so
+ * for half of every second its assertion is not yet valid to a check without skew.
+ */
+export const ASSERTION_CLOCK_SKEW_SECONDS = 5 * 60;
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -46,6 +52,8 @@ async function close(server: http.Server | https.Server): Promise<void> {
 export interface TokenRequest {
   url: string;
   form: URLSearchParams;
+  /** Why the endpoint refused the client (null: a token was issued). */
+  refusal: string | null;
 }
 
 export class FakeBotFrameworkIdentity {
@@ -144,22 +152,27 @@ export class FakeBotFrameworkIdentity {
     return Promise.all([close(this.metadataServer), close(this.loginServer)]).then(() => undefined);
   }
 
-  /** A client secret equal to the app's, or a client assertion signed by the app's certificate, for this endpoint. */
-  private async clientAuthenticated(form: URLSearchParams, tokenEndpoint: string): Promise<boolean> {
+  /**
+   * Checks the client: a client secret equal to the app's, or a client assertion signed by the app's certificate
+   * for this endpoint. Returns why it is refused, or null.
+   */
+  private async clientRefusal(form: URLSearchParams, tokenEndpoint: string): Promise<string | null> {
     const assertion = form.get('client_assertion');
     if (assertion !== null) {
-      if (this.clientCertificate === null || form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+      if (this.clientCertificate === null) return 'no certificate is registered for the app';
+      if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return 'wrong client_assertion_type';
+      const problems: string[] = [];
       for (const alg of ['PS256', 'RS256']) {
         try {
-          const { payload } = await jwtVerify(assertion, await importX509(this.clientCertificate, alg), { audience: tokenEndpoint, issuer: this.appId, subject: this.appId, algorithms: [alg] });
-          return payload.exp !== undefined;
-        } catch {
-          /* try the other algorithm */
+          const { payload } = await jwtVerify(assertion, await importX509(this.clientCertificate, alg), { audience: tokenEndpoint, issuer: this.appId, subject: this.appId, algorithms: [alg], clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS });
+          return payload.exp === undefined ? 'the assertion has no exp' : null;
+        } catch (error) {
+          problems.push(`${alg}: ${(error as Error).message}`);
         }
       }
-      return false;
+      return `client assertion refused (${problems.join('; ')})`;
     }
-    return this.clientSecret === null || form.get('client_secret') === this.clientSecret;
+    return this.clientSecret === null || form.get('client_secret') === this.clientSecret ? null : 'wrong client secret';
   }
 
   private json(res: http.ServerResponse, status: number, body: unknown): void {
@@ -202,8 +215,10 @@ export class FakeBotFrameworkIdentity {
     }
     if (req.method === 'POST' && /^\/[^/]+\/oauth2\/v2\.0\/token/.test(url)) {
       const form = new URLSearchParams(body);
-      this.tokenRequests.push({ url, form });
-      if (form.get('client_id') !== this.appId || !(await this.clientAuthenticated(form, `${base}${url.split('?')[0]}`))) {
+      const request: TokenRequest = { url, form, refusal: null };
+      this.tokenRequests.push(request);
+      request.refusal = form.get('client_id') !== this.appId ? 'unknown client_id' : await this.clientRefusal(form, `${base}${url.split('?')[0]}`);
+      if (request.refusal !== null) {
         return this.json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: invalid client credentials' });
       }
       const scope = form.get('scope') ?? '';

@@ -114,7 +114,7 @@ function lastCardTo(connector: FakeBotConnector, conversationId: string): Record
     const call = connector.calls[i]!;
     if (call.conversationId === conversationId && call.effective && call.method === 'POST') {
       const att = (call.body as { attachments?: Array<{ contentType?: string; content?: Record<string, unknown> }> } | undefined)?.attachments?.[0];
-      if (att?.contentType === 'application/vnd.microsoft.card.adaptive') return att.content;
+      if (att?.contentType === 'application/vnd.microsoft.card.adaptive') return att.content ?? null;
     }
   }
   return null;

@@ -117,8 +117,8 @@ export class WizardService {
 
     const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
     if (!result.ok) {
-      // Re-render the same step with the errors; nothing is stored, the version stays.
-      return wizardCard({ policy, state, sessionId: session.id, version: session.version, errors: result.errors });
+      // Re-render the same step with everything given on it and the errors; nothing is stored, the version stays.
+      return wizardCard({ policy, state: { ...state, answers: result.answers }, sessionId: session.id, version: session.version, errors: result.errors, typed: result.typed });
     }
     if (!result.done) {
       const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {

@@ -90,6 +90,8 @@ export interface WizardSessionStore {
   /** Remembers the card's activity id and conversation after it was sent; does not change the version. */
   attachWizardCard(sessionId: string, activityId: string, conversationRef: unknown): Promise<void>;
   abandonWizardSession(sessionId: string): Promise<void>;
+  /** The person's checks still in progress in this tenant, newest first. */
+  listActiveWizardSessions(userAadId: string, tenantId: string, limit: number): Promise<WizardSession[]>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -355,6 +357,11 @@ export interface EscalationStore {
    */
   acknowledgeEscalation(escalationId: string, actor: ActingUser, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
   escalate(command: EscalateCommand): Promise<EscalateResult>;
+  /**
+   * Alerts not yet acknowledged that this person may acknowledge now (`mayAcknowledgeAlert` with no
+   * channel conversation: the line manager, a delegate, or the Head of Service once reached), newest first.
+   */
+  listOpenEscalationsFor(who: Pick<ActingUser, 'aadObjectId' | 'tenantId'>, limit: number): Promise<Escalation[]>;
 }
 
 export interface Timer {

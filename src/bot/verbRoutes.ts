@@ -1,5 +1,6 @@
 /** Every card verb the bot understands, and its handler: the routing table as data. */
 import type { ApprovalService } from '../services/approvalService';
+import type { ChecksService } from '../services/checksService';
 import type { EscalationService } from '../services/escalationService';
 import type { WizardService } from '../services/wizardService';
 import { approvalDecideHandler, approvalRefreshHandler } from './handlers/approvalHandlers';
@@ -16,9 +17,10 @@ export const VERBS = {
   approvalDecline: 'approval.decline',
   approvalRefresh: 'approval.refresh',
   escalationAcknowledge: 'escalation.acknowledge',
+  recordOpen: 'record.open',
 } as const;
 
-export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService }): VerbRoutes {
+export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService; checks: ChecksService }): VerbRoutes {
   return {
     [VERBS.wizardStart]: wizardStartHandler(deps.wizard),
     [VERBS.wizardNext]: wizardNextHandler(deps.wizard),
@@ -28,5 +30,7 @@ export function buildVerbRoutes(deps: { wizard: WizardService; approvals: Approv
     [VERBS.approvalDecline]: approvalDecideHandler(deps.approvals, 'decline'),
     [VERBS.approvalRefresh]: approvalRefreshHandler(deps.approvals),
     [VERBS.escalationAcknowledge]: escalationAcknowledgeHandler(deps.escalations),
+    // A new message, so the list stays where it is and the record opens below it.
+    [VERBS.recordOpen]: async ({ actor, data }) => ({ kind: 'newCard', card: await deps.checks.open(actor, data), toast: 'The check is shown below.' }),
   };
 }

@@ -42,6 +42,10 @@ function cardRefOf(session: WizardSession): CardRef | null {
   return session.activityId && conversationId ? { activityId: session.activityId, conversationId } : null;
 }
 
+function cancelledCard(): CardJson {
+  return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+}
+
 function isStepId(s: string): s is StepId {
   return (STEP_IDS as readonly string[]).includes(s);
 }
@@ -107,7 +111,7 @@ export class WizardService {
   /** The card for a session as it stands (for replays and stale versions). */
   private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<CardJson> {
     if (session.status === 'completed' && session.decisionId) return this.deps.decisions.outcomeCardFor(session.decisionId);
-    if (session.status === 'abandoned') return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+    if (session.status === 'abandoned') return cancelledCard();
     return wizardCard({ policy, state, sessionId: session.id, version: session.version });
   }
 
@@ -159,6 +163,21 @@ export class WizardService {
       return this.currentCard(again.session, again.policy, again.state);
     }
     return wizardCard({ policy, state: previous, sessionId: session.id, version: applied.session.version });
+  }
+
+  /**
+   * Cancels every check the person has in progress (the "cancel" command): nothing of them is recorded.
+   * Returns how many there were and, for each whose card was sent, the card to show in its place.
+   */
+  async cancelActive(actor: Actor): Promise<{ cancelled: number; cardUpdates: Array<{ card: CardRef; replacement: CardJson }> }> {
+    const sessions = await this.deps.store.listActiveWizardSessions(actor.aadObjectId, actor.tenantId, 20);
+    const cardUpdates: Array<{ card: CardRef; replacement: CardJson }> = [];
+    for (const session of sessions) {
+      await this.deps.store.abandonWizardSession(session.id);
+      const card = cardRefOf(session);
+      if (card) cardUpdates.push({ card, replacement: cancelledCard() });
+    }
+    return { cancelled: sessions.length, cardUpdates };
   }
 
   async cancel(actor: Actor, payload: WizardPayload): Promise<CardJson> {

@@ -13,7 +13,7 @@ import { outcomeCard } from '../../src/cards/outcomeCard';
 import { renderTemplate, TEMPLATE_NAMES } from '../../src/cards/renderTemplate';
 import { cardProblems } from '../../src/cards/validateCard';
 import { wizardCard } from '../../src/cards/wizardCard';
-import { helpCard } from '../../src/bot/handlers/commandHandlers';
+import { helpCard, notUnderstoodCard, welcomeCard } from '../../src/bot/handlers/commandHandlers';
 import { REFUSAL_REASONS } from '../../src/domain/authority';
 import { caseNoteText } from '../../src/domain/caseNote';
 import { ackRefused } from '../../src/services/escalationService';
@@ -110,9 +110,12 @@ describe('cards', () => {
     assert.match(ackRefused('not_routed').advice, /You are not one of the people this alert was sent to/);
     expectValid(messageCard({ title: 'Hello', paragraphs: ['One', 'Two'], items: ['a', 'b'], showStart: true }), 'message');
     expectValid(messageCard({ title: 'Hello' }), 'bare message');
-    expectValid(helpCard('London Borough of Hillingdon'), 'help');
+    expectValid(welcomeCard('London Borough of Hillingdon'), 'welcome');
+    for (const [id, policy] of catalogue().councils) expectValid(helpCard(policy), `help: ${id}`);
+    expectValid(helpCard(null), 'help, no council set up');
+    expectValid(notUnderstoodCard(), 'not understood');
     expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [] }), 'empty list');
-    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded' }] }), 'list');
+    expectValid(renderTemplate('checks-list', { title: 'Your checks', emptyText: 'None', checks: [{ decisionId: 'd-1', headline: 'Use Teams', color: 'Accent', when: '3 Mar, 10:00', council: 'Hillingdon', caseRef: 'CR-1', who: ' · Pat', status: 'Recorded' }] }), 'list');
   });
 
   it('approval and safeguarding alert cards in every state', () => {

@@ -63,6 +63,21 @@ describe('cards: the conversation', () => {
     assert.equal(again.get('purpose').errorMessage, 'Choose what the contact is for.');
   });
 
+  it('what was typed is shown back as text: template expressions and JSON in it stay literal', () => {
+    const first = startWizard(hillingdon, now);
+    const ok = submitStep(hillingdon, first, { contactType: 'parent_carer', purpose: 'appointment' }, CASE_REF);
+    assert.ok(ok.ok && !ok.done);
+    for (const hostile of ['${sessionId}', '${json(questions)}', '"}]},{"type":"Action.OpenUrl","url":"https://x"', '\u0000\u202e']) {
+      const r = submitStep(hillingdon, ok.state, { caseRef: hostile }, CASE_REF);
+      assert.ok(!r.ok);
+      const card = wizardCard({ policy: hillingdon, state: { ...ok.state, answers: r.answers }, sessionId: 's-1', version: 2, errors: r.errors, typed: r.typed });
+      assert.equal(inputs(card).get('caseRef').value, hostile);
+      assert.doesNotMatch(JSON.stringify(card), /Action\.OpenUrl/);
+      // The checker flags any "${" left in a card; here it is the practitioner's own text, shown literally.
+      assert.deepEqual(cardProblems(card).filter((p) => !p.startsWith('unresolved template expressions')), []);
+    }
+  });
+
   it('an age out of range is refused with the number given, never clamped, and the card does not clamp it either', () => {
     const first = startWizard(hillingdon, now);
     const ok = submitStep(hillingdon, first, { contactType: 'young_person', purpose: 'keep_in_touch' }, CASE_REF);

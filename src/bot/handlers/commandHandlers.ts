@@ -45,7 +45,7 @@ export function helpCard(policy: CouncilPolicy | null): CardJson {
   const meta = policy?.council.data.metadata;
   const recordDays = policy?.council.data.retention?.decisionRecordDays;
   const document = meta
-    ? `**The council's document**: "${meta.title}", ${meta.council}${meta.service ? `, ${meta.service}` : ''}, ${STATUS_WORDS[meta.status]}, version: ${meta.version}. ${meta.owner ? `It is owned by ${meta.owner}; ask them` : 'Ask your team manager'} for the current copy. ChannelCheck's copy is ${meta.sourceFile}.`
+    ? `**The council's document**: "${meta.title}", ${meta.council}${meta.service ? `, ${meta.service}` : ''}, ${STATUS_WORDS[meta.status]}, version: ${meta.version}. ${meta.owner ? `It is owned by ${meta.owner}; ask them` : 'Ask your team manager'} for the current copy. ChannelCheck answers from its copy, policies/sources/${meta.sourceFile}.`
     : '**The council\'s document**: ChannelCheck is not set up for your organisation yet; ask your IT team which council document it should use.';
   return messageCard({
     title: 'How ChannelCheck works',

@@ -69,10 +69,10 @@ export class ChecksService {
     },
   ) {}
 
-  /** A manager's open approval requests and the unacknowledged safeguarding alerts they may acknowledge. */
+  /** The open approval requests a manager (or delegate) may decide and the unacknowledged alerts they may acknowledge. */
   async waitingFor(actor: Actor): Promise<CardJson> {
     const [approvals, alerts] = await Promise.all([
-      this.deps.store.listOpenApprovalsForManager(actor.aadObjectId, LIST_LIMIT),
+      this.deps.store.listOpenApprovalsFor(actor, LIST_LIMIT),
       this.deps.store.listOpenEscalationsFor(actor, LIST_LIMIT),
     ]);
     const entries: Array<ReturnType<typeof row>> = [];

@@ -43,7 +43,7 @@ describe('bot: the conversation over HTTP', function () {
   beforeEach(async () => {
     clock = Date.parse('2026-03-03T10:00:00Z'); // a Tuesday morning, inside working hours
     h = await startHarness({ dispatch: false, now: () => new Date(clock) });
-    for (const p of [PEOPLE.pat, PEOPLE.lee, PEOPLE.sam, PEOPLE.alex, PEOPLE.mallory]) await h.install(p);
+    for (const p of [PEOPLE.pat, PEOPLE.lee, PEOPLE.sam, PEOPLE.jo, PEOPLE.alex, PEOPLE.mallory]) await h.install(p);
   });
   afterEach(async () => h.close());
 
@@ -118,6 +118,11 @@ describe('bot: the conversation over HTTP', function () {
     assert.match(cardText(opened), /approval\.approve/, 'the manager may decide from it');
     await h.invoke(PEOPLE.lee, 'record.open', { decisionId: alertDecision });
     assert.match(cardText(h.cardsTo(PEOPLE.lee).at(-1)!.card), /escalation\.acknowledge/);
+
+    await h.message(PEOPLE.jo, 'my approvals');
+    assert.deepEqual(openButtons(h.cardsTo(PEOPLE.jo).at(-1)!.card), [alertDecision, approvalDecision], 'Lee\'s delegate sees the same');
+    await h.message(PEOPLE.sam, 'alerts');
+    assert.deepEqual(openButtons(h.cardsTo(PEOPLE.sam).at(-1)!.card), [], 'the Head of Service, before the alert reaches them');
 
     await h.message(PEOPLE.pat, 'approve');
     assert.match(cardText(h.cardsTo(PEOPLE.pat).at(-1)!.card), /Nothing is waiting for you/, 'a practitioner has nothing to approve');

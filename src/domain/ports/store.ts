@@ -289,6 +289,8 @@ export interface ApprovalStore {
   getApproval(id: string): Promise<ApprovalRequest | null>;
   getApprovalForDecision(decisionId: string): Promise<ApprovalRequest | null>;
   listOpenApprovalsForManager(managerAadId: string, limit: number): Promise<ApprovalRequest[]>;
+  /** Open requests this person may approve or decline (`maySettleApproval`: the manager or a delegate, in the tenant), newest first. */
+  listOpenApprovalsFor(who: Pick<ActingUser, 'aadObjectId' | 'tenantId'>, limit: number): Promise<ApprovalRequest[]>;
   settleApproval(command: SettleApprovalCommand): Promise<SettleApprovalResult>;
   /** Remembers where a card of this request was sent, to update it in place later. */
   attachApprovalCard(approvalId: string, whose: 'manager' | 'practitioner', card: CardRef): Promise<void>;

@@ -8,7 +8,7 @@ import type restify from 'restify';
 import { createAdapter, createBotAuthentication } from './bot/adapter';
 import { messageEndpoint } from './bot/messageEndpoint';
 import { ChannelCheckBot } from './bot/channelCheckBot';
-import { buildCommandRoutes, helpCard } from './bot/handlers/commandHandlers';
+import { buildCommandRoutes, welcomeCard } from './bot/handlers/commandHandlers';
 import { buildVerbRoutes } from './bot/verbRoutes';
 import { ConsentService } from './services/consentService';
 import type { Config } from './config';
@@ -140,11 +140,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer),
     },
   });
-  const checks = new ChecksService({ store, directory });
+  const checks = new ChecksService({ store, directory, decisions, approvals });
   const consent = new ConsentService({ store, decisions, caseRefPattern: config.caseRefPattern });
-  const councilName = (tenantId: string) => {
+  const councilPolicy = (tenantId: string) => {
     const id = councilForTenant(config, tenantId);
-    return id ? (policies.councils.get(id)?.council.data.metadata.council ?? null) : null;
+    return id ? (policies.councils.get(id) ?? null) : null;
   };
   const rateLimitPool = config.store.kind === 'postgres' && config.rateLimit.points > 0 ? new Pool({ connectionString: config.store.url, max: 2 }) : null;
   const limiter = await createUserRateLimiter({
@@ -155,10 +155,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   });
   const bot = new ChannelCheckBot({
     throttle: createTurnThrottle(limiter, log, { sessionAnswers: (id, actor) => wizard.answersOf(actor, id) }),
-    verbs: buildVerbRoutes({ wizard, approvals, escalations, consent }),
-    commands: buildCommandRoutes({ wizard, checks, councilName }),
+    verbs: buildVerbRoutes({ wizard, approvals, escalations, consent, checks }),
+    commands: buildCommandRoutes({ wizard, checks, councilPolicy }),
     references: store,
-    welcome: (actor) => helpCard(councilName(actor.tenantId)),
+    welcome: (actor) => welcomeCard(councilPolicy(actor.tenantId)?.council.data.metadata.council ?? null),
     log,
   });
   const server = createHttpServer({

@@ -98,6 +98,15 @@ export class ChannelCheckBot extends TeamsActivityHandler {
     }
     try {
       const reply = await handler({ actor, text, conversationRef: Turn.getConversationReference(context.activity) });
+      for (const update of reply.cardUpdates ?? []) {
+        if (update.card.conversationId !== context.activity.conversation?.id) continue;
+        try {
+          await context.updateActivity({ ...cardActivity(update.replacement), id: update.card.activityId });
+        } catch (e) {
+          // The state changed already; an old card left as it was only offers buttons that now say so.
+          this.deps.log.warn({ err: e }, 'could not update an earlier card');
+        }
+      }
       const sent = await context.sendActivity(cardActivity(reply.card));
       if (reply.onSent && sent?.id) await reply.onSent(sent.id);
     } catch (e) {

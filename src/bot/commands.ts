@@ -1,5 +1,7 @@
-/** Text commands: routing as data. The manifest's command list mirrors the names here. */
+/** Text commands: routing as data. The manifest's command list mirrors the names shown in help. */
 import type { CardJson } from '../cards/renderTemplate';
+import type { CardRef } from '../domain/ports/store';
+import { type CommandName, parseCommand } from '../domain/commandIntent';
 import type { Actor } from '../services/actor';
 
 export interface CommandRequest {
@@ -12,14 +14,14 @@ export interface CommandReply {
   card: CardJson;
   /** Called with the sent message's id (e.g. to key a wizard session to its card). */
   onSent?: (activityId: string) => Promise<void>;
+  /** Earlier cards to replace in place (a cancelled check's card); only those in this conversation are updated. */
+  cardUpdates?: Array<{ card: CardRef; replacement: CardJson }>;
 }
 
 export type CommandHandler = (request: CommandRequest) => Promise<CommandReply>;
 
 export interface CommandRoute {
-  /** The first name is the one shown in help and the manifest; the others are accepted too. */
-  names: readonly string[];
-  description: string;
+  command: CommandName;
   handler: CommandHandler;
 }
 
@@ -29,12 +31,8 @@ export interface CommandRoutes {
   fallback: CommandHandler;
 }
 
-export function normaliseCommand(text: string): string {
-  return text.toLowerCase().replace(/[^a-z ]+/g, ' ').replace(/\s+/g, ' ').trim();
-}
-
 export function matchCommand(commands: CommandRoutes, text: string): { handler: CommandHandler; route: CommandRoute | null } {
-  const said = normaliseCommand(text);
-  const route = commands.routes.find((r) => r.names.some((n) => normaliseCommand(n) === said)) ?? null;
+  const command = parseCommand(text);
+  const route = command === null ? null : (commands.routes.find((r) => r.command === command) ?? null);
   return { handler: route?.handler ?? commands.fallback, route };
 }

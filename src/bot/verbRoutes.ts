@@ -1,6 +1,7 @@
 /** Every card verb the bot understands, and its handler: the routing table as data. */
 import type { ApprovalService } from '../services/approvalService';
 import type { ConsentService } from '../services/consentService';
+import type { ChecksService } from '../services/checksService';
 import type { EscalationService } from '../services/escalationService';
 import type { WizardService } from '../services/wizardService';
 import { approvalDecideHandler, approvalRefreshHandler } from './handlers/approvalHandlers';
@@ -20,9 +21,10 @@ export const VERBS = {
   escalationAcknowledge: 'escalation.acknowledge',
   consentGiven: 'consent.given',
   consentWithdraw: 'consent.withdraw',
+  recordOpen: 'record.open',
 } as const;
 
-export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService; consent: ConsentService }): VerbRoutes {
+export function buildVerbRoutes(deps: { wizard: WizardService; approvals: ApprovalService; escalations: EscalationService; consent: ConsentService; checks: ChecksService }): VerbRoutes {
   return {
     [VERBS.wizardStart]: wizardStartHandler(deps.wizard),
     [VERBS.wizardNext]: wizardNextHandler(deps.wizard),
@@ -34,5 +36,7 @@ export function buildVerbRoutes(deps: { wizard: WizardService; approvals: Approv
     [VERBS.escalationAcknowledge]: escalationAcknowledgeHandler(deps.escalations),
     [VERBS.consentGiven]: consentGivenHandler(deps.consent),
     [VERBS.consentWithdraw]: consentWithdrawHandler(deps.consent),
+    // A new message, so the list stays where it is and the record opens below it.
+    [VERBS.recordOpen]: async ({ actor, data }) => ({ kind: 'newCard', card: await deps.checks.open(actor, data), toast: 'The check is shown below.' }),
   };
 }

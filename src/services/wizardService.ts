@@ -13,6 +13,7 @@ import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { CardRef, ConsentStore, WizardSession, WizardSessionStore } from '../domain/ports/store';
 import { type Answers, goBack, startWizard, STEP_IDS, type StepId, STEPS, submitStep, type WizardState } from '../domain/wizard/wizard';
+import type { QuestionId } from '../domain/wizard/questions';
 import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import type { Actor, DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
@@ -45,6 +46,9 @@ function cardRefOf(session: WizardSession): CardRef | null {
 
 /** Steps that ask whether the contact agreed to WhatsApp. */
 const STEPS_WITH_CONSENT: readonly StepId[] = STEPS.filter((s) => s.questions.includes('consent')).map((s) => s.id);
+function cancelledCard(): CardJson {
+  return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+}
 
 function isStepId(s: string): s is StepId {
   return (STEP_IDS as readonly string[]).includes(s);
@@ -109,10 +113,10 @@ export class WizardService {
   }
 
   /** A step's card, with where the case's consent register stands under the consent question. */
-  private async stepCard(policy: CouncilPolicy, state: WizardState, sessionId: string, version: number, errors?: Partial<Record<string, string>>): Promise<CardJson> {
+  private async stepCard(policy: CouncilPolicy, state: WizardState, sessionId: string, version: number, errors?: Partial<Record<QuestionId, string>>, typed?: Partial<Record<QuestionId, string>>): Promise<CardJson> {
     const caseRef = state.answers.caseRef;
     const consentNote = typeof caseRef === 'string' && STEPS_WITH_CONSENT.includes(state.step) ? consentStandingText(await this.deps.store.listConsent(caseRef)) : null;
-    return wizardCard({ policy, state, sessionId, version, consentNote, ...(errors ? { errors } : {}) });
+    return wizardCard({ policy, state, sessionId, version, consentNote, ...(errors ? { errors } : {}), ...(typed ? { typed } : {}) });
   }
 
   /** The next check for a case starts from its consent register: given, or withdrawn (declined). It can be changed. */
@@ -125,7 +129,7 @@ export class WizardService {
   /** The card for a session as it stands (for replays and stale versions). */
   private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<CardJson> {
     if (session.status === 'completed' && session.decisionId) return this.deps.decisions.outcomeCardFor(session.decisionId);
-    if (session.status === 'abandoned') return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+    if (session.status === 'abandoned') return cancelledCard();
     return this.stepCard(policy, state, session.id, session.version);
   }
 
@@ -135,8 +139,8 @@ export class WizardService {
 
     const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
     if (!result.ok) {
-      // Re-render the same step with the errors; nothing is stored, the version stays.
-      return this.stepCard(policy, state, session.id, session.version, result.errors);
+      // Re-render the same step with everything given on it and the errors; nothing is stored, the version stays.
+      return this.stepCard(policy, { ...state, answers: result.answers }, session.id, session.version, result.errors, result.typed);
     }
     if (!result.done) {
       const nextState = { ...result.state, answers: await this.prefillConsent(result.state.answers) };
@@ -178,6 +182,21 @@ export class WizardService {
       return this.currentCard(again.session, again.policy, again.state);
     }
     return this.stepCard(policy, previous, session.id, applied.session.version);
+  }
+
+  /**
+   * Cancels every check the person has in progress (the "cancel" command): nothing of them is recorded.
+   * Returns how many there were and, for each whose card was sent, the card to show in its place.
+   */
+  async cancelActive(actor: Actor): Promise<{ cancelled: number; cardUpdates: Array<{ card: CardRef; replacement: CardJson }> }> {
+    const sessions = await this.deps.store.listActiveWizardSessions(actor.aadObjectId, actor.tenantId, 20);
+    const cardUpdates: Array<{ card: CardRef; replacement: CardJson }> = [];
+    for (const session of sessions) {
+      await this.deps.store.abandonWizardSession(session.id);
+      const card = cardRefOf(session);
+      if (card) cardUpdates.push({ card, replacement: cancelledCard() });
+    }
+    return { cancelled: sessions.length, cardUpdates };
   }
 
   async cancel(actor: Actor, payload: WizardPayload): Promise<CardJson> {

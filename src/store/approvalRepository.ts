@@ -4,6 +4,7 @@
  * two replicas click at once exactly one settles it and the other gets the settled state back. Who may
  * settle is `maySettleApproval`, asked on the locked row in the same transaction.
  */
+import { sql } from 'kysely';
 import { maySettleApproval } from '../domain/authority';
 import type { ApprovalAction, ApprovalStatus, ApprovalStore, DecisionState, SettleApprovalResult } from '../domain/ports/store';
 import { cardColumns, toApproval } from './approvalRows';
@@ -45,6 +46,31 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
         .limit(checkLimit(limit))
         .execute();
       return rows.map(toApproval);
+    },
+
+    async listOpenApprovalsFor(who, limit) {
+      const person = checkId(who.aadObjectId, 'aadObjectId');
+      const tenantId = checkId(who.tenantId, 'tenantId');
+      const max = checkLimit(limit);
+      // Narrowed in SQL (a delegate is matched inside the JSON list, so LIKE may over-match), decided by the rule.
+      const pattern = `%${JSON.stringify(person).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const rows = await ctx.db
+        .selectFrom('approval_requests')
+        .innerJoin('decisions', 'decisions.id', 'approval_requests.decision_id')
+        .selectAll('approval_requests')
+        .where('decisions.tenant_id', '=', tenantId)
+        .where('approval_requests.status', '=', 'open')
+        .where((eb) => eb.or([
+          eb('approval_requests.manager_aad_id', '=', person),
+          eb('approval_requests.delegate_aad_ids', 'like', sql<string>`${pattern} escape '\\'`),
+        ]))
+        .orderBy('approval_requests.created_at', 'desc')
+        .orderBy('approval_requests.id', 'desc')
+        .execute();
+      return rows
+        .map(toApproval)
+        .filter((a) => maySettleApproval({ aadObjectId: person, tenantId }, { ...a, tenantId }, 'approve').kind === 'allowed')
+        .slice(0, max);
     },
 
     async settleApproval(command): Promise<SettleApprovalResult> {

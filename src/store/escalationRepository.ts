@@ -4,12 +4,13 @@
  * alert moves up a level when its timer fires, unless someone acknowledged it meanwhile, and the level it
  * moves to is recorded as reached.
  */
+import { sql } from 'kysely';
 import { type ActingUser, mayAcknowledgeAlert } from '../domain/authority';
 import type { AcknowledgeResult, EscalateResult, EscalationStore } from '../domain/ports/store';
 import { appendAudit } from './auditLog';
 import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
-import { checkDate, checkId } from './fieldRules';
+import { checkDate, checkId, checkLimit } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { cancelPendingOutbox, insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
@@ -39,6 +40,33 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
     async getEscalationForDecision(decisionId) {
       const row = await ctx.db.selectFrom('escalations').selectAll().where('decision_id', '=', decisionId).orderBy('created_at', 'desc').executeTakeFirst();
       return row === undefined ? null : toEscalation(row);
+    },
+
+    async listOpenEscalationsFor(who, limit) {
+      const person = checkId(who.aadObjectId, 'aadObjectId');
+      const tenantId = checkId(who.tenantId, 'tenantId');
+      const max = checkLimit(limit);
+      // Narrowed in SQL (a delegate is matched inside the JSON list, so LIKE may over-match), decided by the rule.
+      const pattern = `%${JSON.stringify(person).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const rows = await ctx.db
+        .selectFrom('escalations')
+        .innerJoin('decisions', 'decisions.id', 'escalations.decision_id')
+        .selectAll('escalations')
+        .select('decisions.practitioner_aad_id')
+        .where('escalations.tenant_id', '=', tenantId)
+        .where('escalations.status', 'in', UNACKNOWLEDGED)
+        .where((eb) => eb.or([
+          eb('escalations.manager_aad_id', '=', person),
+          eb('escalations.head_of_service_aad_id', '=', person),
+          eb('escalations.delegate_aad_ids', 'like', sql<string>`${pattern} escape '\\'`),
+        ]))
+        .orderBy('escalations.created_at', 'desc')
+        .orderBy('escalations.id', 'desc')
+        .execute();
+      return rows
+        .filter((row) => mayAcknowledgeAlert({ aadObjectId: person, tenantId, conversationId: null }, { ...toRouting(row), practitionerAadId: row.practitioner_aad_id }).kind === 'allowed')
+        .slice(0, max)
+        .map((row) => toEscalation(row));
     },
 
     async acknowledgeEscalation(escalationId, actor, notifications = []): Promise<AcknowledgeResult> {

@@ -6,7 +6,7 @@ import type { Transaction } from 'kysely';
 import type { ApplyStepResult, WizardSession, WizardSessionStore, WizardStatus } from '../domain/ports/store';
 import { fromIso, fromJsonText, toIso, toJsonText } from './columnValues';
 import { isUniqueViolation, lockForUpdate } from './engineDifferences';
-import { checkCaseRef, checkId, checkVersion } from './fieldRules';
+import { checkCaseRef, checkId, checkLimit, checkVersion } from './fieldRules';
 import type { Database, WizardSessionsTable } from './schema';
 import { StoreConflictError, StoreValidationError } from './storeErrors';
 import { type Executor, inTransaction, type StoreContext } from './storeContext';
@@ -145,6 +145,20 @@ export function createWizardSessionRepository(ctx: StoreContext): WizardSessionS
         .where('id', '=', sessionId)
         .where('status', '=', 'active')
         .execute();
+    },
+
+    async listActiveWizardSessions(userAadId, tenantId, limit) {
+      const rows = await ctx.db
+        .selectFrom('wizard_sessions')
+        .selectAll()
+        .where('user_aad_id', '=', checkId(userAadId, 'userAadId'))
+        .where('tenant_id', '=', checkId(tenantId, 'tenantId'))
+        .where('status', '=', 'active')
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(checkLimit(limit))
+        .execute();
+      return rows.map(toWizardSession);
     },
   };
 }

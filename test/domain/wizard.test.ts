@@ -9,9 +9,11 @@ const ids = (councilId: string, step: Parameters<typeof questionsFor>[1], answer
 const CHANNEL: Answers = { device: 'work_issued', account: 'work', consent: 'given', withinWorkingHours: true, teamsAvailable: true };
 
 describe('wizard branching', () => {
-  it('asks the age only for a young person', () => {
-    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'young_person', purpose: 'keep_in_touch' }), ['age', 'ageUnknown']);
-    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'parent_carer', purpose: 'keep_in_touch' }), []);
+  it('asks the age only for a young person, and the case reference for anyone but a colleague', () => {
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'young_person', purpose: 'keep_in_touch' }), ['age', 'ageUnknown', 'caseRef']);
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'parent_carer', purpose: 'keep_in_touch' }), ['caseRef']);
+    assert.deepEqual(ids('hillingdon', 'age', { contactType: 'staff', purpose: 'colleague_chat' }), []);
+    assert.ok(!ids('hillingdon', 'contact', {}).includes('caseRef'), 'not before the contact type is known');
   });
 
   it('asks about the dedicated broadcast phone only for a broadcast, and only where the pack reads it', () => {

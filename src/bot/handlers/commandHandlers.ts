@@ -1,64 +1,99 @@
-/** The text commands' handlers: new check, help, my checks, team checks, and the fallback. */
+/** The text commands' handlers: new check, cancel, my checks, team checks, approvals, help, and the fallback. */
 import { messageCard } from '../../cards/messageCard';
 import type { CardJson } from '../../cards/renderTemplate';
+import type { CommandName } from '../../domain/commandIntent';
+import type { CouncilPolicy } from '../../domain/policy/evaluate';
 import type { ChecksService } from '../../services/checksService';
 import type { WizardService } from '../../services/wizardService';
 import type { CommandRoute, CommandRoutes } from '../commands';
 
-export const COMMAND_HELP: ReadonlyArray<{ name: string; description: string }> = [
-  { name: 'new check', description: 'Check whether you may use WhatsApp with one contact, and how.' },
-  { name: 'my checks', description: 'Your recent checks and what happened to them.' },
-  { name: 'team checks', description: 'For line managers: your team\'s recent checks.' },
-  { name: 'help', description: 'What ChannelCheck does and how to use it.' },
+/** What can be typed, in the order shown; the manifest's command list is the same. */
+export const COMMAND_HELP: ReadonlyArray<{ command: CommandName; name: string; description: string }> = [
+  { command: 'new_check', name: 'new check', description: 'Check whether you may use WhatsApp with one contact, and how.' },
+  { command: 'cancel', name: 'cancel', description: 'Stop the check you are doing. Nothing is recorded.' },
+  { command: 'my_checks', name: 'my checks', description: 'Your recent checks and what happened to them.' },
+  { command: 'team_checks', name: 'team checks', description: 'For line managers: your team\'s recent checks.' },
+  { command: 'approvals', name: 'approvals', description: 'For line managers: requests waiting for your approval and open safeguarding alerts.' },
+  { command: 'help', name: 'help', description: 'What ChannelCheck does, what it records and who is told.' },
 ];
 
-export function helpCard(councilName: string | null): CardJson {
+const COMMAND_ITEMS = COMMAND_HELP.map((c) => `**${c.name}**: ${c.description}`);
+
+/** The greeting on installation: what ChannelCheck is for and what to type. */
+export function welcomeCard(councilName: string | null): CardJson {
   return messageCard({
     title: 'ChannelCheck: can I use WhatsApp for this contact?',
     paragraphs: [
-      `ChannelCheck answers from ${councilName ?? 'your council\'s'} policy: whether you may use WhatsApp with one young person, parent, carer or colleague, or must use Microsoft Teams, another channel, or nothing at all, with the reasons, the conditions, the exact messages to send and what to record.`,
+      `ChannelCheck answers from ${councilName ?? 'your council\'s'} document: whether you may use WhatsApp with one young person, parent, carer or colleague, or must use Microsoft Teams, another channel, or nothing at all, with the reasons, the conditions, the exact messages to send and what to record.`,
       'If anyone is at immediate risk, call 999 first. ChannelCheck alerts your line manager when a check needs their approval or raises a safeguarding concern.',
       'Type one of these:',
     ],
-    items: COMMAND_HELP.map((c) => `**${c.name}**: ${c.description}`),
+    items: COMMAND_ITEMS,
     showStart: true,
   });
 }
 
-export function buildCommandRoutes(deps: { wizard: WizardService; checks: ChecksService; councilName: (tenantId: string) => string | null }): CommandRoutes {
+const STATUS_WORDS: Record<CouncilPolicy['council']['data']['metadata']['status'], string> = {
+  policy: 'policy',
+  guidance: 'guidance',
+  guidance_not_enforceable: 'guidance (not enforceable)',
+  temporary_guidance: 'temporary guidance',
+};
+
+/** `help`: briefly, what ChannelCheck does, what it records, who is told, and where the council's document is. */
+export function helpCard(policy: CouncilPolicy | null): CardJson {
+  const meta = policy?.council.data.metadata;
+  const recordDays = policy?.council.data.retention?.decisionRecordDays;
+  const document = meta
+    ? `**The council's document**: "${meta.title}", ${meta.council}${meta.service ? `, ${meta.service}` : ''}, ${STATUS_WORDS[meta.status]}, version: ${meta.version}. ${meta.owner ? `It is owned by ${meta.owner}; ask them` : 'Ask your team manager'} for the current copy. ChannelCheck answers from its copy, policies/sources/${meta.sourceFile}.`
+    : '**The council\'s document**: ChannelCheck is not set up for your organisation yet; ask your IT team which council document it should use.';
+  return messageCard({
+    title: 'How ChannelCheck works',
+    paragraphs: [
+      `**What it does**: you answer a few questions about one contact, and ChannelCheck says from ${meta?.council ?? 'your council'}'s document whether you may use WhatsApp, or must use Teams or another channel, with the conditions, the messages to send and a case note to copy.`,
+      `**What it records**: each finished check: your name, your answers, the answer given, the document's version and the case reference if you gave one (never a name). A cancelled check records nothing.${recordDays ? ` Records are kept for ${recordDays} days.` : ''}`,
+      '**Who is told**: your line manager, when a check needs their approval or raises a safeguarding concern. An urgent alert nobody acknowledges in time goes on to the Head of Service or on-call contact. Nobody else is told.',
+      document,
+      'If anyone is at immediate risk, call 999 first. You can type:',
+    ],
+    items: COMMAND_ITEMS,
+    showStart: true,
+  });
+}
+
+/** Anything that is not a command: a short list of what can be said, and a button to start. */
+export function notUnderstoodCard(): CardJson {
+  return messageCard({
+    title: 'I did not catch that',
+    paragraphs: ['You can type:'],
+    items: COMMAND_HELP.map((c) => `**${c.name}**`),
+    showStart: true,
+  });
+}
+
+export function buildCommandRoutes(deps: { wizard: WizardService; checks: ChecksService; councilPolicy: (tenantId: string) => CouncilPolicy | null }): CommandRoutes {
   const routes: CommandRoute[] = [
     {
-      names: ['new check', 'new', 'check', 'start', 'start check'],
-      description: COMMAND_HELP[0]!.description,
+      command: 'new_check',
       handler: async ({ actor, conversationRef }) => {
         const { sessionId, card } = await deps.wizard.start(actor, conversationRef);
         return { card, onSent: (activityId) => deps.wizard.attachCard(sessionId, activityId, conversationRef) };
       },
     },
     {
-      names: ['my checks', 'my check', 'history'],
-      description: COMMAND_HELP[1]!.description,
-      handler: async ({ actor }) => ({ card: await deps.checks.mine(actor) }),
+      command: 'cancel',
+      handler: async ({ actor }) => {
+        const { cancelled, cardUpdates } = await deps.wizard.cancelActive(actor);
+        const card = cancelled === 0
+          ? messageCard({ title: 'There is no check in progress to cancel', paragraphs: ['Nothing was changed.'], showStart: true })
+          : messageCard({ title: cancelled === 1 ? 'Check cancelled' : `${cancelled} checks cancelled`, paragraphs: ['Nothing was recorded. You can start again at any time.'], showStart: true });
+        return { card, cardUpdates };
+      },
     },
-    {
-      names: ['team checks', 'team', 'my team'],
-      description: COMMAND_HELP[2]!.description,
-      handler: async ({ actor }) => ({ card: await deps.checks.team(actor) }),
-    },
-    {
-      names: ['help', 'hi', 'hello', 'what can you do'],
-      description: COMMAND_HELP[3]!.description,
-      handler: async ({ actor }) => ({ card: helpCard(deps.councilName(actor.tenantId)) }),
-    },
+    { command: 'my_checks', handler: async ({ actor }) => ({ card: await deps.checks.mine(actor) }) },
+    { command: 'team_checks', handler: async ({ actor }) => ({ card: await deps.checks.team(actor) }) },
+    { command: 'approvals', handler: async ({ actor }) => ({ card: await deps.checks.waitingFor(actor) }) },
+    { command: 'help', handler: async ({ actor }) => ({ card: helpCard(deps.councilPolicy(actor.tenantId)) }) },
   ];
-  return {
-    routes,
-    fallback: async () => ({
-      card: messageCard({
-        title: 'Sorry, I only understand a few commands',
-        paragraphs: ['Type **new check** to check a contact, **my checks** for your recent checks, or **help**. If anyone is at immediate risk, call 999 now.'],
-        showStart: true,
-      }),
-    }),
-  };
+  return { routes, fallback: async () => ({ card: notUnderstoodCard() }) };
 }

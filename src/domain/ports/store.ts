@@ -91,6 +91,8 @@ export interface WizardSessionStore {
   /** Remembers the card's activity id and conversation after it was sent; does not change the version. */
   attachWizardCard(sessionId: string, activityId: string, conversationRef: unknown): Promise<void>;
   abandonWizardSession(sessionId: string): Promise<void>;
+  /** The person's checks still in progress in this tenant, newest first. */
+  listActiveWizardSessions(userAadId: string, tenantId: string, limit: number): Promise<WizardSession[]>;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -296,6 +298,8 @@ export interface ApprovalStore {
   getApproval(id: string): Promise<ApprovalRequest | null>;
   getApprovalForDecision(decisionId: string): Promise<ApprovalRequest | null>;
   listOpenApprovalsForManager(managerAadId: string, limit: number): Promise<ApprovalRequest[]>;
+  /** Open requests this person may approve or decline (`maySettleApproval`: the manager or a delegate, in the tenant), newest first. */
+  listOpenApprovalsFor(who: Pick<ActingUser, 'aadObjectId' | 'tenantId'>, limit: number): Promise<ApprovalRequest[]>;
   settleApproval(command: SettleApprovalCommand): Promise<SettleApprovalResult>;
   /** Remembers where a card of this request was sent, to update it in place later. */
   attachApprovalCard(approvalId: string, whose: 'manager' | 'practitioner', card: CardRef): Promise<void>;
@@ -371,6 +375,11 @@ export interface EscalationStore {
    */
   acknowledgeEscalation(escalationId: string, actor: ActingUser, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
   escalate(command: EscalateCommand): Promise<EscalateResult>;
+  /**
+   * Alerts not yet acknowledged that this person may acknowledge now (`mayAcknowledgeAlert` with no
+   * channel conversation: the line manager, a delegate, or the Head of Service once reached), newest first.
+   */
+  listOpenEscalationsFor(who: Pick<ActingUser, 'aadObjectId' | 'tenantId'>, limit: number): Promise<Escalation[]>;
 }
 
 export interface Timer {

@@ -8,7 +8,7 @@
  * an under-16).
  */
 import { checkCaseReference } from '../caseReference';
-import { type Facts, type FactName, parseFacts } from '../facts';
+import { type Facts, type FactName, MAX_AGE, MIN_AGE, parseFacts } from '../facts';
 import { type CouncilPolicy, evaluate } from '../policy/evaluate';
 import { isWithinWorkingHours } from '../workingHours';
 import { probeOnce, relevanceOf } from './packRelevance';
@@ -34,8 +34,9 @@ interface StepDef {
 }
 
 export const STEPS: readonly StepDef[] = [
-  { id: 'contact', title: 'About the contact', questions: ['contactType', 'purpose', 'initiatedBy', 'immediateRiskToLife', 'safeguardingConcern', 'caseRef'] },
-  { id: 'age', title: 'About the young person', questions: ['age', 'ageUnknown'] },
+  { id: 'contact', title: 'About the contact', questions: ['contactType', 'purpose', 'initiatedBy', 'immediateRiskToLife', 'safeguardingConcern'] },
+  // The case reference is asked once the contact type is known: a colleague check has no case.
+  { id: 'age', title: 'About the young person', questions: ['age', 'ageUnknown', 'caseRef'] },
   { id: 'channel', title: 'How you would contact them', questions: ['device', 'account', 'teamsAvailable', 'consent', 'withinWorkingHours', 'dedicatedBroadcastDevice', 'serviceInScope'] },
   { id: 'concerns', title: 'Anything that changes the answer', questions: ['riskPhoneAccessByAbuser', 'sensitiveContent', 'inappropriateContentReceived', 'dataIncident', 'practitionerUncertain'] },
   { id: 'agreements', title: 'Agreements already in place', questions: ['parentalConsent', 'managerAgreement'] },
@@ -101,6 +102,8 @@ function makesSense(id: QuestionId, a: Answers): boolean {
   switch (id) {
     case 'age':
       return a.contactType === 'young_person';
+    case 'caseRef':
+      return a.contactType !== undefined && a.contactType !== 'staff';
     case 'consent':
       return a.contactType !== 'staff';
     case 'dedicatedBroadcastDevice':
@@ -141,6 +144,12 @@ export function startWizard(policy: CouncilPolicy, now: Date): WizardState {
   };
 }
 
+/** The step's title for these answers: the second step is about the young person only when there is one. */
+export function stepTitle(step: StepId, answers: Answers): string {
+  if (step === 'age' && answers.contactType !== 'young_person') return 'About the case';
+  return STEPS.find((s) => s.id === step)?.title ?? 'Check';
+}
+
 export function stepNumber(policy: CouncilPolicy, state: WizardState): { index: number; total: number } {
   // Steps still to come are counted with the answers so far; the count can shrink as answers arrive.
   const remaining: StepId[] = [];
@@ -155,7 +164,12 @@ export function stepNumber(policy: CouncilPolicy, state: WizardState): { index: 
 export type StepResult =
   | { ok: true; state: WizardState; done: false }
   | { ok: true; state: WizardState; done: true; facts: Facts; caseRef: string | null }
-  | { ok: false; errors: Partial<Record<QuestionId, string>> };
+  /**
+   * Refused: `errors` by question id, the reason for each. `answers` are the answers so far with every valid
+   * answer given on this step applied, and `typed` what was sent for each refused question, so the step can
+   * be shown again with everything the practitioner gave. Nothing of it is stored.
+   */
+  | { ok: false; errors: Partial<Record<QuestionId, string>>; answers: Answers; typed: Partial<Record<QuestionId, string>> };
 
 function parseAnswer(question: Question, value: unknown, caseRefPattern: RegExp): { ok: true; value: AnswerValue } | { ok: false; message: string } {
   if (typeof value === 'string' && value.length > MAX_TEXT_LENGTH) return { ok: false, message: `is too long (at most ${MAX_TEXT_LENGTH} characters)` };
@@ -175,8 +189,10 @@ function parseAnswer(question: Question, value: unknown, caseRefPattern: RegExp)
       if (value === 'unknown' || value === null) return { ok: true, value: null };
       return { ok: false, message: question.errorMessage };
     case 'age': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,3}\s*$/.test(value) ? Number(value) : NaN;
-      if (Number.isInteger(n) && n >= 0 && n <= 120) return { ok: true, value: n };
+      const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : NaN;
+      if (Number.isInteger(n) && n >= MIN_AGE && n <= MAX_AGE) return { ok: true, value: n };
+      // Never clamped: an age out of range is refused with the number given, so nothing is saved that was not said.
+      if (Number.isFinite(n)) return { ok: false, message: `${n} is not a possible age. ${question.errorMessage}` };
       return { ok: false, message: question.errorMessage };
     }
     case 'caseRef': {
@@ -196,6 +212,7 @@ export function submitStep(policy: CouncilPolicy, state: WizardState, submitted:
   const questions = questionsFor(policy, state.step, state.answers);
   const errors: Partial<Record<QuestionId, string>> = {};
   const answers: Answers = { ...state.answers };
+  const typed: Partial<Record<QuestionId, string>> = {};
   for (const question of questions) {
     const value = submitted[question.id];
     if (value === undefined || value === '') {
@@ -204,15 +221,20 @@ export function submitStep(policy: CouncilPolicy, state: WizardState, submitted:
       continue;
     }
     const parsed = parseAnswer(question, value, caseRefPattern);
-    if (parsed.ok) answers[question.id] = parsed.value;
-    else errors[question.id] = parsed.message;
+    if (parsed.ok) {
+      answers[question.id] = parsed.value;
+    } else {
+      errors[question.id] = parsed.message;
+      delete answers[question.id];
+      if (typeof value === 'string' || typeof value === 'number') typed[question.id] = String(value).slice(0, MAX_TEXT_LENGTH);
+    }
   }
   // A young person's age, or "Not sure": one of the two.
   if (questions.some((q) => q.id === 'ageUnknown')) {
     if (answers.ageUnknown === true) answers.age = null;
     else if (typeof answers.age !== 'number' && errors.age === undefined) errors.age = QUESTIONS.age.errorMessage;
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  if (Object.keys(errors).length > 0) return { ok: false, errors, answers, typed };
   // Answers to questions that no longer apply (age after switching to a parent) are dropped.
   for (const id of Object.keys(answers) as QuestionId[]) {
     if (id !== 'withinWorkingHours' && !makesSense(id, answers)) delete answers[id];

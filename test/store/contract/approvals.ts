@@ -173,5 +173,24 @@ export function describeApprovals(env: ContractEnv): void {
       assert.equal(queued.length, 10, 'only the winners queued their messages');
       assert.equal((await a.verifyAuditChain()).ok, true);
     });
+
+    it('lists the open requests a person may decide: the manager and a delegate, in the tenant, never the practitioner', async function () {
+      const { store, clock } = env;
+      const first = await requestApproval(store, 41);
+      clock.advance(1000);
+      const second = await requestApproval(store, 42);
+      clock.advance(1000);
+      const other = await store.recordDecision(decisionCommand('CASE-3043', 'ask:43', { approval: { managerAadId: 'aad-manager-2', delegateAadIds: ['aad-deputy-1_'] }, timers: [] }));
+      const ids = async (aadObjectId: string, tenantId = 'tenant-1', limit = 10) => (await store.listOpenApprovalsFor({ aadObjectId, tenantId }, limit)).map((a) => a.id);
+      assert.deepEqual(await ids('aad-manager-1'), [second.id, first.id]);
+      assert.deepEqual(await ids('aad-manager-1', 'tenant-1', 1), [second.id]);
+      assert.deepEqual(await ids('aad-deputy-1'), [second.id, first.id], 'a delegate; "aad-deputy-1_" is someone else');
+      assert.deepEqual(await ids('aad-deputy-1_'), [other.approval!.id]);
+      assert.deepEqual(await ids('aad-manager-1', 'tenant-2'), [], 'another tenant');
+      assert.deepEqual(await ids('aad-prac-1'), []);
+      assert.equal((await store.settleApproval({ approvalId: second.id, actor: { aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, action: 'approve' })).kind, 'settled');
+      assert.deepEqual(await ids('aad-deputy-1'), [first.id], 'a settled request leaves the list');
+      await assert.rejects(store.listOpenApprovalsFor({ aadObjectId: 'aad-manager-1', tenantId: 'tenant-1' }, 0), StoreValidationError);
+    });
   });
 }

@@ -319,5 +319,25 @@ export function describeEscalations(env: ContractEnv): void {
       assert.equal(seen.length, 40);
       assert.equal(new Set(seen).size, 40);
     });
+
+    it('lists the unacknowledged alerts a person may acknowledge now: manager and delegate, the Head of Service once reached, nobody else', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 31);
+      clock.advance(MINUTE);
+      await raiseAlert(store, clock.now(), 32, alertRouting({ managerAadId: 'aad-manager-2', delegateAadIds: ['aad-deputy-1%'] }));
+      clock.advance(MINUTE);
+      await raiseAlert(store, clock.now(), 33, alertRouting({ reachedLevels: ['manager', 'head_of_service'] }));
+      const ids = async (aadObjectId: string, tenantId = 'tenant-1', limit = 10) => (await store.listOpenEscalationsFor({ aadObjectId, tenantId }, limit)).map((e) => e.id);
+      assert.deepEqual(await ids('aad-manager-1'), ['esc-33', 'esc-31'], 'newest first, only those routed to this manager');
+      assert.deepEqual(await ids('aad-manager-1', 'tenant-1', 1), ['esc-33']);
+      assert.deepEqual(await ids('aad-deputy-1'), ['esc-33', 'esc-31'], 'a delegate; "aad-deputy-1%" is another person');
+      assert.deepEqual(await ids('aad-deputy-1%'), ['esc-32'], 'a LIKE wildcard in an id matches only itself');
+      assert.deepEqual(await ids('aad-head-1'), ['esc-33'], 'the Head of Service only once reached');
+      assert.deepEqual(await ids('aad-manager-1', 'tenant-2'), [], 'another tenant');
+      assert.deepEqual(await ids('aad-prac-1'), [], 'never the practitioner who raised it');
+      assert.equal((await store.acknowledgeEscalation('esc-33', inChat('aad-manager-1'))).kind, 'acknowledged');
+      assert.deepEqual(await ids('aad-manager-1'), ['esc-31'], 'an acknowledged alert leaves the list');
+      await assert.rejects(store.listOpenEscalationsFor({ aadObjectId: '', tenantId: 'tenant-1' }, 10), StoreValidationError);
+    });
   });
 }

@@ -89,5 +89,22 @@ export function describeWizardSessions(env: ContractEnv): void {
       assert.equal(results[0]?.record.id, results[1]?.record.id);
       assert.equal((await tableCounts(env.db.raw())).decisions, 1);
     });
+
+    it('lists a person\'s checks in progress in their tenant, newest first, without abandoned or completed ones', async function () {
+      const { store, clock } = env;
+      await newSession('card-a');
+      clock.advance(1000);
+      await newSession('card-b');
+      clock.advance(1000);
+      await newSession('card-c');
+      await store.createWizardSession({ id: 'card-other', userAadId: 'aad-prac-2', tenantId: 'tenant-1', councilId: 'testshire', step: 'contact' });
+      await store.createWizardSession({ id: 'card-elsewhere', userAadId: 'aad-prac-1', tenantId: 'tenant-2', councilId: 'testshire', step: 'contact' });
+      await store.abandonWizardSession('card-b');
+      const active = await store.listActiveWizardSessions('aad-prac-1', 'tenant-1', 10);
+      assert.deepEqual(active.map((s) => s.id), ['card-c', 'card-a']);
+      assert.deepEqual((await store.listActiveWizardSessions('aad-prac-1', 'tenant-1', 1)).map((s) => s.id), ['card-c']);
+      assert.deepEqual(await store.listActiveWizardSessions('aad-nobody', 'tenant-1', 10), []);
+      await assert.rejects(store.listActiveWizardSessions('aad-prac-1', 'tenant-1', 0), StoreValidationError);
+    });
   });
 }

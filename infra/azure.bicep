@@ -167,6 +167,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'PORT', value: '8080' }
         { name: 'HOST', value: '0.0.0.0' }
         { name: 'LOG_LEVEL', value: 'info' }
+        { name: 'LOG_FORMAT', value: 'json' }
         { name: 'MicrosoftAppId', value: botAadAppClientId }
         { name: 'MicrosoftAppPassword', value: kvRef('MicrosoftAppPassword') }
         { name: 'MicrosoftAppType', value: 'SingleTenant' }
@@ -186,8 +187,22 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'CHANNELCHECK_ACK_TIMEOUT_MINUTES', value: string(ackTimeoutMinutes) }
         { name: 'CHANNELCHECK_SERVICE_URL', value: 'https://smba.trafficmanager.net/teams/' }
         { name: 'CHANNELCHECK_DISPATCH_POLL_MS', value: '1000' }
-        { name: 'CHANNELCHECK_DISPATCH_MAX_ATTEMPTS', value: '8' }
-        { name: 'CHANNELCHECK_DISPATCH_LEASE_SECONDS', value: '300' }
+        { name: 'CHANNELCHECK_DISPATCH_LEASE_SECONDS', value: '30' }
+        { name: 'CHANNELCHECK_ROUTINE_RETRY_HOURS', value: '24' } // routine messages: retried for a day
+        { name: 'CHANNELCHECK_URGENT_RETRY_CAP_SECONDS', value: '30' } // urgent alerts: never given up, at most 30 s apart
+        { name: 'CHANNELCHECK_ALERT_DELIVERY_MINUTES', value: '2' } // not delivered by then: next level too, practitioner told to phone
+        { name: 'CHANNELCHECK_RATE_LIMIT_POINTS', value: '30' }
+        { name: 'CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS', value: '60' }
+        { name: 'CHANNELCHECK_BOT_CERTIFICATE_FILE', value: '' } // set to use a certificate instead of the app password
+        // botbuilder's cloud settings: the public cloud's values; change them only for a national cloud.
+        { name: 'ChannelService', value: '' }
+        { name: 'ValidateAuthority', value: 'true' }
+        { name: 'ToChannelFromBotLoginUrl', value: '${environment().authentication.loginEndpoint}${botAadAppTenantId}' }
+        { name: 'ToChannelFromBotOAuthScope', value: 'https://api.botframework.com' }
+        { name: 'ToBotFromChannelTokenIssuer', value: 'https://api.botframework.com' }
+        { name: 'ToBotFromChannelOpenIdMetadataUrl', value: 'https://login.botframework.com/v1/.well-known/openidconfiguration' }
+        { name: 'ToBotFromEmulatorOpenIdMetadataUrl', value: 'https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration' }
+        { name: 'OAuthUrl', value: 'https://api.botframework.com' }
         { name: 'CHANNELCHECK_ENV_FILE', value: '' } // settings come from here only, never from a file in the package
       ]
     }

@@ -68,7 +68,7 @@ describe('starting the bot', function () {
     // The warning is logged just after the listening line: wait for it, not for the first line.
     const r = await start({ CHANNELCHECK_DIRECTORY_FILE: 'env/directory.example.yaml' }, /WARNING: no escalation channel/);
     assert.match(r.stdout, /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: line managers from the directory file/m);
-    assert.match(r.stdout, /WARN: WARNING: no escalation channel \(CHANNELCHECK_ESCALATION_CHANNEL\)/);
+    assert.match(r.stdout, /ERROR: WARNING: no escalation channel is configured \(CHANNELCHECK_ESCALATION_CHANNEL\)/);
     assert.doesNotMatch(r.stdout, /^\{"level"/m);
     assert.doesNotMatch(r.stderr, /DeprecationWarning/);
     // restify loads spdy → http-deceiver, which reads process.binding('http_parser') (DEP0111); HTTP/2 is never used.

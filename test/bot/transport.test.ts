@@ -277,8 +277,14 @@ describe('bot: transport hardening in production', function () {
   const send = (r: Partial<RawRequest>) => rawRequest(h.port, { method: 'POST', path: '/api/messages', ...r });
   // Production with bot credentials. No request here carries a plausible token, so nothing is ever sent to the
   // Bot Framework's real endpoints: every one is refused before authentication.
+  // Production refuses the example directory by name: the same invented people, under a council's own file name.
+  const directoryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cc-prod-dir-')), 'directory.yaml');
+  fs.copyFileSync(path.join(__dirname, '../../env/directory.example.yaml'), directoryFile);
   beforeEach(async () => {
-    h = await startHarness({ dispatch: false, env: { NODE_ENV: 'production', HOST: '127.0.0.1', MicrosoftAppId: '00000000-0000-0000-0000-00000000b07a', MicrosoftAppPassword: 'not-a-real-secret' } });
+    h = await startHarness({
+      dispatch: false,
+      env: { NODE_ENV: 'production', HOST: '127.0.0.1', MicrosoftAppId: '00000000-0000-0000-0000-00000000b07a', MicrosoftAppPassword: 'not-a-real-secret', CHANNELCHECK_DIRECTORY_FILE: directoryFile, CHANNELCHECK_ALLOW_SQLITE_IN_PRODUCTION: 'true' },
+    });
   });
   afterEach(async () => h.close());
 

@@ -52,7 +52,7 @@ describe('wizard branching', () => {
   it('offers "not sure" for a young person\'s age and bands for a group; not sure is treated as under 16', () => {
     const policy = council('waltham-forest');
     const group = questionsFor(policy, 'age', { contactType: 'young_person', purpose: 'group_chat' });
-    assert.deepEqual(group.map((q) => q.id), ['age'], 'no separate "not sure" tick for a group');
+    assert.deepEqual(group.map((q) => q.id), ['age', 'caseRef'], 'no separate "not sure" tick for a group');
     assert.deepEqual(group[0]!.type.kind === 'choice' ? group[0]!.type.choices.map((c) => c.value) : [], ['under_16', '16_plus', 'not_sure']);
     const state = { step: 'age' as const, answers: { contactType: 'young_person', purpose: 'keep_in_touch', withinWorkingHours: true } as Answers, history: ['contact' as const] };
     const neither = submitStep(policy, state, { ageUnknown: 'false' }, /\d/);

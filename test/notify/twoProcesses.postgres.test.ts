@@ -169,7 +169,7 @@ describe('two bot processes on PostgreSQL', function () {
 
   it('a wizard started on one process continues on the other; the decision is notified exactly once; an approval settled on the other updates the card', async () => {
     const { card, wizardCardId } = await check(PEOPLE.pat, NEEDS_APPROVAL, a);
-    assert.match(cardText(card), /approval request has been sent to your line manager Lee Manager/);
+    assert.match(cardText(card), /approval request is being sent to your line manager Lee Manager/);
     const [decision] = await rows('select id from decisions');
     assert.ok(decision, 'one decision recorded');
     assert.equal((await rows('select count(*)::int n from decisions'))[0].n, 1, 'recorded once, though its steps went to both processes');

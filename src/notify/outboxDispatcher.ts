@@ -140,14 +140,19 @@ export function practitionerNotice(input: {
   targetIsConversation: boolean;
   /** The same card was queued for the escalation channel. */
   sentToEscalationChannel: boolean;
+  /** Who other copies of the same alert were already delivered to ("your line manager Lee Manager"). */
+  deliveredElsewhere?: readonly string[];
 }): string {
   const why = whyNotReached(input.reason, input.status, input.exhausted ?? 'Teams did not accept it', input.targetIsConversation);
   const about = input.caseRef === undefined ? '' : input.caseRef === null ? ' (no case reference given)' : ` (case ${input.caseRef})`;
   const what = input.urgent ? `Your safeguarding alert${about}` : `A message about your check${about}`;
   const first = `${what} could not reach ${input.recipientDescription} in Teams (${why}).`;
+  const elsewhere = input.deliveredElsewhere ?? [];
   const second = input.sentToEscalationChannel
     ? `It went to the escalation channel.`
-    : "Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.";
+    : elsewhere.length > 0
+      ? `It was delivered to ${elsewhere.join(' and ')}.`
+      : "Nobody could be reached by Teams: phone your line manager or the council's escalation contacts now.";
   return `${first} ${second}`;
 }
 
@@ -413,7 +418,7 @@ export class OutboxDispatcher {
 
   /** markDead with the follow-ups (one transaction), then the alert log line. */
   private async deadLetter(row: OutboxMessage, message: OutboxPayload | null, reason: DeadReason, failure: DeliveryError | null, error: string, attempted: boolean): Promise<RowOutcome> {
-    const followUps = message === null ? [] : this.followUpsFor(row, message, reason, failure);
+    const followUps = message === null ? [] : this.followUpsFor(row, message, reason, failure, await this.deliveredSiblings(row, message));
     let ok: boolean;
     try {
       ok = await this.store.markDead(row.id, this.workerId, `${reason}: ${error}`, followUps, attempted);
@@ -445,7 +450,23 @@ export class OutboxDispatcher {
     return 'dead';
   }
 
-  private followUpsFor(row: OutboxMessage, message: OutboxPayload, reason: DeadReason, failure: DeliveryError | null): NewOutboxMessage[] {
+  /**
+   * Who the other copies of the same urgent alert were already delivered to: the practitioner is never told that
+   * nobody could be reached when someone was.
+   */
+  private async deliveredSiblings(row: OutboxMessage, message: OutboxPayload): Promise<string[]> {
+    if (message.kind !== 'card' || message.payload.urgent !== true || row.refId === null) return [];
+    const siblings = await this.store.listOutboxForRef(row.refId);
+    return siblings
+      .filter((r) => r.id !== row.id && r.kind === 'card' && r.status === 'sent')
+      .map((r) => {
+        const parsed = parseOutboxPayload(r.kind, r.payload);
+        return parsed.ok && parsed.message.kind === 'card' ? (parsed.message.payload.fallback?.recipientDescription ?? (r.target.kind === 'user' ? 'a manager' : 'the escalation channel')) : null;
+      })
+      .filter((who): who is string => who !== null);
+  }
+
+  private followUpsFor(row: OutboxMessage, message: OutboxPayload, reason: DeadReason, failure: DeliveryError | null, deliveredElsewhere: readonly string[] = []): NewOutboxMessage[] {
     if (message.kind !== 'card' || message.payload.fallback === undefined) return [];
     const payload: CardPayload = message.payload;
     const fallback = payload.fallback!;
@@ -490,6 +511,7 @@ export class OutboxDispatcher {
           caseRef: fallback.caseRef,
           targetIsConversation: row.target.kind !== 'user',
           sentToEscalationChannel: toChannel,
+          deliveredElsewhere,
         }),
       };
       followUps.push({

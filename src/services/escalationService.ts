@@ -152,8 +152,9 @@ export class EscalationService {
     return { idempotencyKey: key, urgent: true, kind: 'card', target: to.target, payload, refId: e.id };
   }
 
+  /** A message to the practitioner about their alert: same-day priority, so a recovery never queues it behind routine ones. */
   private tellPractitioner(key: string, e: Escalation, record: DecisionRecord, text: string): NewOutboxMessage {
-    return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: record.practitionerAadId }, payload: { tenantId: record.tenantId, text } satisfies TextPayload, refId: e.id };
+    return { idempotencyKey: key, kind: 'text', priority: 'same_day', target: { kind: 'user', aadObjectId: record.practitionerAadId }, payload: { tenantId: record.tenantId, text } satisfies TextPayload, refId: e.id };
   }
 
   /** The practitioner's outcome card, updated in place to say where the alert stands (null when it was never sent). */
@@ -227,7 +228,9 @@ export class EscalationService {
         `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
       ),
     );
-    const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, e, record, phone, rows);
+    // The card says where the alert is now (the next level too, once queued), then that it is undelivered.
+    const queued = notifications.filter((n) => n.kind === 'card').map((n) => queuedCopy(n, now));
+    const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, { ...e, level: to ?? e.level }, record, phone, [...rows, ...queued]);
     if (update) notifications.push(update);
     this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutes} minutes; the practitioner was told to phone`);
     await this.deps.store.escalate({ escalationId: e.id, fromLevel: e.level, toLevel: to ?? e.level, dueAt, actor: 'channelcheck:delivery-timer', firedTimerId: timer.id, reason: 'undelivered', ...(recipient ? { recipient } : {}), notifications, timers });
@@ -285,6 +288,14 @@ export class EscalationService {
       timers: to ? timers : timers.filter((t) => t.kind === ESCALATION_TIMER_KIND),
     });
   }
+}
+
+/** A card just queued with the escalation, as the outbox row it becomes: pending, not yet delivered. */
+function queuedCopy(message: NewOutboxMessage, now: Date): OutboxMessage {
+  return {
+    id: message.idempotencyKey, idempotencyKey: message.idempotencyKey, kind: message.kind, target: message.target, refId: message.refId ?? null, decisionId: message.decisionId ?? null,
+    payload: message.payload, status: 'pending', attempts: 0, nextAttemptAt: now, claimedBy: null, claimedUntil: null, lastError: null, sentActivityId: null, createdAt: now, sentAt: null,
+  } as OutboxMessage;
 }
 
 /** Who the card for `level` went to, recorded with the level so they may acknowledge (src/domain/authority.ts). */

@@ -186,7 +186,8 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
 
   /** An information incident: a same-day notice (never buried among routine ones), and the approval the channel may still need. */
   private async planIncident(input: PlanInput, manager: Person | null): Promise<NotificationPlan> {
-    const notice = await this.planNotice(input, manager, 'same_day');
+    // Same day, or urgent when the decision itself is urgent: an incident notice is never buried among routine ones.
+    const notice = await this.planNotice(input, manager, input.decision.urgency === 'urgent' ? 'urgent' : 'same_day');
     if (input.decision.channel !== 'manager_approval_required') return notice;
     const approval = await this.planApproval(input, manager);
     return { ...approval, notifications: [...notice.notifications, ...approval.notifications], managerStatus: [notice.managerStatus, approval.managerStatus].filter(Boolean).join(' ') };

@@ -55,7 +55,8 @@ export function managerStatusText(
 ): string | null {
   if (escalation) {
     if (escalation.status === 'acknowledged') return `Safeguarding alert acknowledged${acknowledgedByName ? ` by ${acknowledgedByName}` : ''} at ${when(escalation.acknowledgedAt)}.`;
-    return `An urgent safeguarding alert has gone to ${LEVEL[escalation.level]}; not yet acknowledged.${alertDeliveryText(alertRows)}`;
+    // "Is with": the level it has reached; whether each copy was delivered is said after, from the outbox.
+    return `An urgent safeguarding alert is with ${LEVEL[escalation.level]}; not yet acknowledged.${alertDeliveryText(alertRows)}`;
   }
   if (approval) {
     switch (approval.status) {

@@ -159,7 +159,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         await cancelPendingTimers(trx, row.id, now);
         await insertTimerRows(trx, timers);
         await appendAudit(trx, ctx, {
-          type: reminder ? 'escalation.reminded' : command.reason === 'undelivered' ? 'escalation.undelivered' : 'escalation.escalated',
+          type: command.reason === 'undelivered' ? 'escalation.undelivered' : reminder ? 'escalation.reminded' : 'escalation.escalated',
           actor,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,

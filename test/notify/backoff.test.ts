@@ -91,5 +91,8 @@ describe('notify: follow-up keys, payload parsing and what the practitioner is t
     );
     assert.match(practitionerNotice({ ...base, status: 400, reason: 'rejected', urgent: false, caseRef: null, sentToEscalationChannel: true }), /\(no case reference given\).*\(Teams refused the message, status 400\)\. It went to the escalation channel\.$/);
     assert.match(practitionerNotice({ ...base, status: 404, reason: 'unreachable', sentToEscalationChannel: false }), /their chat with ChannelCheck no longer exists/);
+    const reachedSomeone = practitionerNotice({ ...base, reason: 'unreachable', sentToEscalationChannel: false, deliveredElsewhere: ['the Head of Service Sam Head'] });
+    assert.match(reachedSomeone, /It was delivered to the Head of Service Sam Head\.$/);
+    assert.doesNotMatch(reachedSomeone, /Nobody could be reached/, 'never untrue when another copy got through');
   });
 });

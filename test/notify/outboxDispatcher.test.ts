@@ -270,6 +270,26 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
       );
     });
 
+    it('with no escalation channel, never says nobody could be reached when another copy of the alert was delivered', async () => {
+      // The Head of Service's copy is delivered first; then the manager's copy meets a 403.
+      await storeReference(store, fake, 'aad-prac-1', 'a:conv-prac');
+      await store.enqueue([
+        cardMessage('alert:e2:head_of_service', toUser('aad-sam'), { urgent: true, fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: 'the Head of Service Sam Head', caseRef: 'CASE-2002' } }, 'e2'),
+      ]);
+      await runToCompletion(dispatcher({ escalationChannelId: null }));
+      assert.equal((await rowByKey(store, db, 'alert:e2:head_of_service')).status, 'sent');
+      fake.fail({ path: connectorPaths.createConversation, when: (c) => JSON.stringify(c.body).includes('aad-lee'), times: Infinity, fault: { status: 403, code: 'Forbidden' } });
+      await store.enqueue([
+        cardMessage('alert:e2:manager', toUser('aad-lee'), { urgent: true, fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE, caseRef: 'CASE-2002' } }, 'e2'),
+      ]);
+      await runToCompletion(dispatcher({ escalationChannelId: null }));
+      assert.equal((await rowByKey(store, db, 'alert:e2:manager')).status, 'dead');
+      const told = fake.deliveredTo('a:conv-prac').map((c) => (c.body as { text?: string }).text);
+      assert.deepEqual(told, [
+        'Your safeguarding alert (case CASE-2002) could not reach your line manager Lee Manager in Teams (ChannelCheck is not installed for them). It was delivered to the Head of Service Sam Head.',
+      ]);
+    });
+
     it('if the escalation channel cannot be reached either, the practitioner is told that too', async () => {
       await alertToUnreachableManager();
       fake.fail({ method: 'POST', path: connectorPaths.sendsTo(ESCALATION_CHANNEL), times: Infinity, fault: { status: 403, code: 'BotNotInConversationRoster' } });

@@ -85,6 +85,16 @@ export function describeEscalations(env: ContractEnv): void {
       assert.equal((await store.claimDueTimers('w1', 10, clock.now(), MINUTE)).filter((t) => t.refId === 'esc-8').length, 1, 'the alert comes round again');
     });
 
+    it('not delivered with no next level: audited as undelivered, not as a reminder', async function () {
+      const { store, clock } = env;
+      await raiseAlert(store, clock.now(), 13);
+      const due = new Date(clock.now().getTime() + 15 * MINUTE);
+      const result = await store.escalate({ escalationId: 'esc-13', fromLevel: 'manager', toLevel: 'manager', dueAt: due, actor: 'channelcheck:delivery-timer', reason: 'undelivered' });
+      assert.equal(result.kind, 'escalated');
+      const events = await store.listAuditEvents({ caseRef: 'CASE-4013' });
+      assert.equal(events.at(-1)?.type, 'escalation.undelivered');
+    });
+
     it('escalates an unacknowledged alert when its timer fires, and not once acknowledged', async function () {
       const { store, clock } = env;
       await raiseAlert(store, clock.now(), 2);

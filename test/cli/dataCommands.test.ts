@@ -37,9 +37,23 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
 
     const json = run('export', ['--from', '2026-01-01', '--to', '2026-07-01', '--format', 'json']);
     assert.equal(json.status, 0, json.stderr);
-    const records = JSON.parse(json.stdout) as Array<{ id: string; decision: unknown; facts: unknown }>;
+    const records = JSON.parse(json.stdout) as Array<{ id: string; decision: unknown; facts: unknown; consent: { status: string; recordedAt: string; scriptId: string | null } | null }>;
     assert.deepEqual(records.map((d) => d.id), [seeded.ids.hillingdonJan, seeded.ids.leicesterJun, seeded.ids.hillingdonJun]);
     assert.ok(records.every((d) => d.decision !== null && d.facts !== null));
+    assert.deepEqual(records.map((d) => d.consent && { status: d.consent.status, recordedAt: d.consent.recordedAt, scriptId: d.consent.scriptId }), [
+      null, { status: 'given', recordedAt: '2026-06-16T09:00:00.000Z', scriptId: 'lei-service-user-notice' }, null,
+    ]);
+  });
+
+  it("export: the consent_register column gives where the case's consent register stands", function () {
+    const r = run('export', ['--from', '2026-06-01', '--to', '2026-06-30', '--council', 'leicester']);
+    assert.equal(r.status, 0, r.stderr);
+    const [header, row, ...rest] = r.stdout.trimEnd().split('\r\n');
+    assert.equal(rest.length, 0);
+    const columns = (header ?? '').split(',');
+    const cells = (row ?? '').split(',');
+    assert.equal(cells[columns.indexOf('decision_id')], seeded.ids.leicesterJun);
+    assert.equal(cells[columns.indexOf('consent_register')], 'given 2026-06-16T09:00:00.000Z lei-service-user-notice');
   });
 
   it('export: exits 2 naming the flag for every kind of bad input', function () {
@@ -114,7 +128,7 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
   it('audit:verify: OK with the count, or exit 1 naming the first broken link', function () {
     const ok = run('auditVerify', []);
     assert.equal(ok.status, 0, ok.stderr);
-    assert.equal(ok.stdout, 'audit chain OK: 6 events\nrecords OK: 5 decisions, approvals and alerts match their audit events\n');
+    assert.equal(ok.stdout, 'audit chain OK: 7 events\nrecords OK: 5 decisions, approvals and alerts match their audit events\n');
     expectBadInput('auditVerify', ['--fix'], /Unknown option '--fix'/);
 
     const db = new Database(seeded.file);
@@ -134,7 +148,7 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
 
     const verify = run('auditVerify', []);
     assert.equal(verify.status, 1, verify.stdout);
-    assert.match(verify.stdout, /^audit chain OK: 6 events\n$/, 'the chain itself is intact: it is the rows that changed');
+    assert.match(verify.stdout, /^audit chain OK: 7 events\n$/, 'the chain itself is intact: it is the rows that changed');
     assert.match(verify.stderr, /^records ALTERED: 2 stored records no longer match the audit trail:$/m);
     assert.match(verify.stderr, new RegExp(`^  decision ${seeded.ids.hillingdonJun}, case CASE-1002: its stored record \\(ids, outcome.*no longer matches the decision\\.recorded event \\d+ that sealed it$`, 'm'));
     assert.match(verify.stderr, new RegExp(`^  approval .* \\(decision ${seeded.ids.hillingdonJan}\\), case CASE-1001: its stored record .*the approval\\.declined event \\d+ that sealed it$`, 'm'));

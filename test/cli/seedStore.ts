@@ -38,6 +38,12 @@ export async function seedStore(): Promise<Seeded> {
   // 23:30 UTC on 30 June is 00:30 on 1 July in London (BST).
   const hillingdonJun = await record('CASE-1002', 'hillingdon', 'k2', '2026-06-30T23:30:00Z');
   const leicesterJun = await record('CASE-1003', 'leicester', 'k3', '2026-06-15T10:00:00Z');
+  // The contact agreed the next morning: the export shows where the case's consent register stands.
+  now = new Date('2026-06-16T09:00:00Z');
+  await store.recordConsent({
+    caseRef: 'CASE-1003', councilId: 'leicester', status: 'given', scriptId: 'lei-service-user-notice', scriptVersion: 'undated-briefing',
+    ruleId: null, decisionId: leicesterJun, recordedBy: { aadObjectId: 'aad-prac-1', displayName: 'Jo Practitioner' },
+  });
   await store.close();
   return { dir, file, env: { CHANNELCHECK_SQLITE_PATH: file, DATABASE_URL: '' }, ids: { hillingdonJan, hillingdonJun, leicesterJun, old } };
 }

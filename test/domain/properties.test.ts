@@ -85,6 +85,16 @@ describe('policy invariants across random facts', () => {
         }), RUNS);
       });
 
+      it('an information incident never makes the channel less strict than without it, and is the outcome unless safeguarding is', () => {
+        fc.assert(fc.property(factsArb, (f) => {
+          const without = evaluate(policy, { ...f, dataIncident: false }).channel;
+          const d = evaluate(policy, { ...f, dataIncident: true });
+          const safeguarding = f.safeguardingConcern || f.immediateRiskToLife || f.inappropriateContentReceived;
+          assert.equal(d.outcome, safeguarding ? 'safeguarding_escalation' : 'information_incident');
+          assert.ok(STRICTNESS[d.channel] >= STRICTNESS[without], `dataIncident loosened ${without} to ${d.channel}`);
+        }), RUNS);
+      });
+
       it('every reason carries a rule id and citation, baselines marked as such; managers are told when needed', () => {
         fc.assert(fc.property(factsArb, (f) => {
           const d = evaluate(policy, f);

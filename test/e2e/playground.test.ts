@@ -79,6 +79,8 @@ async function runCheck(page: Page, council: string, answers: Answers): Promise<
     assert.doesNotMatch(text, /Please check (the answer|\d+ answers)/, `step ${step} was refused:\n${text}`);
     if (!/Get the answer|Next/.test(await card.getByRole('button').allInnerTexts().then((b) => b.join(' ')))) {
       await cardShot(card, `${council}-outcome`);
+      // fillStep skips a question whose input it cannot find: the case reference on the outcome shows it was typed.
+      if (typeof answers.caseRef === 'string') assert.ok(text.includes(answers.caseRef), `${council}: the outcome does not name case ${answers.caseRef}:\n${text}`);
       return { text, card };
     }
   }

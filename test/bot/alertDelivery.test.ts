@@ -7,20 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { connectorPaths } from '../support/fakeBotConnector';
-import { actionData, answersFor, cardText, conversationOf, type Harness, PEOPLE, type Person, queryRows, startHarness } from './botHarness';
+import { actionData, cardText, conversationOf, type Harness, PEOPLE, queryRows, startHarness, BASE_FACTS, completeCheck } from './botHarness';
 
-const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const BASE = BASE_FACTS;
 const SAFEGUARDING = { ...BASE, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-61007' };
 
-async function check(h: Harness, who: Person, facts: Record<string, unknown>): Promise<any> {
-  await h.message(who, 'new check');
-  let card = h.cardsTo(who).at(-1)!.card;
-  for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
-    const r = await h.invoke(who, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, facts) });
-    card = r.body.value;
-  }
-  return card;
-}
+const check = completeCheck;
 
 describe('bot: urgent alerts through an outage (fake clock)', function () {
   this.timeout(60_000);

@@ -187,6 +187,19 @@ export function countPending(dbFile: string): number {
   return queryRows(dbFile, "select count(*) as n from outbox where status in ('pending', 'in_flight')")[0].n;
 }
 
+/** Facts for an ordinary contact: every concern answered no. Tests spread their own on top. */
+export const BASE_FACTS = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+
+/** A whole check as a practitioner does it: `new check`, then every wizard step answered from `facts`; the last card. */
+export async function completeCheck(h: Harness, who: Person, facts: Record<string, unknown>): Promise<any> {
+  await h.message(who, 'new check');
+  let card = h.cardsTo(who).at(-1)!.card;
+  for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
+    card = (await h.invoke(who, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, facts) })).body.value;
+  }
+  return card;
+}
+
 /** The answers a card's inputs expect, from facts: choice values, "true"/"false", "yes"/"no"/"unknown". */
 export function answersFor(card: any, facts: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -4,9 +4,9 @@
  * for anyone who may not open one.
  */
 import assert from 'node:assert/strict';
-import { actionData, answersFor, cardText, conversationOf, type Harness, PEOPLE, type Person, queryRows, startHarness } from './botHarness';
+import { actionData, answersFor, cardText, conversationOf, type Harness, PEOPLE, type Person, queryRows, startHarness, BASE_FACTS, completeCheck } from './botHarness';
 
-const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const BASE = BASE_FACTS;
 const NEEDS_APPROVAL = { ...BASE, contactType: 'parent_carer', purpose: 'video_visit', teamsAvailable: false, caseRef: 'CR-63001' };
 const SAFEGUARDING = { ...BASE, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-63002' };
 
@@ -26,14 +26,7 @@ function openButtons(card: any): string[] {
   return [...cardText(card).matchAll(/"verb":"record\.open","decisionId":"([^"]+)"/g)].map((m) => m[1]!).filter((id, i, all) => all.indexOf(id) === i);
 }
 
-async function check(h: Harness, who: Person, facts: Record<string, unknown>): Promise<any> {
-  await h.message(who, 'new check');
-  let card = h.cardsTo(who).at(-1)!.card;
-  for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
-    card = (await h.invoke(who, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, facts) })).body.value;
-  }
-  return card;
-}
+const check = completeCheck;
 
 describe('bot: the conversation over HTTP', function () {
   this.timeout(60_000);

@@ -4,9 +4,9 @@
  * risk, and the rest of a check whose answers show risk) are never throttled.
  */
 import assert from 'node:assert/strict';
-import { actionData, answersFor, cardText, type Harness, PEOPLE, rowCounts, startHarness } from './botHarness';
+import { actionData, answersFor, cardText, type Harness, PEOPLE, rowCounts, startHarness, BASE_FACTS } from './botHarness';
 
-const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const BASE = BASE_FACTS;
 const SAFEGUARDING = { ...BASE, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-71002' };
 const THROTTLED = /Please wait a moment/;
 

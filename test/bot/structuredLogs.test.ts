@@ -10,12 +10,12 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logging';
 import { catalogue } from '../support/policies';
 import { FakeBotFrameworkIdentity, LOOPBACK_CA } from '../support/fakeBotFrameworkIdentity';
-import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness, TENANT } from './botHarness';
+import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness, TENANT, BASE_FACTS } from './botHarness';
 
 const APP_PASSWORD = 'log-test-secret-Vb7$Qm2^xN';
 const DB_PASSWORD = 'db-pass-H4r#d9!zT';
 const DATABASE_URL = `postgres://channelcheck:${encodeURIComponent(DB_PASSWORD)}@127.0.0.1:1/channelcheck`;
-const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const BASE = BASE_FACTS;
 const SAFEGUARDING = { ...BASE, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-81002' };
 
 function capture(): { stream: Writable; text: () => string; lines: () => any[] } {

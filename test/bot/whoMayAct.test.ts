@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectorPaths } from '../support/fakeBotConnector';
 import { ROOT } from '../support/runCli';
-import { actionData, answersFor, cardText, conversationOf, ESCALATION_CHANNEL, type Harness, PEOPLE, type Person, queryRows, startHarness, TENANT } from './botHarness';
+import { actionData, cardText, conversationOf, ESCALATION_CHANNEL, type Harness, PEOPLE, type Person, queryRows, startHarness, TENANT, BASE_FACTS, completeCheck } from './botHarness';
 
-const BASE = { initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
+const BASE = BASE_FACTS;
 const NEEDS_APPROVAL = { ...BASE, contactType: 'parent_carer', purpose: 'video_visit', teamsAvailable: false, caseRef: 'CR-62001' };
 const SAFEGUARDING = { ...BASE, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-62002' };
 const OTHER_TENANT = '22222222-2222-2222-2222-222222222222';
@@ -69,15 +69,7 @@ function click(h: Harness, from: Clicker, verb: string, data: Record<string, unk
   });
 }
 
-async function check(h: Harness, who: Person, facts: Record<string, unknown>): Promise<any> {
-  await h.message(who, 'new check');
-  let card = h.cardsTo(who).at(-1)!.card;
-  for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
-    const r = await h.invoke(who, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, facts) });
-    card = r.body.value;
-  }
-  return card;
-}
+const check = completeCheck;
 
 function count(h: Harness, sql: string): number {
   return queryRows(h.dbFile, sql)[0].n;

@@ -25,6 +25,7 @@ import {
   senderFor,
   storeReference,
   testCard,
+  rendered,
   textMessage,
   toUser,
   waitFor,
@@ -108,7 +109,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
       textMessage('p1-1', { kind: 'conversation', conversationId: 'a:conv-p1' }),
       textMessage('p1-2', { kind: 'conversation', conversationId: 'a:conv-p1' }),
       textMessage('p1-3', { kind: 'conversation', conversationId: 'a:conv-p1' }),
-      { idempotencyKey: 'u-1', kind: 'card_update' as const, target: { kind: 'conversation' as const, conversationId: 'a:conv-p1' }, payload: { activityId: 'act-9', conversationId: 'a:conv-p1', card: testCard('updated') } },
+      { idempotencyKey: 'u-1', kind: 'card_update' as const, target: { kind: 'conversation' as const, conversationId: 'a:conv-p1' }, payload: { activityId: 'act-9', conversationId: 'a:conv-p1', card: rendered('updated') } },
     ];
     const { queued } = await store.enqueue(messages);
     assert.equal(queued.length, messages.length);
@@ -209,7 +210,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
           notifications: [
             cardMessage('alert:e1:manager', toUser('aad-lee'), {
               urgent: true,
-              channelCard: testCard('Safeguarding alert (channel copy)'),
+              channelCard: rendered('Safeguarding alert (channel copy)'),
               fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE },
             }),
           ],
@@ -429,8 +430,8 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     const regional = await FakeBotConnector.start();
     try {
       await store.enqueue([
-        { idempotencyKey: 'upd-here', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c1' }, payload: { activityId: 'x1', conversationId: 'a:c1', card: testCard('a') } },
-        { idempotencyKey: 'upd-there', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c2' }, payload: { activityId: 'x2', conversationId: 'a:c2', serviceUrl: regional.serviceUrl, card: testCard('b') } },
+        { idempotencyKey: 'upd-here', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c1' }, payload: { activityId: 'x1', conversationId: 'a:c1', card: rendered('a') } },
+        { idempotencyKey: 'upd-there', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c2' }, payload: { activityId: 'x2', conversationId: 'a:c2', serviceUrl: regional.serviceUrl, card: rendered('b') } },
       ]);
       await dispatcher().runOnce();
       assert.deepEqual(fake.updates().map((c) => c.activityId), ['x1']);

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
 import type { EscalateCommand, Escalation, NewOutboxMessage, OutboxMessage, Timer } from '../../src/domain/ports/store';
+import type { DecisionView, ManagerStatus } from '../../src/domain/views';
 import { EscalationService } from '../../src/services/escalationService';
 import { UserFacingError } from '../../src/services/userFacingError';
 import { mayAcknowledgeAlert, type ActingUser } from '../../src/domain/authority';
@@ -34,7 +35,7 @@ class FakeStore {
 }
 
 function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL) {
-  const decisions = { outcomeCardFor: async (_id: string, _k?: unknown, status?: string | null) => ({ type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(status) }] }) };
+  const decisions = { viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[]) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
   return new EscalationService({ store: store as never, directory, decisions, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
 }
 

@@ -2,6 +2,9 @@
  * The outbox dispatcher end to end on one replica: a real SQLite store (temp file), the real botbuilder
  * CloudAdapter in anonymous mode and the real connector client, against the fake Bot Connector on loopback.
  */
+import { presentAlert } from '../../src/bot/presenters/alertPresenter';
+import { alertViewOf } from '../../src/domain/views';
+import { decide, FACTS } from '../services/fakes';
 import assert from 'node:assert/strict';
 import type { BotProactiveSender } from '../../src/bot/proactiveSender';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
@@ -459,6 +462,26 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     assert.equal(fake.calls.length, 0);
     assert.equal((await rowByKey(store, db, 'legacy')).status, 'dead');
     assert.match(alerts()[0]?.error as string, /unknown kind "safeguarding_alert"/);
+  });
+
+  it('renders a card row\'s view at send time, and still delivers a row queued with an already rendered card', async () => {
+    const alarm = decide(FACTS.safeguarding);
+    const view = alertViewOf({
+      escalation: { id: 'esc-v', status: 'open', level: 'manager', reachedLevels: ['manager'], createdAt: new Date('2026-03-03T10:00:00Z'), acknowledgedAt: null },
+      record: { decisionId: 'dec-v', decision: alarm, practitionerName: 'Pat Practitioner', caseRef: 'CR-40118' },
+    });
+    await store.enqueue([
+      cardMessage('as-view', { kind: 'conversation', conversationId: 'a:conv-v' }, { card: { kind: 'alert', view } }),
+      cardMessage('old-row', { kind: 'conversation', conversationId: 'a:conv-old' }),
+    ]);
+    // As an older version of the bot wrote it: the card JSON itself in `card`, no kind.
+    await db.raw().updateTable('outbox').set({ payload: JSON.stringify({ tenantId: 't', card: testCard('Rendered before views'), summary: 's' }) }).where('idempotency_key', '=', 'old-row').execute();
+    await dispatcher().runOnce();
+    const content = (key: string) => (fake.delivered().find((c) => c.idempotencyKey === key)?.body as { attachments: Array<{ content: unknown }> } | undefined)?.attachments[0]?.content;
+    assert.deepEqual(content('as-view'), presentAlert(view), 'the view, presented by the bot');
+    assert.match(JSON.stringify(content('as-view')), /URGENT: safeguarding alert/);
+    assert.deepEqual(content('old-row'), testCard('Rendered before views'), 'the legacy card, as it was');
+    assert.equal((await rowByKey(store, db, 'old-row')).status, 'sent');
   });
 
   it('(e) keeps to about 7 messages a second per conversation: 20 messages take at least 2.5 s (fake clock)', async () => {

@@ -96,7 +96,7 @@ export class ChecksService {
       // Who acknowledged it is named to themselves; anyone else reads "another manager".
       const acknowledgedByName = escalation.acknowledgedBy === actor.aadObjectId ? actor.displayName : null;
       const source = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef };
-      return { kind: 'alert', view: alertViewOf({ escalation: { ...escalation, reachedLevels: escalation.routing.reachedLevels }, record: source, acknowledgedByName }) };
+      return { kind: 'alert', view: alertViewOf({ escalation: { ...escalation, reachedLevels: escalation.routing.reachedLevels }, record: source, acknowledgedByName, viewerMayAcknowledge: alerted }) };
     }
     return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record) };
   }

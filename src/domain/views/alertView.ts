@@ -26,6 +26,8 @@ export const alertViewSchema = z.object({
   acknowledgedAt: isoTime.nullable(),
   /** Who acknowledged it; `name` null when the viewer is not told (another manager). */
   acknowledgedBy: personSchema.nullable(),
+  /** Whether the person this view is for may acknowledge it now (src/domain/authority.ts; a copy goes only to those who may). */
+  viewerMayAcknowledge: z.boolean(),
   /** Why this copy came to its reader: moved on from `fromLevel` after `minutes`, or a reminder. */
   routingNote: z
     .object({ reason: z.enum(['undelivered', 'unacknowledged', 'reminder']), fromLevel: level, toLevel: level, minutes: z.number().int().positive() })

@@ -68,6 +68,8 @@ export function alertViewOf(input: {
   /** Who acknowledged it, when the reader is told (null: "another manager"). */
   acknowledgedByName?: string | null;
   routingNote?: AlertView['routingNote'];
+  /** Whether the reader may acknowledge it; by default, while it is open (a copy goes only to those it is routed to). */
+  viewerMayAcknowledge?: boolean;
 }): AlertView {
   const { escalation: e, record: r } = input;
   const d = r.decision;
@@ -88,5 +90,6 @@ export function alertViewOf(input: {
     acknowledgedAt: iso(e.acknowledgedAt),
     acknowledgedBy: e.status === 'acknowledged' ? { name: input.acknowledgedByName ?? null } : null,
     routingNote: input.routingNote ?? null,
+    viewerMayAcknowledge: e.status !== 'acknowledged' && (input.viewerMayAcknowledge ?? true),
   };
 }

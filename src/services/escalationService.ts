@@ -13,7 +13,7 @@ import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
-import type { ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
+import type { AuditTrail, ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
 import type { Logger } from '../logging';
 import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
@@ -42,7 +42,7 @@ export function ackRefused(reason: RefusalReason): UserFacingError {
 const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/) });
 
 export interface EscalationServiceDeps {
-  store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore;
+  store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore & Pick<AuditTrail, 'appendAuditEvent'>;
   directory: Directory;
   decisions: Pick<DecisionService, 'outcomeCardFor'>;
   config: Pick<Config, 'escalation'>;
@@ -152,6 +152,25 @@ export class EscalationService {
     return { idempotencyKey: key, urgent: true, kind: 'card', target: to.target, payload, refId: e.id };
   }
 
+  /**
+   * The next level's copy, or why it cannot be queued (nobody at that level now, the directory lookup failed, the
+   * card would not render). A level is reached only when its copy is queued: on a failure the alert stays where
+   * it is, the failure is audited (`escalation.level_not_reached`) and logged as an operator alert.
+   */
+  private async copyForLevel(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: string, summary: string, actor: string): Promise<NewOutboxMessage | null> {
+    let why: string;
+    try {
+      const card = await this.alertTo(level, key, e, record, note, summary);
+      if (card) return card;
+      why = `nobody to send it to at ${LEVEL_WORDS[level]} now`;
+    } catch (error) {
+      why = `its card could not be built: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    await this.deps.store.appendAuditEvent({ type: 'escalation.level_not_reached', actor, decisionId: record.id, caseRef: record.caseRef, payload: { escalationId: e.id, level: e.level, toLevel: level, reason: why } });
+    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: level, reason: why }, `urgent safeguarding alert could not be sent to ${LEVEL_WORDS[level]}: it stays with ${LEVEL_WORDS[e.level]}`);
+    return null;
+  }
+
   /** A message to the practitioner about their alert: same-day priority, so a recovery never queues it behind routine ones. */
   private tellPractitioner(key: string, e: Escalation, record: DecisionRecord, text: string): NewOutboxMessage {
     return { idempotencyKey: key, kind: 'text', priority: 'same_day', target: { kind: 'user', aadObjectId: record.practitionerAadId }, payload: { tenantId: record.tenantId, text } satisfies TextPayload, refId: e.id };
@@ -203,19 +222,22 @@ export class EscalationService {
     const minutes = this.deps.config.escalation.deliveryTimeoutMinutes;
     const now = this.now();
     const phone = phoneNowText(record.decision, minutes, this.deps.packContacts?.(record.councilId) ?? []);
-    const to = nextLevel(e.level, await this.routeContext(record));
+    const next = nextLevel(e.level, await this.routeContext(record));
     const notifications: NewOutboxMessage[] = [];
     let timers: NewTimer[];
     let dueAt: Date | null;
     let recipient: EscalateCommand['recipient'];
-    if (to) {
-      const note = `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${to === 'escalation_channel' ? 'this channel' : 'you'} as well.`;
-      const card = await this.alertTo(to, `alert:${e.id}:undelivered:${to}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`);
-      if (card) notifications.push(card);
-      recipient = card ? recipientAt(to, card.target) : undefined;
+    const note = next ? `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${next === 'escalation_channel' ? 'this channel' : 'you'} as well.` : '';
+    const card = next ? await this.copyForLevel(next, `alert:${e.id}:undelivered:${next}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`, 'channelcheck:delivery-timer') : null;
+    // Reached only with its copy queued; otherwise the acknowledgement timer tries the next level again.
+    const to = card ? next : null;
+    if (to && card) {
+      notifications.push(card);
+      recipient = recipientAt(to, card.target);
       ({ dueAt, timers } = this.timersFor(e, now));
     } else {
-      // Nowhere further to go: the current route keeps trying; its acknowledgement timer stays.
+      // Nowhere further to go (or its copy could not be queued): the current route keeps trying; its
+      // acknowledgement timer stays.
       dueAt = e.dueAt;
       timers = e.dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt: e.dueAt }] : [];
     }
@@ -254,9 +276,11 @@ export class EscalationService {
     let recipient: EscalateCommand['recipient'];
     if (to) {
       const note = `Not acknowledged within ${minutes} minutes by ${LEVEL_WORDS[e.level]}: escalated to ${to === 'escalation_channel' ? 'this channel' : 'you'}.`;
-      const card = await this.alertTo(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`);
-      if (card) notifications.push(card);
-      recipient = card ? recipientAt(to, card.target) : undefined;
+      const card = await this.copyForLevel(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`, 'channelcheck:escalation-timer');
+      // Not reached without its copy: the alert stays where it is and the timer is tried again after its lease.
+      if (!card) throw new Error(`the alert could not be sent to ${LEVEL_WORDS[to]}; it stays with ${LEVEL_WORDS[e.level]} and is tried again`);
+      notifications.push(card);
+      recipient = recipientAt(to, card.target);
       notifications.push(
         this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );

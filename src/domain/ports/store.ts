@@ -503,6 +503,7 @@ export const AUDIT_EVENT_TYPES = [
   'escalation.escalated',
   'escalation.reminded',
   'escalation.undelivered',
+  'escalation.level_not_reached',
   'notification.dead_lettered',
   'case.erased',
   'retention.purged',

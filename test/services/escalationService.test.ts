@@ -92,10 +92,11 @@ describe('services: EscalationService', () => {
 
     // The timer comes back after its lease; the directory answers again: the Head of Service gets the alert.
     await svc.onTimer(timer());
-    assert.equal(store.escalated.length, 1);
-    assert.equal(store.escalated[0]!.toLevel, 'head_of_service');
-    assert.deepEqual(store.escalated[0]!.notifications![0]!.target, { kind: 'user', aadObjectId: SAM.aadObjectId });
-    assert.deepEqual(store.escalated[0]!.recipient, { headOfServiceAadId: SAM.aadObjectId });
+    const moved = store.escalated as EscalateCommand[];
+    assert.equal(moved.length, 1);
+    assert.equal(moved[0]!.toLevel, 'head_of_service');
+    assert.deepEqual(moved[0]!.notifications![0]!.target, { kind: 'user', aadObjectId: SAM.aadObjectId });
+    assert.deepEqual(moved[0]!.recipient, { headOfServiceAadId: SAM.aadObjectId });
   });
 
   it('not delivered in time and the next level cannot be sent to: the practitioner is still told to phone, the alert stays at its level', async () => {

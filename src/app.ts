@@ -126,6 +126,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     retryPolicy: retryPolicyFor(config),
     escalationChannelId: config.escalation.channelConversationId,
     onDelivered: (row, message) => escalations.onAlertDelivered(row, message),
+    afterDelivered: (row, message, sent) => escalations.onAlertCopyDelivered(row, message, sent),
   });
   const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
   const timers = new TimerLoop({

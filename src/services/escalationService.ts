@@ -18,6 +18,7 @@ import type { Logger } from '../logging';
 import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
+import type { Sent } from '../notify/proactiveSender';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
@@ -205,6 +206,35 @@ export class EscalationService {
     const rows = (await this.deps.store.listOutboxForRef(e.id)).map((r) => (r.id === row.id ? { ...r, status: 'sent' as const, sentAt: now } : r));
     const update = await this.practitionerCardUpdate(`alert:${e.id}:delivered:${row.id}:practitioner-card`, e, record, '', rows);
     return update ? [update] : [];
+  }
+
+  /**
+   * A copy of the alert reached Teams (called by the dispatcher after settling the row, even when it was cancelled
+   * in flight): if the alert was acknowledged while it was being sent, the acknowledgement's card updates could not
+   * include it, so that copy is updated to the acknowledged state now (same key as the acknowledgement's own update
+   * of it, so it is queued once).
+   */
+  async onAlertCopyDelivered(row: OutboxMessage, message: OutboxPayload, sent: Sent): Promise<NewOutboxMessage[]> {
+    if (message.kind !== 'card' || message.payload.urgent !== true || row.refId === null || sent.activityId === null) return [];
+    const e = await this.deps.store.getEscalation(row.refId);
+    if (!e || e.status !== 'acknowledged') return [];
+    const record = await this.recordFor(e);
+    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: await this.acknowledgerName(e, record) });
+    const serviceUrl = row.target.kind === 'user' ? await serviceUrlOf(this.deps.store, row.target.aadObjectId) : null;
+    return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
+  }
+
+  /** Who acknowledged, by name, among the people the alert goes to (the directory); "a manager" otherwise. */
+  private async acknowledgerName(e: Escalation, record: DecisionRecord): Promise<string> {
+    const by = e.acknowledgedBy;
+    if (by === null) return 'a manager';
+    try {
+      const manager = await this.deps.directory.managerOf(record.practitionerAadId);
+      const people = [manager, ...(manager ? await this.deps.directory.delegatesOf(manager.aadObjectId) : []), (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService];
+      return people.find((p) => p?.aadObjectId === by)?.displayName ?? 'a manager';
+    } catch {
+      return 'a manager';
+    }
   }
 
   /**

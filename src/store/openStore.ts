@@ -3,6 +3,7 @@
  * one object implementing every port in src/domain/ports/store.ts.
  */
 import os from 'node:os';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, sql } from 'kysely';
 import { TOMBSTONE_TYPES } from '../domain/audit/hashChain';
 import { AUDIT_EVENT_TYPES, type ChannelCheckStore } from '../domain/ports/store';
@@ -44,6 +45,8 @@ export type StoreOptions =
       file: string;
       /** How long an operation may wait for another process's write lock (asynchronously). Default 1.5 s. */
       busy?: BusyRetryOptions;
+      /** Sees the connection once it is set up (tests: `PRAGMA query_only`, `max_page_count`). */
+      onConnection?: (database: BetterSqlite3.Database) => void;
     })
   | (CommonOptions & { engine: 'postgres' } & PostgresOptions);
 
@@ -63,7 +66,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export function createKysely(options: StoreOptions): Kysely<Database> {
-  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file, options.busy) : createPostgresDialect(options);
+  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file, options.busy, options.onConnection) : createPostgresDialect(options);
   return new Kysely<Database>({ dialect });
 }
 

@@ -117,8 +117,11 @@ export function isInMemory(file: string): boolean {
   return file === ':memory:';
 }
 
-/** Opens (creating the folder if needed) the database file; `:memory:` for a throwaway database. */
-export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}): Dialect {
+/**
+ * Opens (creating the folder if needed) the database file; `:memory:` for a throwaway database. `onConnection`
+ * sees the connection once it is set up (tests use it to make the store read-only or full).
+ */
+export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, onConnection?: (database: BetterSqlite3.Database) => void): Dialect {
   if (!isInMemory(file)) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let database: BetterSqlite3.Database;
   try {
@@ -127,6 +130,7 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}): 
     if (!isInMemory(file)) database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
+    onConnection?.(database);
   } catch (error) {
     throw sqliteUnavailable(error) ?? error;
   }

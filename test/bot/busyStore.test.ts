@@ -3,12 +3,14 @@
  * file's write lock (as a long erase or retention:purge would): /healthz keeps answering, a user's turn
  * gets the "nothing was recorded; try again" card instead of hanging, /readyz says the store cannot be
  * written, the background loops back off; once the lock is gone everything works again.
- * Timing is asserted by event order and generous bounds, never by tight wall-clock figures.
+ * How long the store waits for the lock is measured on its own injected clock (the busy wait's clock and sleep),
+ * never on wall time: the turn's answer must come within the store's budget, BOT_BUSY_BUDGET_MS.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { once } from 'node:events';
+import { BOT_BUSY_BUDGET_MS } from '../../src/store/busyRetry';
 import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness } from './botHarness';
 
 const HOLDER = path.join(__dirname, '..', 'store', 'fixtures', 'sqliteLockHolder.ts');
@@ -30,8 +32,14 @@ describe('bot: while another process holds the SQLite write lock', function () {
   this.timeout(120_000);
   let h: Harness;
   let holder: ChildProcess | null = null;
+  /** The store's busy wait runs on this clock: each backoff pause moves it on (and yields), nothing else does. */
+  let busyMs = 0;
   beforeEach(async () => {
-    h = await startHarness({ dispatch: true });
+    busyMs = 0;
+    h = await startHarness({
+      dispatch: true,
+      sqlite: { busy: { clock: () => busyMs, sleep: async (ms) => { busyMs += ms; await new Promise((r) => setImmediate(r)); } } },
+    });
   });
   afterEach(async () => {
     if (holder !== null && holder.exitCode === null) await release(holder);
@@ -45,12 +53,12 @@ describe('bot: while another process holds the SQLite write lock', function () {
 
     holder = await holdLock(h.dbFile);
     const order: string[] = [];
-    const started = Date.now();
+    const started = busyMs;
     const turn = h
       .invoke(PEOPLE.pat, 'wizard.next', { ...actionData(wizard, 'wizard.next'), ...answersFor(wizard, { contactType: 'parent_carer', purpose: 'appointment', initiatedBy: 'practitioner', caseRef: 'CR-50001' }) })
       .then((r) => {
         order.push('turn');
-        return { ...r, ms: Date.now() - started };
+        return { ...r, waitedMs: busyMs - started };
       });
     // While the turn waits for the lock, the process keeps answering.
     const health = await fetch(`http://127.0.0.1:${h.port}/healthz`, { signal: AbortSignal.timeout(20_000) });
@@ -64,8 +72,17 @@ describe('bot: while another process holds the SQLite write lock', function () {
     assert.match(text, /ChannelCheck could not save that just now/);
     assert.match(text, /Nothing was recorded; try again/);
     assert.match(text, /wizard\.next/, 'the card offers Try again with the same step');
-    // Generous: the old code waited SQLite's 10 s busy timeout per write, on the event loop.
-    assert.ok(reply.ms < 8000, `the error card came after ${reply.ms} ms`);
+    // The store's budget, on its own clock: whatever waited for the lock meanwhile (the turn, or a background
+    // loop that found the lock first) waited no longer than the budget in all, and then the turn failed at once.
+    assert.ok(reply.waitedMs <= BOT_BUSY_BUDGET_MS, `the turn waited ${reply.waitedMs} ms for the lock (budget ${BOT_BUSY_BUDGET_MS} ms)`);
+    const gaveUp = h.logs.map((l) => /gave up after (\d+) ms \((\d+) attempts\)/.exec(l)).filter((m) => m !== null);
+    assert.ok(gaveUp.length > 0, 'the store gave up waiting and said after how long');
+    const longest = Math.max(...gaveUp.map((m) => Number(m[1])));
+    // Each operation gives up at most the budget after it asked (queued behind the one retrying, or retrying
+    // itself); once the store is known busy the next ones fail at their first attempt.
+    assert.ok(longest <= BOT_BUSY_BUDGET_MS && longest >= BOT_BUSY_BUDGET_MS - 100, `the longest wait was ${longest} ms: at the budget, never later`);
+    assert.ok(gaveUp.every((m) => Number(m[1]) <= BOT_BUSY_BUDGET_MS), gaveUp.map((m) => m[1]).join(', '));
+    process.stdout.write(`      the turn waited ${reply.waitedMs} ms on the store's clock; operations gave up after ${gaveUp.map((m) => `${m[1]} ms (${m[2]} attempts)`).join(', ')}\n`);
 
     const ready = await fetch(`http://127.0.0.1:${h.port}/readyz`, { signal: AbortSignal.timeout(20_000) });
     assert.equal(ready.status, 503);

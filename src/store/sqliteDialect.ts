@@ -75,6 +75,7 @@ class RetryingSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly retry: BusyRetry,
+    private readonly database: BetterSqlite3.Database,
   ) {
     super(config);
   }
@@ -96,6 +97,9 @@ class RetryingSqliteDriver extends SqliteDriver {
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as RetryingConnection).inTransaction = false;
+    // After SQLITE_FULL or an I/O error SQLite may already have rolled the whole transaction back: a ROLLBACK
+    // then fails ("no transaction is active") and would hide the error that says why.
+    if (!this.database.inTransaction) return;
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 }
@@ -104,12 +108,13 @@ class RetryingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqliteConfig: SqliteDialectConfig,
     private readonly retry: BusyRetry,
+    private readonly database: BetterSqlite3.Database,
   ) {
     super(sqliteConfig);
   }
 
   override createDriver(): Driver {
-    return new RetryingSqliteDriver(this.sqliteConfig, this.retry);
+    return new RetryingSqliteDriver(this.sqliteConfig, this.retry, this.database);
   }
 }
 
@@ -134,5 +139,5 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, o
   } catch (error) {
     throw sqliteUnavailable(error) ?? error;
   }
-  return new RetryingSqliteDialect({ database: withStatementCache(database) }, new BusyRetry(busy));
+  return new RetryingSqliteDialect({ database: withStatementCache(database) }, new BusyRetry(busy), database);
 }

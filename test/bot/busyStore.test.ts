@@ -11,7 +11,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { once } from 'node:events';
 import { BOT_BUSY_BUDGET_MS } from '../../src/store/busyRetry';
-import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness } from './botHarness';
+import type BetterSqlite3 from 'better-sqlite3';
+import { actionData, answersFor, BASE_FACTS, cardText, type Harness, PEOPLE, queryRows, rowCounts, startHarness } from './botHarness';
 
 const HOLDER = path.join(__dirname, '..', 'store', 'fixtures', 'sqliteLockHolder.ts');
 
@@ -108,4 +109,65 @@ describe('bot: while another process holds the SQLite write lock', function () {
     await release(holder);
     assert.equal(queryRows(h.dbFile, 'select count(*) n from wizard_sessions')[0].n, 0, 'no wizard session was created');
   });
+});
+
+/** The bot's own connection made full (no room for one more page, as a full disk) or read-only. */
+describe('bot: while the store cannot be written (a full disk, a read-only store)', function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let connection: BetterSqlite3.Database;
+  const refuse = (reason: 'full' | 'read_only') =>
+    reason === 'read_only' ? connection.pragma('query_only = ON') : connection.pragma(`max_page_count = ${connection.pragma('page_count', { simple: true }) as number}`);
+  const allow = () => {
+    connection.pragma('query_only = OFF');
+    connection.pragma('max_page_count = 1073741823');
+  };
+  beforeEach(async () => {
+    h = await startHarness({ dispatch: true, sqlite: { onConnection: (c) => (connection = c) } });
+  });
+  afterEach(async () => {
+    allow();
+    await h.close();
+  });
+
+  const SAFEGUARDING = { ...BASE_FACTS, contactType: 'young_person', age: 15, purpose: 'keep_in_touch', safeguardingConcern: true, caseRef: 'CR-50101' };
+  for (const [reason, words] of [['full', /the disk holding the store is full/], ['read_only', /the store is read-only/]] as const) {
+    it(`${reason === 'full' ? 'full' : 'read-only'}: /readyz answers 503 naming why, /healthz answers, the practitioner gets the error card, nothing is half-written`, async () => {
+      await h.message(PEOPLE.pat, 'new check');
+      let card = h.cardsTo(PEOPLE.pat).at(-1)!.card;
+      const before = rowCounts(h.dbFile);
+      refuse(reason);
+
+      const ready = await fetch(`http://127.0.0.1:${h.port}/readyz`);
+      assert.equal(ready.status, 503);
+      const body = (await ready.json()) as { status: string; checks: Array<{ name: string; ok: boolean; error?: string }> };
+      assert.equal(body.status, 'not ready');
+      assert.deepEqual(body.checks.find((c) => c.name === 'store'), { name: 'store', ok: true }, 'reading still works');
+      assert.match(body.checks.find((c) => c.name === 'store-writable')?.error ?? '', words);
+      assert.equal((await fetch(`http://127.0.0.1:${h.port}/healthz`)).status, 200);
+
+      // The practitioner carries on with the check (a safeguarding concern: the alert must be written whole or not at all).
+      let failed: unknown = null;
+      for (let i = 0; i < 8 && failed === null && cardText(card).includes('wizard.next'); i++) {
+        const reply = await h.invoke(PEOPLE.pat, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, SAFEGUARDING) });
+        assert.equal(reply.status, 200);
+        if (/could not save/.test(cardText(reply.body.value))) failed = reply.body.value;
+        else card = reply.body.value;
+      }
+      assert.ok(failed !== null, 'a step that had to be written got the error card');
+      assert.match(cardText(failed), /ChannelCheck could not save that just now/);
+      assert.match(cardText(failed), /Nothing was recorded; try again/);
+      assert.match(cardText(failed), /wizard\.next/, 'with Try again');
+      const after = rowCounts(h.dbFile);
+      for (const table of ['decisions', 'audit_events', 'escalations', 'timers', 'outbox', 'approval_requests']) assert.equal(after[table], before[table], `nothing half-written in ${table}`);
+      assert.equal(queryRows(h.dbFile, "select count(*) n from wizard_sessions where status = 'completed'")[0].n, 0, 'the wizard is not marked complete');
+      assert.ok(h.logs.some((l) => /the store could not be written; the user was told nothing was recorded/.test(l) && l.includes(`"storeUnavailable":"${reason}"`)), 'logged with the reason');
+
+      // The disk has room again / the store is writable again: Try again works and the store is ready.
+      allow();
+      assert.equal((await fetch(`http://127.0.0.1:${h.port}/readyz`)).status, 200);
+      const retried = await h.invoke(PEOPLE.pat, 'wizard.next', { ...actionData(failed, 'wizard.next'), ...answersFor(card, SAFEGUARDING) });
+      assert.doesNotMatch(cardText(retried.body.value), /could not save/);
+    });
+  }
 });

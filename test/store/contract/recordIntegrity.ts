@@ -7,6 +7,7 @@ import { StoreUnavailableError } from '../../../src/domain/ports/storeUnavailabl
 import { alertRouting, decisionCommand } from '../fixtures/sampleDecision';
 import { inChat } from './escalations';
 import type { ContractEnv } from '../storeContract';
+import { tableCounts } from './tableCounts';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -150,5 +151,30 @@ export function describeRecordIntegrity(env: ContractEnv): void {
       }
       await env.store.checkWritable();
     });
+
+    for (const reason of ['full', 'read_only'] as const) {
+      it(`a store that is ${reason === 'full' ? 'full (no room for one more page / disk full)' : 'read-only'}: the probe and every write fail naming why, nothing is half-written, reads work`, async function () {
+        const { store, db } = env;
+        await store.recordDecision(decisionCommand('CASE-7301', 'w1', { notifications: [] }));
+        const before = await tableCounts(db.raw());
+        await db.refuseWrites(reason);
+        try {
+          await assert.rejects(store.checkWritable(), (e: unknown) => e instanceof StoreUnavailableError && e.reason === reason, 'the write probe says why');
+          // A decision with its escalation, timers and an alert: needs new pages, so it fails whole.
+          const due = new Date(env.clock.now().getTime() + 15 * MINUTE);
+          await assert.rejects(
+            store.recordDecision(decisionCommand('CASE-7302', 'w2', { escalation: { id: 'esc-w2', dueAt: due, routing: alertRouting() } })),
+            (e: unknown) => e instanceof StoreUnavailableError && e.reason === reason && e.message.includes(reason === 'full' ? 'the disk holding the store is full' : 'the store is read-only'),
+          );
+          assert.deepEqual(await tableCounts(db.raw()), before, 'nothing half-written');
+          assert.equal((await store.listAuditEvents({ caseRef: 'CASE-7301' })).length, 1, 'reading still works');
+        } finally {
+          await db.allowWrites();
+        }
+        await store.checkWritable();
+        await store.recordDecision(decisionCommand('CASE-7302', 'w2', { notifications: [] }));
+        assert.equal((await store.verifyAuditChain()).ok, true);
+      });
+    }
   });
 }

@@ -6,9 +6,9 @@
  * each according to its kind and payload (see outboxPayloads.ts), and records the result in the row. What
  * happens after a failure is the retry policy's (retryPolicy.ts):
  * - delivered → markSent (and, for a card with `attachAs`, the card is remembered on the approval request;
- *   `onDelivered` may queue follow-ups in the same transaction, e.g. the practitioner's card saying so). Then,
- *   and also when the row was cancelled while Teams was accepting it, `afterDelivered` may queue follow-ups that
- *   depend on what happened during the send (an alert acknowledged meanwhile: that copy is updated to say so);
+ *   `onDelivered` may queue follow-ups in the same transaction, e.g. the practitioner's card saying so). When
+ *   the row was cancelled while Teams was accepting it, `afterDelivered` may queue follow-ups for what Teams now
+ *   shows (an alert acknowledged meanwhile: that copy is updated to say so);
  * - a transient failure (429, 412, 5xx, timeouts, network) → markFailed with the next attempt after a capped,
  *   jittered backoff, never earlier than Retry-After. Urgent rows never run out of retries; routine rows are
  *   dead-lettered only once their time budget (24 hours by default) is spent;
@@ -59,9 +59,9 @@ export interface OutboxDispatcherOptions {
   /** Queued with markSent, in its transaction: e.g. the practitioner's card saying the alert was delivered. */
   onDelivered?: (row: OutboxMessage, message: OutboxPayload, sent: Sent) => Promise<NewOutboxMessage[]>;
   /**
-   * After a delivery is settled, as sent or as cancelled while it was in flight (Teams accepted a copy of an alert
-   * that was acknowledged meanwhile): follow-ups that depend on what happened during the send, e.g. updating
-   * that copy to the acknowledged state. Queued with `enqueue`; a key already queued is skipped.
+   * After a row was cancelled while Teams was accepting it (a copy of an alert acknowledged meanwhile):
+   * follow-ups for what Teams now shows, e.g. updating that copy to the acknowledged state. Queued with
+   * `enqueue`; a key already queued is skipped.
    */
   afterDelivered?: (row: OutboxMessage, message: OutboxPayload, sent: Sent) => Promise<NewOutboxMessage[]>;
   /** [0, 1) random source for the jitter; pass seededRandom(n) for deterministic tests. Default Math.random. */
@@ -392,7 +392,6 @@ export class OutboxDispatcher {
       if (outcome === 'cancelled') await this.queueAfterDelivered(row, message, sent);
       return outcome;
     }
-    await this.queueAfterDelivered(row, message, sent);
     this.log.debug({ outboxId: row.id, kind: message.kind, target: describeTarget(row.target), attempts: row.attempts + 1 }, 'notification delivered');
     if (this.outageSeen) {
       // Teams answers again: whatever is waiting out a backoff is due now, not minutes from now.

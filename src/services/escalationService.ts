@@ -83,6 +83,13 @@ export class EscalationService {
     const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
+    if (result.kind === 'acknowledged') {
+      // A copy that reached Teams while this acknowledgement was being written (in flight when the copies were
+      // listed, sent before it committed) is updated too; keys already queued are skipped. One sent after it
+      // committed was cancelled in flight, and the dispatcher's afterDelivered updates it.
+      const late = (await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt)).filter((m) => m.idempotencyKey.startsWith(`alert:${before.id}:ack:update:`));
+      await this.deps.store.enqueue(late);
+    }
     const e = result.escalation;
     return alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: result.kind === 'acknowledged' ? actor.displayName : (e.acknowledgedBy === actor.aadObjectId ? actor.displayName : 'another manager') });
   }
@@ -209,10 +216,9 @@ export class EscalationService {
   }
 
   /**
-   * A copy of the alert reached Teams (called by the dispatcher after settling the row, even when it was cancelled
-   * in flight): if the alert was acknowledged while it was being sent, the acknowledgement's card updates could not
-   * include it, so that copy is updated to the acknowledged state now (same key as the acknowledgement's own update
-   * of it, so it is queued once).
+   * A copy of the alert reached Teams after the acknowledgement cancelled it in flight (called by the dispatcher):
+   * the acknowledgement's card updates could not include it, so that copy is updated to the acknowledged state
+   * now (with the key the acknowledgement would have used, so it is queued once).
    */
   async onAlertCopyDelivered(row: OutboxMessage, message: OutboxPayload, sent: Sent): Promise<NewOutboxMessage[]> {
     if (message.kind !== 'card' || message.payload.urgent !== true || row.refId === null || sent.activityId === null) return [];

@@ -31,7 +31,11 @@ class FakeStore {
   }
   audited: Array<{ type: string; payload: unknown }> = [];
   async appendAuditEvent(event: { type: string; payload: unknown }) { this.audited.push(event); return event; }
-  async listOutboxForRef() { return this.sentRows; }
+  enqueued: NewOutboxMessage[] = [];
+  async enqueue(messages: NewOutboxMessage[]) { this.enqueued.push(...messages); return { queued: [], duplicates: [] }; }
+  /** Each call lists the copies as they then stand; the last answer repeats. */
+  listings: Array<Array<Partial<OutboxMessage>>> = [];
+  async listOutboxForRef() { return this.listings.length > 1 ? this.listings.shift()! : (this.listings[0] ?? this.sentRows); }
   async getConversationReference(id: string) { return { userAadId: id, reference: { conversation: { id: `a:${id}` }, serviceUrl: 'https://smba.example.invalid/' } }; }
 }
 
@@ -114,6 +118,17 @@ describe('services: EscalationService', () => {
     // Its acknowledgement timer stays, and moves it on (and retries the next level) when it fires.
     assert.deepEqual(cmd.timers, [{ kind: ESCALATION_TIMER_KIND, refId: 'esc-1', dueAt: new Date('2026-03-03T10:15:00Z') }]);
     assert.deepEqual(store.audited.map((a) => a.type), ['escalation.level_not_reached']);
+  });
+
+  it('a copy sent while the acknowledgement was being written (in flight when listed, sent before it committed) is updated too', async () => {
+    const store = new FakeStore(escalation());
+    // The channel's copy was being sent when the manager acknowledged from their own.
+    const channel = { id: 'out-1', kind: 'card' as const, target: { kind: 'channel' as const, channelId: CHANNEL } };
+    store.listings = [[{ ...channel, status: 'in_flight' }], [{ ...channel, status: 'sent', sentActivityId: 'act-alert-channel' }]];
+    await service(store).acknowledge(acting(LEE), { escalationId: 'esc-1' });
+    assert.ok(!store.acknowledged[0]!.notifications.some((n) => n.kind === 'card_update' && n.idempotencyKey.includes(':ack:update:out-1')), 'the copy was in flight when the acknowledgement listed them');
+    assert.deepEqual(store.enqueued.map((n) => [n.idempotencyKey, (n.payload as { activityId: string }).activityId, n.target]), [['alert:esc-1:ack:update:out-1', 'act-alert-channel', { kind: 'conversation', conversationId: CHANNEL }]]);
+    assert.match(JSON.stringify(store.enqueued[0]!.payload), new RegExp(`Acknowledged by ${LEE.displayName}`));
   });
 
   it('does nothing for an acknowledged alert, an unknown one, or another kind of timer', async () => {

@@ -25,7 +25,8 @@ import { ChecksService } from './services/checksService';
 import { DecisionService } from './services/decisionService';
 import type { NotificationPlanner } from './services/notificationPlanner';
 import { WizardService } from './services/wizardService';
-import { BOT_BUSY_BUDGET_MS } from './store/busyRetry';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BOT_BUSY_BUDGET_MS, type BusyRetryOptions } from './store/busyRetry';
 import { openStore } from './store/openStore';
 import { acquireBotLock, type BotLock, lockPathFor } from './store/sqliteBotLock';
 import { OutboxDispatcher } from './notify/outboxDispatcher';
@@ -52,6 +53,8 @@ export interface AppOptions {
   botAuthorityCa?: string | Buffer;
   /** Start the outbox dispatcher and timer loop (default true). */
   dispatch?: boolean;
+  /** Tests, SQLite only: the busy wait's clock and sleep, and the connection once set up (to make it read-only or full). */
+  sqlite?: { busy?: Omit<BusyRetryOptions, 'budgetMs'>; onConnection?: (database: BetterSqlite3.Database) => void };
 }
 
 export interface App {
@@ -74,14 +77,15 @@ export interface App {
 }
 
 /** Opens the bot's own store; on SQLite, first takes the file's bot lock (one bot per file). */
-async function openBotStore(config: Config, now: () => Date, log: Logger): Promise<{ store: ChannelCheckStore; lock: BotLock | null }> {
+async function openBotStore(config: Config, now: () => Date, log: Logger, sqlite: AppOptions['sqlite'] = {}): Promise<{ store: ChannelCheckStore; lock: BotLock | null }> {
   if (config.store.kind === 'postgres') {
     return { store: await openStore({ engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern, now }), lock: null };
   }
   const file = config.store.path;
   const lock = acquireBotLock(file, (previous, why) => log.warn({ lock: lockPathFor(file), previous, why }, 'took over a stale bot lock on the SQLite file'));
   try {
-    return { store: await openStore({ engine: 'sqlite', file, caseRefPattern: config.caseRefPattern, now, busy: { budgetMs: BOT_BUSY_BUDGET_MS } }), lock };
+    const store = await openStore({ engine: 'sqlite', file, caseRefPattern: config.caseRefPattern, now, busy: { ...sqlite.busy, budgetMs: BOT_BUSY_BUDGET_MS }, ...(sqlite.onConnection ? { onConnection: sqlite.onConnection } : {}) });
+    return { store, lock };
   } catch (error) {
     lock.release();
     throw error;
@@ -92,7 +96,7 @@ async function openBotStore(config: Config, now: () => Date, log: Logger): Promi
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
   const now = options.now ?? (() => new Date());
-  const own = options.store ? null : await openBotStore(config, now, log);
+  const own = options.store ? null : await openBotStore(config, now, log, options.sqlite);
   const store = options.store ?? own!.store;
   const directory = options.directory ?? (await createDirectory(config, log));
   const auth = createBotAuthentication(config, options.botAuthorityCa ? { authorityCa: options.botAuthorityCa } : {});
@@ -126,6 +130,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     retryPolicy: retryPolicyFor(config),
     escalationChannelId: config.escalation.channelConversationId,
     onDelivered: (row, message) => escalations.onAlertDelivered(row, message),
+    afterDelivered: (row, message, sent) => escalations.onAlertCopyDelivered(row, message, sent),
   });
   const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
   const timers = new TimerLoop({

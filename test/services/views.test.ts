@@ -52,7 +52,7 @@ describe('services: views', () => {
     assert.deepEqual(view.approval, { approvalId: 'appr-1', status: 'approved', settledAt: at.toISOString(), settledBy: { name: LEE.displayName }, comment: 'Fine' });
     const card = JSON.stringify(presentOutcome(view));
     assert.match(card, /Approved by your line manager: WhatsApp allowed, with conditions/);
-    assert.match(card, /Approved by Morgan Teamlead at 3 Mar, 10:04: \\"Fine\\"\. Follow the conditions below\./);
+    assert.match(card, /Approved by Morgan Teamlead at 3 Mar, 10:04 GMT: \\"Fine\\"\. Follow the conditions below\./);
   });
 
   it('a safeguarding alert: where each copy is and who acknowledged it, with ISO times', async () => {
@@ -62,7 +62,7 @@ describe('services: views', () => {
     assert.deepEqual(decisionViewSchema.parse(view), view);
     roundTrips(view);
     assert.deepEqual(view.alert?.copies, [{ recipient: { level: 'manager', name: LEE.displayName, description: null }, delivery: 'delivered', deliveredAt: '2026-03-03T10:01:00.000Z' }]);
-    assert.match(JSON.stringify(presentOutcome(view)), /An urgent safeguarding alert is with your line manager; not yet acknowledged\. Delivered to your line manager Morgan Teamlead at 3 Mar, 10:01\./);
+    assert.match(JSON.stringify(presentOutcome(view)), /An urgent safeguarding alert is with your line manager; not yet acknowledged\. Delivered to your line manager Morgan Teamlead at 3 Mar, 10:01 GMT\./);
   });
 
   it('every wizard step of every council is a view its schema accepts, and the card is made from it', () => {

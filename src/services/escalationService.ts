@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
+import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { type AlertView, alertViewOf, type CardView, type ManagerStatus, type RecordSource } from '../domain/views';
 import type { Directory } from '../domain/ports/directory';
 import type { AuditTrail, ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
@@ -49,12 +50,20 @@ export interface EscalationServiceDeps {
   now?: () => Date;
   /** For operator alerts (`alert: true`) when an alert is not delivered or has nowhere further to go. */
   log?: Logger;
+  /** The council's loaded pack, for the facts that raised an alert. */
+  policyFor: (councilId: string) => CouncilPolicy | undefined;
   /** Every contact with a number in a council's pack (and the baseline), for "phone now". */
   packContacts?: (councilId: string) => readonly PhoneContact[];
 }
 
 export class EscalationService {
   constructor(private readonly deps: EscalationServiceDeps) {}
+
+  /** The alert view of `e` for one reader; `acknowledgedByName` null reads "another manager". */
+  private alertOf(e: Escalation, record: RecordWithDecision, acknowledgedByName: string | null, routingNote: AlertView['routingNote'] = null): AlertView {
+    const source: RecordSource = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
+    return alertViewOf({ escalation: { ...e, reachedLevels: e.routing.reachedLevels }, record: source, acknowledgedByName, routingNote });
+  }
 
   private phones(record: DecisionRecord): string {
     return numbersIn(record.decision, this.deps.packContacts?.(record.councilId) ?? []);
@@ -77,7 +86,7 @@ export class EscalationService {
     if (!before) throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed. If a child may be at risk, act on your council\'s procedures now.');
     const record = await this.recordFor(before);
     const acknowledgedAt = this.now();
-    const acknowledged: CardView = { kind: 'alert', view: alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
+    const acknowledged: CardView = { kind: 'alert', view: this.alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
     const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
@@ -90,7 +99,7 @@ export class EscalationService {
     }
     const e = result.escalation;
     // Who acknowledged it is named to them; anyone else reads "another manager".
-    return alertOf(e, record, result.kind === 'acknowledged' || e.acknowledgedBy === actor.aadObjectId ? actor.displayName : null);
+    return this.alertOf(e, record, result.kind === 'acknowledged' || e.acknowledgedBy === actor.aadObjectId ? actor.displayName : null);
   }
 
   private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardView, at: Date): Promise<NewOutboxMessage[]> {
@@ -149,7 +158,7 @@ export class EscalationService {
     const to = await this.levelTarget(level, record);
     if (!to) return null;
     const reached = e.routing.reachedLevels.includes(level) ? e.routing.reachedLevels : [...e.routing.reachedLevels, level];
-    const card: CardView = { kind: 'alert', view: alertOf({ ...e, level, routing: { ...e.routing, reachedLevels: reached } }, record, null, note) };
+    const card: CardView = { kind: 'alert', view: this.alertOf({ ...e, level, routing: { ...e.routing, reachedLevels: reached } }, record, null, note) };
     const payload: CardPayload = {
       tenantId: record.tenantId,
       card,
@@ -230,7 +239,7 @@ export class EscalationService {
     const e = await this.deps.store.getEscalation(row.refId);
     if (!e || e.status !== 'acknowledged') return [];
     const record = await this.recordFor(e);
-    const card: CardView = { kind: 'alert', view: alertOf(e, record, await this.acknowledgerName(e, record)) };
+    const card: CardView = { kind: 'alert', view: this.alertOf(e, record, await this.acknowledgerName(e, record)) };
     const serviceUrl = row.target.kind === 'user' ? await serviceUrlOf(this.deps.store, row.target.aadObjectId) : null;
     return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
   }
@@ -370,12 +379,3 @@ function recipientAt(level: EscalationLevel, target: OutboxTarget): EscalateComm
 }
 
 type RecordWithDecision = DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> };
-
-function sourceOf(record: RecordWithDecision): RecordSource {
-  return { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef };
-}
-
-/** The alert view of `e` for one reader; `acknowledgedByName` null reads "another manager". */
-function alertOf(e: Escalation, record: RecordWithDecision, acknowledgedByName: string | null, routingNote: AlertView['routingNote'] = null): AlertView {
-  return alertViewOf({ escalation: { ...e, reachedLevels: e.routing.reachedLevels }, record: sourceOf(record), acknowledgedByName, routingNote });
-}

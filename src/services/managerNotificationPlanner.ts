@@ -95,7 +95,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       kind: 'alert',
       view: alertViewOf({
         escalation: { id: escalationId, status: 'open', level: route.level ?? 'manager', reachedLevels: route.alertNow, createdAt: now, acknowledgedAt: null },
-        record: { decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef },
+        record: { decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef, policy: input.policy },
       }),
     };
     const summary = `URGENT safeguarding alert from ${actor.displayName}`;
@@ -171,7 +171,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const delegates = await this.delegatesOf(manager);
     const approvalId = this.newId();
     const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null, createdAt: input.now };
-    const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef };
+    const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef, policy: input.policy };
     // The manager's own copy has the buttons; the escalation channel's copy shows them only to the deciders, on refresh.
     const card: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: true }) };
     const channelCard: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: false }) };

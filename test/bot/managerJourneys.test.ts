@@ -35,11 +35,25 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     await h.drain();
     const sent = h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('Approval needed'));
     assert.equal(sent.length, 1, 'one approval card to the manager');
+    assertDecidingFactsFirst(sent[0]!.card);
     return sent[0]!.card;
+  }
+
+  /** The manager reads why it needs them first (Teams cannot be used), about Pat in the third person. */
+  function assertDecidingFactsFirst(card: unknown) {
+    const text = cardText(card);
+    const why = text.indexOf('Why it needs you');
+    const teams = text.indexOf('They cannot realistically use Teams');
+    assert.ok(why >= 0 && teams > why && teams < text.indexOf('The rest of the check'), text);
+    assert.match(text, /Pat is starting the contact/);
+    assert.match(text, /If you agree, Pat must follow/);
+    assert.doesNotMatch(text, /Check with your line manager/);
   }
 
   it('the manager approves: the practitioner\'s card is updated in place and they are told', async () => {
     const card = await approvalRequest();
+    // The refreshed card (built by the approval service, from the stored request) reads the same.
+    assertDecidingFactsFirst((await h.invoke(PEOPLE.lee, 'approval.refresh', { approvalId: actionData(card, 'approval.approve').approvalId })).body.value);
     assert.deepEqual(card.refresh.userIds, [PEOPLE.lee.aadObjectId, PEOPLE.jo.aadObjectId], 'refresh only for the manager and delegate');
     const r = await h.invoke(PEOPLE.lee, 'approval.approve', { ...actionData(card, 'approval.approve'), comment: 'Fine for this week.' });
     assert.match(cardText(r.body.value), /Approved by Lee Manager/);

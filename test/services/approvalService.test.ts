@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ApprovalRequest, DecisionRecord, NewOutboxMessage, SettleApprovalCommand, SettleApprovalResult } from '../../src/domain/ports/store';
 import { ApprovalService } from '../../src/services/approvalService';
 import { UserFacingError } from '../../src/services/userFacingError';
+import { catalogue } from '../support/policies';
 import { acting, decide, decisionRecord, FACTS, JO, LEE, PAT } from './fakes';
 
 const PRACTITIONER_CARD = { activityId: 'act-outcome', conversationId: 'a:pat-1to1' };
@@ -39,7 +40,7 @@ function service(store: FakeStore) {
       return { decisionId, managerStatus: status ?? [] } as unknown as DecisionView;
     },
   };
-  return { s: new ApprovalService({ store: store as never, decisions, now: () => new Date('2026-03-03T11:30:00Z') }), outcomeCards };
+  return { s: new ApprovalService({ store: store as never, decisions, policyFor: (id) => catalogue().councils.get(id), now: () => new Date('2026-03-03T11:30:00Z') }), outcomeCards };
 }
 const keys = (ms: NewOutboxMessage[] | undefined) => (ms ?? []).map((m) => m.idempotencyKey).sort();
 

@@ -8,6 +8,7 @@ import { presentCardContent } from '../../src/bot/presenters/screenPresenter';
 import { EscalationService } from '../../src/services/escalationService';
 import { UserFacingError } from '../../src/services/userFacingError';
 import { mayAcknowledgeAlert, type ActingUser } from '../../src/domain/authority';
+import { catalogue } from '../support/policies';
 import { acting, CHANNEL, decide, decisionRecord, FACTS, FakeDirectory, LEE, PAT, SAM } from './fakes';
 
 const NOW = new Date('2026-03-03T10:20:00Z');
@@ -44,7 +45,7 @@ class FakeStore {
 
 function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL) {
   const decisions = { viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[]) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
-  return new EscalationService({ store: store as never, directory, decisions, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
+  return new EscalationService({ store: store as never, directory, decisions, policyFor: (id) => catalogue().councils.get(id), config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
 }
 
 describe('services: EscalationService', () => {

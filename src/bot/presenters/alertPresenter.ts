@@ -2,7 +2,7 @@
 import { LEVEL_WORDS } from '../../domain/escalations';
 import { londonDateTime } from '../../domain/londonTime';
 import type { AlertView } from '../../domain/views';
-import { factSummary } from './factSummary';
+import { factBlocks } from './factSentences';
 import { citeText, contactDetail } from './outcomePresenter';
 import { type CardJson, renderTemplate } from './renderTemplate';
 
@@ -28,7 +28,7 @@ export function presentAlert(view: AlertView): CardJson {
     title: view.facts.immediateRiskToLife ? 'URGENT: immediate risk reported' : 'URGENT: safeguarding alert',
     subtitle: `From ${view.practitioner.name ?? '(erased)'} · ${view.council} · case ${view.caseRef ?? 'not given'}`,
     escalationNote: routingNoteText(view.routingNote),
-    facts: factSummary(view.facts),
+    ...factBlocks(view),
     reasons: view.reasons.map((r) => ({ text: r.text, cite: citeText(r) })),
     contacts: view.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),
     status: open ? 'Not yet acknowledged. Acknowledge when you are dealing with it: the practitioner sees who did.' : `Acknowledged by ${view.acknowledgedBy?.name ?? 'another manager'} at ${at}.`,

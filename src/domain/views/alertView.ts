@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { factsSchema } from '../facts';
 import { ESCALATION_LEVELS, ESCALATION_STATUSES } from '../ports/store';
-import { contactSchema, isoTime, itemSchema, personSchema } from './viewParts';
+import { contactSchema, decidingFactsSchema, isoTime, itemSchema, personSchema } from './viewParts';
 
 const level = z.enum(ESCALATION_LEVELS);
 
@@ -19,6 +19,8 @@ export const alertViewSchema = z.object({
   council: z.string(),
   caseRef: z.string().nullable(),
   facts: factsSchema,
+  /** The facts the safeguarding rules read: shown first. */
+  decidingFacts: decidingFactsSchema,
   /** The safeguarding rules that raised it. */
   reasons: z.array(itemSchema),
   /** Numbers to call (the practitioner's "tell your line manager" is left out: the reader is the manager). */

@@ -1,5 +1,7 @@
 /** Builds views from the domain's records: pure, so services, the planner and tests build them one way. */
+import { decidingFacts } from '../decidingFacts';
 import type { Decision } from '../policy/decision';
+import type { CouncilPolicy } from '../policy/evaluate';
 import type { ApprovalRequest, EscalationLevel, EscalationStatus } from '../ports/store';
 import type { AlertView } from './alertView';
 import type { ApprovalView } from './approvalView';
@@ -32,6 +34,12 @@ export interface RecordSource {
   decision: Decision;
   practitionerName: string | null;
   caseRef: string | null;
+  /** The council's pack, for the facts its decisive rules read; null when it is no longer loaded. */
+  policy: CouncilPolicy | null;
+}
+
+function decidingFactsOf(r: RecordSource): ApprovalView['decidingFacts'] {
+  return r.policy ? decidingFacts(r.policy, r.decision) : [];
 }
 
 export function approvalViewOf(input: {
@@ -52,6 +60,7 @@ export function approvalViewOf(input: {
     council: d.policy.council,
     caseRef: r.caseRef,
     facts: d.facts,
+    decidingFacts: decidingFactsOf(r),
     reasons: d.reasons.filter((x) => x.decisive).map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
     conditions: [...d.conditions, ...(d.routineLater?.conditions ?? [])],
     deciderAadIds: [a.managerAadId, ...a.delegateAadIds],
@@ -84,6 +93,7 @@ export function alertViewOf(input: {
     council: d.policy.council,
     caseRef: r.caseRef,
     facts: d.facts,
+    decidingFacts: decidingFactsOf(r),
     reasons: d.reasons.filter((x) => x.effect === 'ESCALATE_SAFEGUARDING').map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
     // The reader is the manager: the "tell your line manager" contact meant for the practitioner is left out.
     contacts: d.contacts.filter((c) => c.id !== 'line-manager'),

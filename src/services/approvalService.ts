@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { maySettleApproval, type RefusalReason } from '../domain/authority';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
+import { endingWithQuote } from '../domain/sentenceWords';
 import { approvalViewOf, type ApprovalView, type RecordSource } from '../domain/views';
 import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionRecord, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
@@ -112,9 +113,8 @@ export class ApprovalService {
     const out: NewOutboxMessage[] = [];
     const record = await this.deps.store.getDecision(approval.decisionId);
     const tenantId = record?.tenantId ?? 'local';
-    const text = action === 'approve'
-      ? `${actor.displayName} approved your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Follow the conditions on your outcome card.`
-      : `${actor.displayName} declined your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Use the alternatives on your outcome card.`;
+    const what = `${actor.displayName} ${verb} your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})`;
+    const text = `${endingWithQuote(what, comment)} ${action === 'approve' ? 'Follow the conditions on your outcome card.' : 'Do not use WhatsApp for this contact; use the alternatives on your outcome card.'}`;
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
       const settling = { status: verb, byName: actor.displayName, at: settledAt, comment };

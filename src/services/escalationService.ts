@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
+import { minutesText } from '../domain/sentenceWords';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { type AlertView, alertViewOf, type CardView, type ManagerStatus, type RecordSource } from '../domain/views';
 import type { Directory } from '../domain/ports/directory';
@@ -296,14 +297,14 @@ export class EscalationService {
         `alert:${e.id}:undelivered:${timer.id}:tell-practitioner`,
         e,
         record,
-        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
+        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutesText(minutes)}. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
       ),
     );
     // The card says where the alert is now (the next level too, once queued), then that it is undelivered.
     const queued = notifications.filter((n) => n.kind === 'card').map((n) => queuedCopy(n, now));
     const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, { ...e, level: to ?? e.level }, record, phone, [...rows, ...queued]);
     if (update) notifications.push(update);
-    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutes} minutes; the practitioner was told to phone`);
+    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutesText(minutes)}; the practitioner was told to phone`);
     await this.deps.store.escalate({ escalationId: e.id, fromLevel: e.level, toLevel: to ?? e.level, dueAt, actor: 'channelcheck:delivery-timer', firedTimerId: timer.id, reason: 'undelivered', ...(recipient ? { recipient } : {}), notifications, timers });
   }
 
@@ -331,14 +332,14 @@ export class EscalationService {
       notifications.push(card);
       recipient = recipientAt(to, card.target);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
+        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutesText(minutes)}, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );
     } else {
       const note = { reason: 'reminder' as const, fromLevel: e.level, toLevel: e.level, minutes };
       const card = await this.alertTo(e.level, `alert:${e.id}:remind:${timer.id}`, e, record, note, `REMINDER: URGENT safeguarding alert not yet acknowledged: ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutes} minutes, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
+        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutesText(minutes)}, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
       );
       this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }

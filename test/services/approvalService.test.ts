@@ -75,6 +75,21 @@ describe('services: ApprovalService', () => {
     assert.match(JSON.stringify(store.settled[0]!.notifications), /Quinn Deputy declined your request/);
   });
 
+  it('a decline with a comment ends cleanly: the practitioner reads their manager\'s words, then what to do, never `instead.". Do`', async () => {
+    for (const [comment, quoted] of [['Use Teams instead.', '"Use Teams instead." Do not use'], ['Phone them', '"Phone them". Do not use'], ['Really?\n\n  Call me', '"Really? Call me". Do not use']] as const) {
+      const store = new FakeStore(approval(), record);
+      const { s, outcomeCards } = service(store);
+      await s.decide(acting(LEE), { approvalId: 'appr-1', comment }, 'decline');
+      const text = (store.settled[0]!.notifications!.find((n) => n.kind === 'text')!.payload as { text: string }).text;
+      assert.equal(text, `Morgan Teamlead declined your request to use WhatsApp (case CR-90001): ${quoted} WhatsApp for this contact; use the alternatives on your outcome card.`);
+      assert.match(outcomeCards[0]!.status ?? '', new RegExp(`^Declined by Morgan Teamlead at 3 Mar, 11:30 GMT: ${quoted.replace(/[?.]/g, '\\$&')} WhatsApp; use the alternatives\\.$`));
+    }
+    const store = new FakeStore(approval(), record);
+    const { s } = service(store);
+    await s.decide(acting(LEE), { approvalId: 'appr-1' }, 'decline');
+    assert.match(JSON.stringify(store.settled[0]!.notifications), /declined your request to use WhatsApp \(case CR-90001\)\. Do not use WhatsApp for this contact/);
+  });
+
   it('refuses someone the store says may not decide, with 403 and the reason', async () => {
     const store = new FakeStore(approval(), record);
     store.result = () => ({ kind: 'not_authorised', approval: approval(), reason: 'not_assigned', detail: 'only the assigned manager or a delegate can settle this request' });

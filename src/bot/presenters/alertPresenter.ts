@@ -1,6 +1,7 @@
 /** The urgent safeguarding alert to a line manager, Head of Service or the escalation channel. */
 import { LEVEL_WORDS } from '../../domain/escalations';
 import { londonDateTime } from '../../domain/londonTime';
+import { minutesText } from '../../domain/sentenceWords';
 import type { AlertView } from '../../domain/views';
 import { factBlocks } from './factSentences';
 import { citeText, contactDetail } from './outcomePresenter';
@@ -12,11 +13,11 @@ export function routingNoteText(note: AlertView['routingNote']): string | null {
   const to = note.toLevel === 'escalation_channel' ? 'this channel' : 'you';
   switch (note.reason) {
     case 'undelivered':
-      return `Not delivered to ${LEVEL_WORDS[note.fromLevel]} within ${note.minutes} minutes: sent to ${to} as well.`;
+      return `Not delivered to ${LEVEL_WORDS[note.fromLevel]} within ${minutesText(note.minutes)}: sent to ${to} as well.`;
     case 'unacknowledged':
-      return `Not acknowledged within ${note.minutes} minutes by ${LEVEL_WORDS[note.fromLevel]}: escalated to ${to}.`;
+      return `Not acknowledged within ${minutesText(note.minutes)} by ${LEVEL_WORDS[note.fromLevel]}: escalated to ${to}.`;
     case 'reminder':
-      return `REMINDER: not acknowledged after ${note.minutes} minutes, and there is nobody further to send it to. Acknowledge it, or phone the practitioner.`;
+      return `REMINDER: not acknowledged after ${minutesText(note.minutes)}, and there is nobody further to send it to. Acknowledge it, or phone the practitioner.`;
   }
 }
 

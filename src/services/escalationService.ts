@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
-import { londonClock } from '../domain/londonTime';
+import { londonDateTime } from '../domain/londonTime';
 import { minutesText } from '../domain/sentenceWords';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { type AlertView, alertViewOf, type CardView, type ManagerStatus, type RecordSource } from '../domain/views';
@@ -104,7 +104,7 @@ export class EscalationService {
   }
 
   private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardView, at: Date): Promise<NewOutboxMessage[]> {
-    const time = londonClock(at);
+    const time = londonDateTime(at);
     const out: NewOutboxMessage[] = [
       {
         idempotencyKey: `alert:${e.id}:ack:tell-practitioner`,
@@ -245,8 +245,9 @@ export class EscalationService {
     return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
   }
 
-  /** Who acknowledged, by name, among the people the alert goes to (the directory); "a manager" otherwise. */
+  /** Who acknowledged, by name: as kept when they acknowledged it, else among the people the alert goes to (the directory); "a manager" otherwise. */
   private async acknowledgerName(e: Escalation, record: DecisionRecord): Promise<string> {
+    if (e.acknowledgedByName) return e.acknowledgedByName;
     const by = e.acknowledgedBy;
     if (by === null) return 'a manager';
     try {

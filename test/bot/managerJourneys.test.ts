@@ -140,7 +140,12 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const ack = await h.invoke(PEOPLE.lee, 'escalation.acknowledge', actionData(alert.card, 'escalation.acknowledge'));
     assert.match(cardText(ack.body.value), /Acknowledged by Lee Manager/);
     await h.drain();
-    assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager acknowledged your safeguarding alert/.test(t)));
+    assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager acknowledged your safeguarding alert at 3 Mar, 10:00 GMT/.test(t)), h.textsTo(PEOPLE.pat).join('\n'));
+    // Opened again later, the practitioner's card still names who acknowledged it (kept with the acknowledgement).
+    const decisionId = rows(h.dbFile, 'select decision_id from escalations')[0].decision_id;
+    await h.invoke(PEOPLE.pat, 'record.open', { decisionId });
+    assert.match(cardText(h.cardsTo(PEOPLE.pat).at(-1)!.card), /Acknowledged by Lee Manager at 3 Mar, 10:00 GMT/);
+    assert.deepEqual(rows(h.dbFile, 'select acknowledged_by_name from escalations'), [{ acknowledged_by_name: 'Lee Manager' }]);
     // Acknowledged: the timer never fires.
     clock += 60 * 60_000;
     await h.app.timers.runOnce();
@@ -168,6 +173,24 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const toChannel = h.connector.deliveredTo(ESCALATION_CHANNEL).filter((c) => JSON.stringify(c.body).includes('URGENT'));
     assert.equal(toChannel.length, 1, 'the escalation channel got it last');
     assert.deepEqual(rows(h.dbFile, 'select level, status from escalations'), [{ level: 'escalation_channel', status: 'escalated' }]);
+  });
+
+  it('answered "within my hours" at 18:20: routed out of hours, and the manager\'s card and the practitioner\'s say why', async () => {
+    clock = Date.parse('2026-03-03T18:20:00Z'); // a Tuesday evening
+    const outcome = await check(h, PEOPLE.pat, { ...SAFEGUARDING, withinWorkingHours: true });
+    assert.match(cardText(outcome), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours \(Mon–Fri 09:00–17:00 \(UK time\)\), although you said the contact was within your working hours/);
+    await h.drain();
+    const alert = h.cardsTo(PEOPLE.sam).find((c) => cardText(c.card).includes('URGENT'));
+    assert.ok(alert, 'the Head of Service has it at once');
+    assert.match(cardText(alert.card), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours \(Mon–Fri 09:00–17:00 \(UK time\)\), although Pat said the contact was within their working hours/);
+    assert.match(cardText(alert.card), /raised 3 Mar, 18:20 GMT/);
+    // A copy sent later (escalated by the timer) says the same: the basis is kept with the alert.
+    clock += 16 * 60_000;
+    await h.app.timers.runOnce();
+    await h.drain();
+    const toChannel = h.connector.deliveredTo(ESCALATION_CHANNEL).filter((c) => JSON.stringify(c.body).includes('URGENT'));
+    assert.equal(toChannel.length, 1);
+    assert.match(JSON.stringify(toChannel[0]!.body), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT/);
   });
 
   it('no line manager on record: the practitioner is told at once and the alert goes to the on-call contact and the channel', async () => {

@@ -257,6 +257,13 @@ describe('cards', () => {
     const alarmRecord = { decisionId: 'd-2', decision: alarm, practitionerName: 'Pat', caseRef: null, policy };
     const escalation = { id: 'e-1', status: 'open' as const, level: 'manager' as const, reachedLevels: ['manager' as const], createdAt: NOW, acknowledgedAt: null };
     expectValid(presentAlert(alertViewOf({ escalation, record: alarmRecord })), 'alert open');
+    for (const basis of ['answer_and_clock_within', 'answered_out_of_hours', 'clock_out_of_hours', 'both_out_of_hours'] as const) {
+      const routedHours = { basis, at: '2026-03-07T18:20:00.000Z', hours: { timezone: 'Europe/London', days: ['mon' as const, 'tue' as const, 'wed' as const, 'thu' as const, 'fri' as const], start: '09:00', end: '17:00' } };
+      const card = presentAlert(alertViewOf({ escalation: { ...escalation, routedHours }, record: { ...alarmRecord, practitionerName: null } }));
+      expectValid(card, `alert routed: ${basis}`);
+      assert.match(JSON.stringify(card), basis === 'answer_and_clock_within' ? /Routed in working hours: it was Sat 7 Mar, 18:20 GMT/ : /Routed out of hours.*Sat 7 Mar, 18:20 GMT/);
+      assert.match(JSON.stringify(card), /the practitioner said the contact was (within|outside) their working hours/);
+    }
     const escalated = presentAlert(alertViewOf({ escalation, record: { ...alarmRecord, caseRef: 'CR-1' }, routingNote: { reason: 'unacknowledged', fromLevel: 'manager', toLevel: 'head_of_service', minutes: 15 } }));
     expectValid(escalated, 'alert escalated');
     assert.match(JSON.stringify(escalated), /Not acknowledged within 15 minutes by the line manager: escalated to you\./);

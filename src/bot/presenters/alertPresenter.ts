@@ -6,6 +6,7 @@ import type { AlertView } from '../../domain/views';
 import { factBlocks } from './factSentences';
 import { citeText, contactDetail } from './outcomePresenter';
 import { type CardJson, renderTemplate } from './renderTemplate';
+import { routedHoursText } from './routedHoursWords';
 
 /** Why this copy came to its reader: "Not acknowledged within 15 minutes by the line manager: escalated to you." */
 export function routingNoteText(note: AlertView['routingNote']): string | null {
@@ -27,8 +28,9 @@ export function presentAlert(view: AlertView): CardJson {
   return renderTemplate('safeguarding-alert', {
     escalationId: view.escalationId,
     title: view.facts.immediateRiskToLife ? 'URGENT: immediate risk reported' : 'URGENT: safeguarding alert',
-    subtitle: `From ${view.practitioner.name ?? '(erased)'} · ${view.council} · case ${view.caseRef ?? 'not given'}`,
+    subtitle: `From ${view.practitioner.name ?? '(erased)'} · ${view.council} · case ${view.caseRef ?? 'not given'} · raised ${londonDateTime(new Date(view.raisedAt))}`,
     escalationNote: routingNoteText(view.routingNote),
+    routedHoursNote: routedHoursText(view.routedHours, 'manager', view.practitioner.name),
     ...factBlocks(view),
     reasons: view.reasons.map((r) => ({ text: r.text, cite: citeText(r) })),
     contacts: view.contacts.map((c) => ({ label: c.label, detail: contactDetail(c) })),

@@ -28,7 +28,7 @@ export function presentApproval(view: ApprovalView): CardJson {
     version: view.version,
     refreshUserIds: view.deciderAadIds,
     title: open ? `Approval needed: ${practitioner} asks to use WhatsApp` : `WhatsApp request from ${practitioner}`,
-    subtitle: `${view.council} · case ${view.caseRef ?? 'not given'}`,
+    subtitle: `${view.council} · case ${view.caseRef ?? 'not given'} · asked ${when(view.requestedAt)}`,
     headerStyle: open ? 'warning' : view.status === 'approved' ? 'good' : 'default',
     ...factBlocks(view),
     reasons: view.reasons.map((r) => ({ text: r.text, cite: citeText(r) })),

@@ -2,6 +2,7 @@
 import { londonDateTime as when } from '../../domain/londonTime';
 import { endingWithQuote, minutesText } from '../../domain/sentenceWords';
 import type { AlertCopyView, ManagerStatus } from '../../domain/views';
+import { routedHoursText } from './routedHoursWords';
 
 const LEVEL = { manager: 'your line manager', head_of_service: 'the Head of Service / on-call manager', escalation_channel: 'the escalation channel' } as const;
 
@@ -40,14 +41,16 @@ function sentence(s: ManagerStatus): string {
   switch (s.kind) {
     case 'alert_sending': {
       const reached = s.reached.map((r) => (r.level === 'escalation_channel' ? LEVEL.escalation_channel : `${LEVEL[r.level]} ${r.name ?? ''}`.trim()));
-      return `${noManagerText(s.noManager)}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered. This card will say when it is delivered and acknowledged.${s.goesFurtherAfterMinutes !== null ? ` If nobody acknowledges it within ${minutesText(s.goesFurtherAfterMinutes)} it goes further.` : ''}`;
+      // Said only when it was routed out of hours: why the Head of Service / on-call manager has it too.
+      const hours = s.routedHours && s.routedHours.basis !== 'answer_and_clock_within' ? ` ${routedHoursText(s.routedHours, 'practitioner', null)}` : '';
+      return `${noManagerText(s.noManager)}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered.${hours} This card will say when it is delivered and acknowledged.${s.goesFurtherAfterMinutes !== null ? ` If nobody acknowledges it within ${minutesText(s.goesFurtherAfterMinutes)} it goes further.` : ''}`;
     }
     case 'alert_unreachable':
       return `${noManagerText(s.noManager)}Nobody could be alerted through Teams: phone your line manager or the council's escalation contacts below now.`;
     case 'alert_open':
       return `An urgent safeguarding alert is with ${LEVEL[s.level]}; not yet acknowledged.${deliveryText(s.copies)}`;
     case 'alert_acknowledged':
-      return `Safeguarding alert acknowledged${s.byName ? ` by ${s.byName}` : ''} at ${at(s.at)}.`;
+      return `Acknowledged by ${s.byName ?? 'a manager'} at ${at(s.at)}: your safeguarding alert is being dealt with.`;
     case 'phone_now':
       return s.reason === 'undelivered'
         ? `Not delivered to anyone in Teams after ${minutesText(s.minutes)}: phone your line manager or the out-of-hours contact now: ${numbersText(s.numbers)}.`

@@ -3,6 +3,7 @@ import { decidingFacts } from '../decidingFacts';
 import type { Decision } from '../policy/decision';
 import type { CouncilPolicy } from '../policy/evaluate';
 import type { ApprovalRequest, EscalationLevel, EscalationStatus } from '../ports/store';
+import type { RoutedHours } from '../workingHours';
 import type { AlertView } from './alertView';
 import type { ApprovalView } from './approvalView';
 import type { DecisionView } from './decisionView';
@@ -72,7 +73,7 @@ export function approvalViewOf(input: {
 }
 
 export function alertViewOf(input: {
-  escalation: { id: string; status: EscalationStatus; level: EscalationLevel; reachedLevels: readonly EscalationLevel[]; createdAt: Date; acknowledgedAt: Date | null };
+  escalation: { id: string; status: EscalationStatus; level: EscalationLevel; reachedLevels: readonly EscalationLevel[]; createdAt: Date; acknowledgedAt: Date | null; routedHours?: RoutedHours | null };
   record: RecordSource;
   /** Who acknowledged it, when the reader is told (null: "another manager"). */
   acknowledgedByName?: string | null;
@@ -89,6 +90,7 @@ export function alertViewOf(input: {
     level: e.level,
     reachedLevels: [...e.reachedLevels],
     raisedAt: iso(e.createdAt),
+    routedHours: e.routedHours ?? null,
     practitioner: { name: r.practitionerName },
     council: d.policy.council,
     caseRef: r.caseRef,

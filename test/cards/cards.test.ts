@@ -223,9 +223,9 @@ describe('cards', () => {
     const bare = presentAlert(alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: 'Pat', caseRef: null, policy: null } }));
     expectValid(bare, 'alert without its pack');
     assert.ok(readingOrder(bare).includes('Also: New information suggests a risk of harm (safeguarding concern)'));
-    // A view queued in the outbox before views carried the deciding facts still reads, with none.
-    const { decidingFacts: _, ...queuedBefore } = alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: 'Pat', caseRef: null, policy } });
-    assert.deepEqual(cardViewSchema.parse({ kind: 'alert', view: queuedBefore }).view, { ...queuedBefore, decidingFacts: [] });
+    // A view queued in the outbox before views carried the deciding facts and routed hours still reads, with none.
+    const { decidingFacts: _, routedHours: __, ...queuedBefore } = alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: 'Pat', caseRef: null, policy } });
+    assert.deepEqual(cardViewSchema.parse({ kind: 'alert', view: queuedBefore }).view, { ...queuedBefore, decidingFacts: [], routedHours: null });
   });
 
   it('approval and safeguarding alert cards in every state', () => {

@@ -35,7 +35,10 @@ export interface RecordSource {
   decision: Decision;
   practitionerName: string | null;
   caseRef: string | null;
-  /** The council's pack, for the facts its decisive rules read; null when it is no longer loaded. */
+  /**
+   * The council's loaded pack, for the facts the decisive rules read (found by rule id, so a later version of
+   * the pack is read as it now stands; a rule no longer in it reads nothing); null when it is not loaded.
+   */
   policy: CouncilPolicy | null;
 }
 

@@ -106,11 +106,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   const planner = new ManagerNotificationPlanner({ directory, config, log });
   const decisions = new DecisionService({ store, planner, now, log });
   const wizard = new WizardService({ store, policies, config, decisions, now });
-  const approvals = new ApprovalService({ store, decisions, now });
+  const policyFor = (councilId: string) => policies.councils.get(councilId);
+  const approvals = new ApprovalService({ store, decisions, policyFor, now });
   const escalations = new EscalationService({
     store,
     directory,
     decisions,
+    policyFor,
     config,
     now,
     log,
@@ -145,7 +147,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       [RETENTION_TIMER_KIND]: (timer) => retention.onTimer(timer),
     },
   });
-  const checks = new ChecksService({ store, directory, decisions, approvals });
+  const checks = new ChecksService({ store, directory, decisions, approvals, policyFor });
   const consent = new ConsentService({ store, decisions, caseRefPattern: config.caseRefPattern });
   const councilPolicy = (tenantId: string) => {
     const id = councilForTenant(config, tenantId);

@@ -5,6 +5,7 @@
 export const UK_TIME_ZONE = 'Europe/London';
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { timeZone: UK_TIME_ZONE, day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
+const dayTime = new Intl.DateTimeFormat('en-GB', { timeZone: UK_TIME_ZONE, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 const clock = new Intl.DateTimeFormat('en-GB', { timeZone: UK_TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' });
 
 function zoned(format: Intl.DateTimeFormat, d: Date, withDate: boolean): string {
@@ -17,6 +18,12 @@ function zoned(format: Intl.DateTimeFormat, d: Date, withDate: boolean): string 
 /** "3 Mar, 14:05 GMT"; empty for no date. */
 export function londonDateTime(d: Date | null | undefined): string {
   return d ? zoned(dateTime, d, true) : '';
+}
+
+/** "Tue 3 Mar, 14:05 GMT": with the weekday, where it matters (whether it was a working day). */
+export function londonDayTime(d: Date): string {
+  const weekday = dayTime.formatToParts(d).find((p) => p.type === 'weekday')?.value ?? '';
+  return `${weekday} ${zoned(dayTime, d, true)}`;
 }
 
 /** "14:05 GMT". */

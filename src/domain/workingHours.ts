@@ -1,5 +1,6 @@
 /** Whether a moment falls inside a council's working hours, in the council's time zone. Pure: `now` is passed in. */
-import type { PackData } from './policy/packSchema';
+import { z } from 'zod';
+import { WEEKDAYS, type PackData } from './policy/packSchema';
 import { LruMap } from './lruMap';
 
 export type WorkingHours = NonNullable<PackData['workingHours']>;
@@ -38,7 +39,25 @@ export function isWithinWorkingHours(hours: WorkingHours | undefined, now: Date)
   return day !== undefined && h.days.includes(day) && time >= h.start && time < h.end;
 }
 
-export type HoursBasis = 'answer_and_clock_within' | 'answered_out_of_hours' | 'clock_out_of_hours' | 'both_out_of_hours';
+export const HOURS_BASES = ['answer_and_clock_within', 'answered_out_of_hours', 'clock_out_of_hours', 'both_out_of_hours'] as const;
+export type HoursBasis = (typeof HOURS_BASES)[number];
+
+/**
+ * The hours an alert was routed for, kept with the alert (migration 008) so every card can say which were
+ * used and why: the basis, the moment it was routed, and the council's hours then.
+ */
+export const routedHoursSchema = z.strictObject({
+  basis: z.enum(HOURS_BASES),
+  at: z.iso.datetime({ offset: true }),
+  hours: z.strictObject({ timezone: z.string().min(1).max(64), days: z.array(z.enum(WEEKDAYS)).min(1).max(7), start: z.string().regex(/^\d\d:\d\d$/), end: z.string().regex(/^\d\d:\d\d$/) }),
+});
+export type RoutedHours = z.infer<typeof routedHoursSchema>;
+
+/** What an alert raised at `now` records about its hours (see routingHours). */
+export function routedHoursAt(answeredWithin: boolean, hours: WorkingHours | undefined, now: Date): RoutedHours {
+  const h = hours ?? DEFAULT_WORKING_HOURS;
+  return { basis: routingHours(answeredWithin, h, now).basis, at: now.toISOString(), hours: { timezone: h.timezone, days: [...h.days], start: h.start, end: h.end } };
+}
 
 /**
  * Which hours an alert was routed for, and why: out of hours when the practitioner said so or when the
@@ -52,7 +71,7 @@ export function routingHours(answeredWithin: boolean, hours: WorkingHours | unde
 }
 
 /** "Mon–Fri 09:00–17:00 (UK time)": the hours in words, for the reason given on a card. */
-export function describeHours(hours: WorkingHours | undefined): string {
+export function describeHours(hours: Pick<WorkingHours, 'timezone' | 'days' | 'start' | 'end'> | undefined): string {
   const h = hours ?? DEFAULT_WORKING_HOURS;
   const names: Record<WorkingHours['days'][number], string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
   const days = h.days.length === 5 && ['mon', 'tue', 'wed', 'thu', 'fri'].every((d) => h.days.includes(d as WorkingHours['days'][number])) ? 'Mon–Fri' : h.days.map((d) => names[d]).join(', ');

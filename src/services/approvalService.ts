@@ -8,8 +8,10 @@
  */
 import { z } from 'zod';
 import { maySettleApproval, type RefusalReason } from '../domain/authority';
-import { approvalViewOf, type ApprovalView } from '../domain/views';
-import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
+import type { CouncilPolicy } from '../domain/policy/evaluate';
+import { endingWithQuote } from '../domain/sentenceWords';
+import { approvalViewOf, type ApprovalView, type RecordSource } from '../domain/views';
+import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionRecord, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
 import type { TextPayload } from '../notify/outboxPayloads';
 import { cardUpdateMessage } from './managerNotificationPlanner';
@@ -52,15 +54,21 @@ export class ApprovalService {
     private readonly deps: {
       store: ApprovalStore & DecisionStore & ConversationReferenceStore;
       decisions: Pick<DecisionService, 'viewFor'>;
+      /** The council's loaded pack, for the facts that decided a request. */
+      policyFor: (councilId: string) => CouncilPolicy | undefined;
       now?: () => Date;
     },
   ) {}
+
+  private sourceOf(record: DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> }): RecordSource {
+    return { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
+  }
 
   private async viewOf(approval: ApprovalRequest, viewer: Actor | null, settledByName: string | null = null): Promise<ApprovalView> {
     const record = await this.deps.store.getDecision(approval.decisionId);
     if (!record?.decision) throw new UserFacingError('decision_not_found', 'This request is no longer held', 'It may have been erased or passed its retention period.');
     const viewerMayDecide = viewer !== null && maySettleApproval(viewer, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
-    return approvalViewOf({ approval, record: { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef }, settledByName, viewerMayDecide });
+    return approvalViewOf({ approval, record: this.sourceOf({ ...record, decision: record.decision }), settledByName, viewerMayDecide });
   }
 
   /** Universal Actions refresh: deciders may decide while the request is open; anyone else sees it read-only. */
@@ -105,9 +113,8 @@ export class ApprovalService {
     const out: NewOutboxMessage[] = [];
     const record = await this.deps.store.getDecision(approval.decisionId);
     const tenantId = record?.tenantId ?? 'local';
-    const text = action === 'approve'
-      ? `${actor.displayName} approved your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Follow the conditions on your outcome card.`
-      : `${actor.displayName} declined your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Use the alternatives on your outcome card.`;
+    const what = `${actor.displayName} ${verb} your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})`;
+    const text = `${endingWithQuote(what, comment)} ${action === 'approve' ? 'Follow the conditions on your outcome card.' : 'Do not use WhatsApp for this contact; use the alternatives on your outcome card.'}`;
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
       const settling = { status: verb, byName: actor.displayName, at: settledAt, comment };
@@ -118,7 +125,7 @@ export class ApprovalService {
     // A delegate decided: the manager's own copy of the card shows the settled request too.
     if (approval.managerCard && actor.aadObjectId !== approval.managerAadId && record?.decision) {
       const settled = { ...approval, status: action === 'approve' ? ('approved' as const) : ('declined' as const), comment, settledAt, version: approval.version + 1 };
-      const view = approvalViewOf({ approval: settled, record: { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef }, settledByName: actor.displayName, viewerMayDecide: true });
+      const view = approvalViewOf({ approval: settled, record: this.sourceOf({ ...record, decision: record.decision }), settledByName: actor.displayName, viewerMayDecide: true });
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.managerAadId);
       out.push(cardUpdateMessage(`approval:${approval.id}:update-manager-card`, approval.managerCard, serviceUrl, { kind: 'approval', view }, approval.id));
     }

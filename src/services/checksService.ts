@@ -7,6 +7,7 @@ import type { Directory } from '../domain/ports/directory';
 import { standingConsent } from '../domain/consentRegister';
 import type { ApprovalStore, ConsentEntry, ConsentStore, DecisionRecord, DecisionStore, EscalationStore } from '../domain/ports/store';
 import { z } from 'zod';
+import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { HEADLINES } from '../domain/policy/precedence';
 import { alertViewOf, type ChecksEntryView, type ChecksListView, iso, type Screen } from '../domain/views';
 import type { ApprovalService } from './approvalService';
@@ -50,6 +51,8 @@ export class ChecksService {
       directory: Directory;
       decisions: Pick<DecisionService, 'viewFor'>;
       approvals: Pick<ApprovalService, 'refresh'>;
+      /** The council's loaded pack, for the facts that raised an alert. */
+      policyFor: (councilId: string) => CouncilPolicy | undefined;
     },
   ) {}
 
@@ -95,7 +98,7 @@ export class ChecksService {
     if (escalation && record.decision) {
       // Who acknowledged it is named to themselves; anyone else reads "another manager".
       const acknowledgedByName = escalation.acknowledgedBy === actor.aadObjectId ? actor.displayName : null;
-      const source = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef };
+      const source = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
       return { kind: 'alert', view: alertViewOf({ escalation: { ...escalation, reachedLevels: escalation.routing.reachedLevels }, record: source, acknowledgedByName, viewerMayAcknowledge: alerted }) };
     }
     return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record) };

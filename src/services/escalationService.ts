@@ -9,7 +9,9 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
-import { londonClock } from '../domain/londonTime';
+import { londonDateTime } from '../domain/londonTime';
+import { minutesText } from '../domain/sentenceWords';
+import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { type AlertView, alertViewOf, type CardView, type ManagerStatus, type RecordSource } from '../domain/views';
 import type { Directory } from '../domain/ports/directory';
 import type { AuditTrail, ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
@@ -49,12 +51,20 @@ export interface EscalationServiceDeps {
   now?: () => Date;
   /** For operator alerts (`alert: true`) when an alert is not delivered or has nowhere further to go. */
   log?: Logger;
+  /** The council's loaded pack, for the facts that raised an alert. */
+  policyFor: (councilId: string) => CouncilPolicy | undefined;
   /** Every contact with a number in a council's pack (and the baseline), for "phone now". */
   packContacts?: (councilId: string) => readonly PhoneContact[];
 }
 
 export class EscalationService {
   constructor(private readonly deps: EscalationServiceDeps) {}
+
+  /** The alert view of `e` for one reader; `acknowledgedByName` null reads "another manager". */
+  private alertOf(e: Escalation, record: RecordWithDecision, acknowledgedByName: string | null, routingNote: AlertView['routingNote'] = null): AlertView {
+    const source: RecordSource = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
+    return alertViewOf({ escalation: { ...e, reachedLevels: e.routing.reachedLevels }, record: source, acknowledgedByName, routingNote });
+  }
 
   private phones(record: DecisionRecord): string {
     return numbersIn(record.decision, this.deps.packContacts?.(record.councilId) ?? []);
@@ -77,7 +87,7 @@ export class EscalationService {
     if (!before) throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed. If a child may be at risk, act on your council\'s procedures now.');
     const record = await this.recordFor(before);
     const acknowledgedAt = this.now();
-    const acknowledged: CardView = { kind: 'alert', view: alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
+    const acknowledged: CardView = { kind: 'alert', view: this.alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
     const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
@@ -90,11 +100,11 @@ export class EscalationService {
     }
     const e = result.escalation;
     // Who acknowledged it is named to them; anyone else reads "another manager".
-    return alertOf(e, record, result.kind === 'acknowledged' || e.acknowledgedBy === actor.aadObjectId ? actor.displayName : null);
+    return this.alertOf(e, record, result.kind === 'acknowledged' || e.acknowledgedBy === actor.aadObjectId ? actor.displayName : null);
   }
 
   private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardView, at: Date): Promise<NewOutboxMessage[]> {
-    const time = londonClock(at);
+    const time = londonDateTime(at);
     const out: NewOutboxMessage[] = [
       {
         idempotencyKey: `alert:${e.id}:ack:tell-practitioner`,
@@ -149,7 +159,7 @@ export class EscalationService {
     const to = await this.levelTarget(level, record);
     if (!to) return null;
     const reached = e.routing.reachedLevels.includes(level) ? e.routing.reachedLevels : [...e.routing.reachedLevels, level];
-    const card: CardView = { kind: 'alert', view: alertOf({ ...e, level, routing: { ...e.routing, reachedLevels: reached } }, record, null, note) };
+    const card: CardView = { kind: 'alert', view: this.alertOf({ ...e, level, routing: { ...e.routing, reachedLevels: reached } }, record, null, note) };
     const payload: CardPayload = {
       tenantId: record.tenantId,
       card,
@@ -230,13 +240,14 @@ export class EscalationService {
     const e = await this.deps.store.getEscalation(row.refId);
     if (!e || e.status !== 'acknowledged') return [];
     const record = await this.recordFor(e);
-    const card: CardView = { kind: 'alert', view: alertOf(e, record, await this.acknowledgerName(e, record)) };
+    const card: CardView = { kind: 'alert', view: this.alertOf(e, record, await this.acknowledgerName(e, record)) };
     const serviceUrl = row.target.kind === 'user' ? await serviceUrlOf(this.deps.store, row.target.aadObjectId) : null;
     return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
   }
 
-  /** Who acknowledged, by name, among the people the alert goes to (the directory); "a manager" otherwise. */
+  /** Who acknowledged, by name: as kept when they acknowledged it, else among the people the alert goes to (the directory); "a manager" otherwise. */
   private async acknowledgerName(e: Escalation, record: DecisionRecord): Promise<string> {
+    if (e.acknowledgedByName) return e.acknowledgedByName;
     const by = e.acknowledgedBy;
     if (by === null) return 'a manager';
     try {
@@ -287,14 +298,14 @@ export class EscalationService {
         `alert:${e.id}:undelivered:${timer.id}:tell-practitioner`,
         e,
         record,
-        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutes} minutes. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
+        `Your safeguarding alert (case ${case_}) has not reached ${LEVEL_WORDS[e.level]} in Teams after ${minutesText(minutes)}. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${to ? `ChannelCheck has also sent it to ${LEVEL_WORDS[to]} and keeps trying.` : 'ChannelCheck keeps trying.'}`,
       ),
     );
     // The card says where the alert is now (the next level too, once queued), then that it is undelivered.
     const queued = notifications.filter((n) => n.kind === 'card').map((n) => queuedCopy(n, now));
     const update = await this.practitionerCardUpdate(`alert:${e.id}:undelivered:${timer.id}:practitioner-card`, { ...e, level: to ?? e.level }, record, phone, [...rows, ...queued]);
     if (update) notifications.push(update);
-    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutes} minutes; the practitioner was told to phone`);
+    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: to, minutes }, `urgent safeguarding alert not delivered within ${minutesText(minutes)}; the practitioner was told to phone`);
     await this.deps.store.escalate({ escalationId: e.id, fromLevel: e.level, toLevel: to ?? e.level, dueAt, actor: 'channelcheck:delivery-timer', firedTimerId: timer.id, reason: 'undelivered', ...(recipient ? { recipient } : {}), notifications, timers });
   }
 
@@ -322,14 +333,14 @@ export class EscalationService {
       notifications.push(card);
       recipient = recipientAt(to, card.target);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
+        this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutesText(minutes)}, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );
     } else {
       const note = { reason: 'reminder' as const, fromLevel: e.level, toLevel: e.level, minutes };
       const card = await this.alertTo(e.level, `alert:${e.id}:remind:${timer.id}`, e, record, note, `REMINDER: URGENT safeguarding alert not yet acknowledged: ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
       notifications.push(
-        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutes} minutes, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
+        this.tellPractitioner(`alert:${e.id}:remind:${timer.id}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) has not been acknowledged after ${minutesText(minutes)}, and ChannelCheck has nobody further to send it to. Phone your line manager or the out-of-hours contact now: ${this.phones(record)}. ${LEVEL_WORDS[e.level][0]!.toUpperCase()}${LEVEL_WORDS[e.level].slice(1)} has been reminded.`),
       );
       this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }
@@ -370,12 +381,3 @@ function recipientAt(level: EscalationLevel, target: OutboxTarget): EscalateComm
 }
 
 type RecordWithDecision = DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> };
-
-function sourceOf(record: RecordWithDecision): RecordSource {
-  return { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef };
-}
-
-/** The alert view of `e` for one reader; `acknowledgedByName` null reads "another manager". */
-function alertOf(e: Escalation, record: RecordWithDecision, acknowledgedByName: string | null, routingNote: AlertView['routingNote'] = null): AlertView {
-  return alertViewOf({ escalation: { ...e, reachedLevels: e.routing.reachedLevels }, record: sourceOf(record), acknowledgedByName, routingNote });
-}

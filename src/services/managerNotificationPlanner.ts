@@ -10,7 +10,7 @@ import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, initialRoute, type Ro
 import type { Directory, Person } from '../domain/ports/directory';
 import type { CardRef, EscalationLevel, NewOutboxMessage, OutboxPriority, OutboxTarget } from '../domain/ports/store';
 import { alertViewOf, approvalViewOf, type CardView, type ManagerStatus } from '../domain/views';
-import { isWithinWorkingHours } from '../domain/workingHours';
+import { routedHoursAt } from '../domain/workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Logger } from '../logging';
 import type { NotificationPlan, NotificationPlanner, PlanInput } from './notificationPlanner';
@@ -87,15 +87,17 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     }
     const delegates = manager ? await this.delegatesOf(manager) : [];
     const channel = channelTarget(this.deps.config);
-    const outOfHours = !decision.facts.withinWorkingHours || !isWithinWorkingHours(input.policy.council.data.workingHours, now);
+    // The clock can override the answer (the manager may have gone home); the cards say which was used and why.
+    const routedHours = routedHoursAt(decision.facts.withinWorkingHours, input.policy.council.data.workingHours, now);
+    const outOfHours = routedHours.basis !== 'answer_and_clock_within';
     const ctx: RouteContext = { managerFound: manager !== null, headOfServiceFound: headOfService !== null, channelConfigured: channel !== null, outOfHours };
     const route = initialRoute(ctx);
     const escalationId = this.newId();
     const card: CardView = {
       kind: 'alert',
       view: alertViewOf({
-        escalation: { id: escalationId, status: 'open', level: route.level ?? 'manager', reachedLevels: route.alertNow, createdAt: now, acknowledgedAt: null },
-        record: { decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef },
+        escalation: { id: escalationId, status: 'open', level: route.level ?? 'manager', reachedLevels: route.alertNow, createdAt: now, acknowledgedAt: null, routedHours },
+        record: { decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef, policy: input.policy },
       }),
     };
     const summary = `URGENT safeguarding alert from ${actor.displayName}`;
@@ -123,7 +125,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const deliveryDue = new Date(now.getTime() + this.deps.config.escalation.deliveryTimeoutMinutes * 60_000);
     const noManager = manager === null ? (lookupFailed ? 'lookup_failed' : 'not_on_record') : null;
     const managerStatus: ManagerStatus[] = reached.length > 0
-      ? [{ kind: 'alert_sending', noManager, reached, goesFurtherAfterMinutes: dueAt && route.level !== 'escalation_channel' ? ackMinutes : null }]
+      ? [{ kind: 'alert_sending', noManager, reached, goesFurtherAfterMinutes: dueAt && route.level !== 'escalation_channel' ? ackMinutes : null, routedHours }]
       : [{ kind: 'alert_unreachable', noManager }];
     if (!route.level) {
       // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
@@ -136,6 +138,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
         id: escalationId,
         level: route.level,
         dueAt,
+        routedHours,
         // Who it is sent to, and so who may acknowledge it (src/domain/authority.ts).
         routing: {
           managerAadId: manager?.aadObjectId ?? null,
@@ -171,7 +174,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const delegates = await this.delegatesOf(manager);
     const approvalId = this.newId();
     const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null, createdAt: input.now };
-    const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef };
+    const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef, policy: input.policy };
     // The manager's own copy has the buttons; the escalation channel's copy shows them only to the deciders, on refresh.
     const card: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: true }) };
     const channelCard: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: false }) };

@@ -45,9 +45,9 @@ export function phoneNumbers(decision: Pick<Decision, 'contacts'> | null, pack: 
   return phones.length === 0 ? "the numbers in your council's safeguarding procedure" : phones.map((c) => `${c.label} ${c.phone}`).join('; ');
 }
 
-/** The alert as it stands: acknowledged (by whom, when) or with a level, each copy delivered or not. */
+/** The alert as it stands: acknowledged (by whom, as kept when they acknowledged it; when) or with a level, each copy delivered or not. */
 export function alertStatus(escalation: Escalation, alertRows: readonly OutboxMessage[] = [], acknowledgedByName: string | null = null): ManagerStatus {
-  if (escalation.status === 'acknowledged') return { kind: 'alert_acknowledged', byName: acknowledgedByName, at: iso(escalation.acknowledgedAt) };
+  if (escalation.status === 'acknowledged') return { kind: 'alert_acknowledged', byName: acknowledgedByName ?? escalation.acknowledgedByName, at: iso(escalation.acknowledgedAt) };
   return { kind: 'alert_open', level: escalation.level, copies: alertCopyViews(alertRows) };
 }
 

@@ -47,6 +47,7 @@ export async function eraseCase(ctx: StoreContext, input: string, actor: string)
       const now = toIso(ctx.now());
       await trx.updateTable('decisions').set({ practitioner_name: null, facts: null, decision: null, erased_at: now, updated_at: now }).where('id', 'in', ids).execute();
       const approvals = await trx.updateTable('approval_requests').set({ comment: null }).where('decision_id', 'in', ids).executeTakeFirst();
+      await trx.updateTable('escalations').set({ acknowledged_by_name: null }).where('decision_id', 'in', ids).where('acknowledged_by_name', 'is not', null).execute();
       // A notification not yet delivered cannot be sent without its content: it is dead-lettered.
       await trx
         .updateTable('outbox')

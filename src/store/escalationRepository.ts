@@ -10,7 +10,7 @@ import type { AcknowledgeResult, EscalateResult, EscalationStore } from '../doma
 import { appendAudit } from './auditLog';
 import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
-import { checkDate, checkId, checkLimit } from './fieldRules';
+import { checkDate, checkDisplayName, checkId, checkLimit } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { cancelPendingOutbox, insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
@@ -28,6 +28,16 @@ export function checkActor(actor: ActingUser): ActingUser {
     tenantId: checkId(actor.tenantId, 'actor.tenantId'),
     conversationId: actor.conversationId === null || actor.conversationId === undefined ? null : checkId(actor.conversationId, 'actor.conversationId'),
   };
+}
+
+/** The name kept with an acknowledgement; one that is missing or not a plain name is not kept (the acknowledgement never fails over it). */
+function acknowledgerName(displayName: unknown): string | null {
+  if (displayName === undefined || displayName === null) return null;
+  try {
+    return checkDisplayName(displayName, 'actor.displayName');
+  } catch {
+    return null;
+  }
 }
 
 export function createEscalationRepository(ctx: StoreContext): EscalationStore {
@@ -71,6 +81,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
 
     async acknowledgeEscalation(escalationId, actor, notifications = []): Promise<AcknowledgeResult> {
       const who = checkActor(actor);
+      const name = acknowledgerName(actor.displayName);
       const now = ctx.now();
       const queued = outboxRows(notifications, now);
       return inTransaction(ctx, async (trx): Promise<AcknowledgeResult> => {
@@ -93,7 +104,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (!UNACKNOWLEDGED.includes(row.status)) return { kind: 'already_acknowledged', escalation: toEscalation(row) };
         const update = await trx
           .updateTable('escalations')
-          .set({ status: 'acknowledged', acknowledged_by: who.aadObjectId, acknowledged_at: toIso(now), version: row.version + 1, updated_at: toIso(now) })
+          .set({ status: 'acknowledged', acknowledged_by: who.aadObjectId, acknowledged_by_name: name, acknowledged_at: toIso(now), version: row.version + 1, updated_at: toIso(now) })
           .where('id', '=', row.id)
           .where('version', '=', row.version)
           .where('status', 'in', UNACKNOWLEDGED)

@@ -1,6 +1,7 @@
 /** Escalation rows <-> Escalation. */
 import { randomUUID } from 'node:crypto';
 import type { AlertRouting } from '../domain/authority';
+import { type RoutedHours, routedHoursSchema } from '../domain/workingHours';
 import { ESCALATION_LEVELS, type Escalation, type EscalationLevel, type EscalationStatus, type NewEscalation } from '../domain/ports/store';
 import { cardColumns, cardRef } from './approvalRows';
 import { fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
@@ -27,7 +28,30 @@ export function toEscalation(row: EscalationsTable): Escalation {
     updatedAt: fromIso(row.updated_at),
     practitionerCard: cardRef(row.practitioner_activity_id, row.practitioner_conversation_id),
     routing: toRouting(row),
+    routedHours: toRoutedHours(row.routed_hours),
+    acknowledgedByName: row.acknowledged_by_name,
   };
+}
+
+/** The stored routed hours; a value that no longer reads is treated as not kept (the cards then say nothing of it). */
+function toRoutedHours(text: string | null): RoutedHours | null {
+  if (text === null) return null;
+  try {
+    const parsed = routedHoursSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function routedHoursText(value: RoutedHours | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  const parsed = routedHoursSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new StoreValidationError(['escalation.routedHours', ...(issue?.path ?? [])].join('.'), issue?.message ?? 'is not valid');
+  }
+  return JSON.stringify(parsed.data);
 }
 
 export function toRouting(row: EscalationsTable): AlertRouting {
@@ -77,5 +101,7 @@ export function escalationRow(input: NewEscalation, decisionId: string, tenantId
     head_of_service_aad_id: optionalId(routing.headOfServiceAadId, 'escalation.routing.headOfServiceAadId'),
     reached_levels: toJsonText(ESCALATION_LEVELS.filter((l) => reached.has(l))),
     channel_conversation_id: optionalId(routing.channelConversationId, 'escalation.routing.channelConversationId'),
+    routed_hours: routedHoursText(input.routedHours),
+    acknowledged_by_name: null,
   };
 }

@@ -112,6 +112,10 @@ export interface EscalationsTable {
   /** JSON array of the levels the alert has been sent to. */
   reached_levels: string;
   channel_conversation_id: string | null;
+  /** JSON: the hours the alert was routed for and why (migration 008; routedHoursSchema). */
+  routed_hours: string | null;
+  /** The acknowledger's display name (migration 008); null before it was kept, or once the case is erased. */
+  acknowledged_by_name: string | null;
 }
 
 export interface TimersTable {

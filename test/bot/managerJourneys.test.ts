@@ -35,11 +35,25 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     await h.drain();
     const sent = h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('Approval needed'));
     assert.equal(sent.length, 1, 'one approval card to the manager');
+    assertDecidingFactsFirst(sent[0]!.card);
     return sent[0]!.card;
+  }
+
+  /** The manager reads why it needs them first (Teams cannot be used), about Pat in the third person. */
+  function assertDecidingFactsFirst(card: unknown) {
+    const text = cardText(card);
+    const why = text.indexOf('Why it needs you');
+    const teams = text.indexOf('They cannot realistically use Teams');
+    assert.ok(why >= 0 && teams > why && teams < text.indexOf('The rest of the check'), text);
+    assert.match(text, /Pat is starting the contact/);
+    assert.match(text, /If you agree, Pat must follow/);
+    assert.doesNotMatch(text, /Check with your line manager/);
   }
 
   it('the manager approves: the practitioner\'s card is updated in place and they are told', async () => {
     const card = await approvalRequest();
+    // The refreshed card (built by the approval service, from the stored request) reads the same.
+    assertDecidingFactsFirst((await h.invoke(PEOPLE.lee, 'approval.refresh', { approvalId: actionData(card, 'approval.approve').approvalId })).body.value);
     assert.deepEqual(card.refresh.userIds, [PEOPLE.lee.aadObjectId, PEOPLE.jo.aadObjectId], 'refresh only for the manager and delegate');
     const r = await h.invoke(PEOPLE.lee, 'approval.approve', { ...actionData(card, 'approval.approve'), comment: 'Fine for this week.' });
     assert.match(cardText(r.body.value), /Approved by Lee Manager/);
@@ -126,7 +140,12 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const ack = await h.invoke(PEOPLE.lee, 'escalation.acknowledge', actionData(alert.card, 'escalation.acknowledge'));
     assert.match(cardText(ack.body.value), /Acknowledged by Lee Manager/);
     await h.drain();
-    assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager acknowledged your safeguarding alert/.test(t)));
+    assert.ok(h.textsTo(PEOPLE.pat).some((t) => /Lee Manager acknowledged your safeguarding alert at 3 Mar, 10:00 GMT/.test(t)), h.textsTo(PEOPLE.pat).join('\n'));
+    // Opened again later, the practitioner's card still names who acknowledged it (kept with the acknowledgement).
+    const decisionId = rows(h.dbFile, 'select decision_id from escalations')[0].decision_id;
+    await h.invoke(PEOPLE.pat, 'record.open', { decisionId });
+    assert.match(cardText(h.cardsTo(PEOPLE.pat).at(-1)!.card), /Acknowledged by Lee Manager at 3 Mar, 10:00 GMT/);
+    assert.deepEqual(rows(h.dbFile, 'select acknowledged_by_name from escalations'), [{ acknowledged_by_name: 'Lee Manager' }]);
     // Acknowledged: the timer never fires.
     clock += 60 * 60_000;
     await h.app.timers.runOnce();
@@ -154,6 +173,24 @@ describe('bot: line manager journeys against a fake Bot Connector', function () 
     const toChannel = h.connector.deliveredTo(ESCALATION_CHANNEL).filter((c) => JSON.stringify(c.body).includes('URGENT'));
     assert.equal(toChannel.length, 1, 'the escalation channel got it last');
     assert.deepEqual(rows(h.dbFile, 'select level, status from escalations'), [{ level: 'escalation_channel', status: 'escalated' }]);
+  });
+
+  it('answered "within my hours" at 18:20: routed out of hours, and the manager\'s card and the practitioner\'s say why', async () => {
+    clock = Date.parse('2026-03-03T18:20:00Z'); // a Tuesday evening
+    const outcome = await check(h, PEOPLE.pat, { ...SAFEGUARDING, withinWorkingHours: true });
+    assert.match(cardText(outcome), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours \(Mon–Fri 09:00–17:00 \(UK time\)\), although you said the contact was within your working hours/);
+    await h.drain();
+    const alert = h.cardsTo(PEOPLE.sam).find((c) => cardText(c.card).includes('URGENT'));
+    assert.ok(alert, 'the Head of Service has it at once');
+    assert.match(cardText(alert.card), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours \(Mon–Fri 09:00–17:00 \(UK time\)\), although Pat said the contact was within their working hours/);
+    assert.match(cardText(alert.card), /raised 3 Mar, 18:20 GMT/);
+    // A copy sent later (escalated by the timer) says the same: the basis is kept with the alert.
+    clock += 16 * 60_000;
+    await h.app.timers.runOnce();
+    await h.drain();
+    const toChannel = h.connector.deliveredTo(ESCALATION_CHANNEL).filter((c) => JSON.stringify(c.body).includes('URGENT'));
+    assert.equal(toChannel.length, 1);
+    assert.match(JSON.stringify(toChannel[0]!.body), /Routed out of hours: it was Tue 3 Mar, 18:20 GMT/);
   });
 
   it('no line manager on record: the practitioner is told at once and the alert goes to the on-call contact and the channel', async () => {

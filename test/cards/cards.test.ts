@@ -13,7 +13,7 @@ import { presentOutcome } from '../../src/bot/presenters/outcomePresenter';
 import { renderTemplate, TEMPLATE_NAMES } from '../../src/bot/presenters/renderTemplate';
 import { cardProblems } from '../../src/bot/presenters/validateCard';
 import { presentWizardStep } from '../../src/bot/presenters/wizardPresenter';
-import { alertViewOf, approvalViewOf } from '../../src/domain/views';
+import { alertViewOf, approvalViewOf, cardViewSchema } from '../../src/domain/views';
 import { wizardStepView } from '../../src/services/wizardService';
 import { decisionViewOf, settledApproval } from '../support/views';
 import { helpCard, notUnderstoodCard, welcomeCard } from '../../src/bot/handlers/commandHandlers';
@@ -157,11 +157,82 @@ describe('cards', () => {
     assert.match(JSON.stringify(recorded), /Consent register: Consent given\./);
   });
 
+  /** The card's words in reading order: headings, facts ("title: value") and lines. */
+  function readingOrder(card: unknown): string[] {
+    const out: string[] = [];
+    const visit = (x: any) => {
+      if (!x || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      if (x.type === 'TextBlock') out.push(String(x.text));
+      if (x.type === 'FactSet') for (const f of x.facts) out.push(`${f.title}: ${f.value}`);
+      for (const [k, v] of Object.entries(x)) if (k !== 'facts') visit(v);
+    };
+    visit((card as { body: unknown }).body);
+    return out;
+  }
+
+  it("the manager's approval card: the deciding facts first, in the third person, only the conditions that apply, nothing addressed to the practitioner", () => {
+    const policy = catalogue().councils.get('hillingdon')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'video_visit', teamsAvailable: false }));
+    // The pack's own checklist has a "check with your line manager" item for this contact: the manager's card leaves it off.
+    assert.ok(decision.conditions.some((c) => /Check with your line manager/.test(c.text)));
+    const view = approvalViewOf({ record: { decisionId: 'd-1', decision, practitionerName: 'Pat Practitioner', caseRef: 'CR-1001', policy }, approval: { id: 'a-1', status: 'open', version: 1, managerAadId: 'm-1', delegateAadIds: [], comment: null, settledAt: null, createdAt: NOW }, settledByName: null, viewerMayDecide: true });
+    assert.ok(view.decidingFacts.includes('teamsAvailable'), `deciding facts: ${view.decidingFacts.join(', ')}`);
+    const card = presentApproval(view);
+    expectValid(card, 'approval for a parent, Teams unavailable');
+    const lines = readingOrder(card);
+    const at = (line: string) => {
+      const i = lines.indexOf(line);
+      assert.ok(i >= 0, `"${line}" is on the card:\n${lines.join('\n')}`);
+      return i;
+    };
+    const why = at('Why it needs you');
+    const teams = at('Microsoft Teams: They cannot realistically use Teams');
+    const rest = at('The rest of the check');
+    assert.ok(why < teams && teams < rest, 'the deciding fact is under "Why it needs you", before the other facts');
+    assert.ok(at('Started by: Pat is starting the contact') > rest);
+    at("Device: Pat's council-issued work device");
+    at('If you agree, Pat must follow');
+    const text = lines.join('\n');
+    assert.doesNotMatch(text, /\b(I am|My|my)\b/, 'no first-person answers');
+    assert.doesNotMatch(text, /in discussion with the young person/, 'a young person\'s condition on a parent\'s card');
+    assert.doesNotMatch(lines.filter((l) => l.startsWith('☐')).join('\n'), /with your line manager/i, 'no instruction to ask the line manager, who is reading it');
+  });
+
+  it("Leicester: the manager sees the practitioner's service answer as the reason it needs them", () => {
+    const policy = catalogue().councils.get('leicester')!;
+    const decision = evaluate(policy, parseFacts({ contactType: 'young_person', age: 17, device: 'work_issued', account: 'work', purpose: 'keep_in_touch' }));
+    const card = presentApproval(approvalViewOf({ record: { decisionId: 'd-3', decision, practitionerName: 'Pat Practitioner', caseRef: null, policy }, approval: { id: 'a-3', status: 'open', version: 1, managerAadId: 'm-1', delegateAadIds: [], comment: null, settledAt: null, createdAt: NOW }, settledByName: null, viewerMayDecide: true }));
+    expectValid(card, 'Leicester approval');
+    const lines = readingOrder(card);
+    const service = lines.indexOf('Service: Pat has not confirmed working in the service the document covers');
+    assert.ok(service > lines.indexOf('Why it needs you') && service < lines.indexOf('The rest of the check'), lines.join('\n'));
+  });
+
+  it('a safeguarding alert shows what was reported first, and an erased practitioner reads "the practitioner"', () => {
+    const policy = catalogue().councils.get('hillingdon')!;
+    const alarm = evaluate(policy, parseFacts({ contactType: 'young_person', age: 15, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', safeguardingConcern: true }));
+    const escalation = { id: 'e-9', status: 'open' as const, level: 'manager' as const, reachedLevels: ['manager' as const], createdAt: NOW, acknowledgedAt: null };
+    const card = presentAlert(alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: null, caseRef: null, policy } }));
+    expectValid(card, 'alert, practitioner erased');
+    const lines = readingOrder(card);
+    const concern = lines.indexOf('Also: New information suggests a risk of harm (safeguarding concern)');
+    assert.ok(concern > lines.indexOf('What was reported') && concern < lines.indexOf('The rest of the check'), lines.join('\n'));
+    assert.ok(lines.includes('Started by: The practitioner is starting the contact'), lines.join('\n'));
+    // Without the pack (no longer loaded) the card still renders, every fact under the rest.
+    const bare = presentAlert(alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: 'Pat', caseRef: null, policy: null } }));
+    expectValid(bare, 'alert without its pack');
+    assert.ok(readingOrder(bare).includes('Also: New information suggests a risk of harm (safeguarding concern)'));
+    // A view queued in the outbox before views carried the deciding facts and routed hours still reads, with none.
+    const { decidingFacts: _, routedHours: __, ...queuedBefore } = alertViewOf({ escalation, record: { decisionId: 'd-9', decision: alarm, practitionerName: 'Pat', caseRef: null, policy } });
+    assert.deepEqual(cardViewSchema.parse({ kind: 'alert', view: queuedBefore }).view, { ...queuedBefore, decidingFacts: [], routedHours: null });
+  });
+
   it('approval and safeguarding alert cards in every state', () => {
     const policy = catalogue().councils.get('hillingdon')!;
     const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'video_visit', teamsAvailable: false }));
     const base = { id: 'a-1', status: 'open' as const, version: 1, managerAadId: 'm-1', delegateAadIds: ['d-1'], comment: null, settledAt: null, createdAt: NOW };
-    const record = { decisionId: 'd-1', decision, practitionerName: 'Pat Practitioner', caseRef: 'CR-1001' };
+    const record = { decisionId: 'd-1', decision, practitionerName: 'Pat Practitioner', caseRef: 'CR-1001', policy };
     const open = presentApproval(approvalViewOf({ record, approval: base, settledByName: null, viewerMayDecide: true }));
     expectValid(open, 'approval open');
     assert.deepEqual((open as { refresh: { userIds: string[] } }).refresh.userIds, ['m-1', 'd-1']);
@@ -183,9 +254,16 @@ describe('cards', () => {
       assert.match(JSON.stringify(card), settled === 'approved' ? /Approved by Lee Manager at .*Follow the conditions below/ : /Declined by Lee Manager at .*use the alternatives/);
     }
     const alarm = evaluate(policy, parseFacts({ contactType: 'young_person', age: 15, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', immediateRiskToLife: true, withinWorkingHours: false }));
-    const alarmRecord = { decisionId: 'd-2', decision: alarm, practitionerName: 'Pat', caseRef: null };
+    const alarmRecord = { decisionId: 'd-2', decision: alarm, practitionerName: 'Pat', caseRef: null, policy };
     const escalation = { id: 'e-1', status: 'open' as const, level: 'manager' as const, reachedLevels: ['manager' as const], createdAt: NOW, acknowledgedAt: null };
     expectValid(presentAlert(alertViewOf({ escalation, record: alarmRecord })), 'alert open');
+    for (const basis of ['answer_and_clock_within', 'answered_out_of_hours', 'clock_out_of_hours', 'both_out_of_hours'] as const) {
+      const routedHours = { basis, at: '2026-03-07T18:20:00.000Z', hours: { timezone: 'Europe/London', days: ['mon' as const, 'tue' as const, 'wed' as const, 'thu' as const, 'fri' as const], start: '09:00', end: '17:00' } };
+      const card = presentAlert(alertViewOf({ escalation: { ...escalation, routedHours }, record: { ...alarmRecord, practitionerName: null } }));
+      expectValid(card, `alert routed: ${basis}`);
+      assert.match(JSON.stringify(card), basis === 'answer_and_clock_within' ? /Routed in working hours: it was Sat 7 Mar, 18:20 GMT/ : /Routed out of hours.*Sat 7 Mar, 18:20 GMT/);
+      assert.match(JSON.stringify(card), /the practitioner said the contact was (within|outside) their working hours/);
+    }
     const escalated = presentAlert(alertViewOf({ escalation, record: { ...alarmRecord, caseRef: 'CR-1' }, routingNote: { reason: 'unacknowledged', fromLevel: 'manager', toLevel: 'head_of_service', minutes: 15 } }));
     expectValid(escalated, 'alert escalated');
     assert.match(JSON.stringify(escalated), /Not acknowledged within 15 minutes by the line manager: escalated to you\./);

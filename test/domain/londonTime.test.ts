@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { londonClock, londonDateTime } from '../../src/domain/londonTime';
+import { londonClock, londonDateTime, londonDayTime } from '../../src/domain/londonTime';
 
 describe('UK times on cards and messages', function () {
   it('are UK local time with the zone shown, GMT in winter and BST in summer', function () {
@@ -7,6 +7,9 @@ describe('UK times on cards and messages', function () {
     assert.equal(londonDateTime(new Date('2026-07-01T14:05:00Z')), '1 Jul, 15:05 BST');
     assert.equal(londonClock(new Date('2026-07-01T23:05:00Z')), '00:05 BST');
     assert.equal(londonDateTime(null), '');
+    // With the weekday, in UK time: in BST, 23:30 UTC on a Saturday is already Sunday.
+    assert.equal(londonDayTime(new Date('2026-03-07T18:20:00Z')), 'Sat 7 Mar, 18:20 GMT');
+    assert.equal(londonDayTime(new Date('2026-07-04T23:30:00Z')), 'Sun 5 Jul, 00:30 BST');
   });
 
   it('do not depend on the server\'s own time zone', function () {

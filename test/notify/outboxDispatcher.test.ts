@@ -4,7 +4,7 @@
  */
 import { presentAlert } from '../../src/bot/presenters/alertPresenter';
 import { alertViewOf } from '../../src/domain/views';
-import { decide, FACTS } from '../services/fakes';
+import { decide, FACTS, hillingdon } from '../services/fakes';
 import assert from 'node:assert/strict';
 import type { BotProactiveSender } from '../../src/bot/proactiveSender';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
@@ -468,7 +468,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     const alarm = decide(FACTS.safeguarding);
     const view = alertViewOf({
       escalation: { id: 'esc-v', status: 'open', level: 'manager', reachedLevels: ['manager'], createdAt: new Date('2026-03-03T10:00:00Z'), acknowledgedAt: null },
-      record: { decisionId: 'dec-v', decision: alarm, practitionerName: 'Pat Practitioner', caseRef: 'CR-40118' },
+      record: { decisionId: 'dec-v', decision: alarm, practitionerName: 'Pat Practitioner', caseRef: 'CR-40118', policy: hillingdon() },
     });
     await store.enqueue([
       cardMessage('as-view', { kind: 'conversation', conversationId: 'a:conv-v' }, { card: { kind: 'alert', view } }),

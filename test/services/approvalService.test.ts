@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { ApprovalRequest, DecisionRecord, NewOutboxMessage, SettleApprovalCommand, SettleApprovalResult } from '../../src/domain/ports/store';
 import { ApprovalService } from '../../src/services/approvalService';
 import { UserFacingError } from '../../src/services/userFacingError';
+import { catalogue } from '../support/policies';
 import { acting, decide, decisionRecord, FACTS, JO, LEE, PAT } from './fakes';
 
 const PRACTITIONER_CARD = { activityId: 'act-outcome', conversationId: 'a:pat-1to1' };
@@ -39,7 +40,7 @@ function service(store: FakeStore) {
       return { decisionId, managerStatus: status ?? [] } as unknown as DecisionView;
     },
   };
-  return { s: new ApprovalService({ store: store as never, decisions, now: () => new Date('2026-03-03T11:30:00Z') }), outcomeCards };
+  return { s: new ApprovalService({ store: store as never, decisions, policyFor: (id) => catalogue().councils.get(id), now: () => new Date('2026-03-03T11:30:00Z') }), outcomeCards };
 }
 const keys = (ms: NewOutboxMessage[] | undefined) => (ms ?? []).map((m) => m.idempotencyKey).sort();
 
@@ -72,6 +73,21 @@ describe('services: ApprovalService', () => {
     const managerUpdate = store.settled[0]!.notifications!.find((n) => n.idempotencyKey.endsWith('update-manager-card'))!;
     assert.deepEqual(managerUpdate.target, { kind: 'conversation', conversationId: MANAGER_CARD.conversationId });
     assert.match(JSON.stringify(store.settled[0]!.notifications), /Quinn Deputy declined your request/);
+  });
+
+  it('a decline with a comment ends cleanly: the practitioner reads their manager\'s words, then what to do, never `instead.". Do`', async () => {
+    for (const [comment, quoted] of [['Use Teams instead.', '"Use Teams instead." Do not use'], ['Phone them', '"Phone them". Do not use'], ['Really?\n\n  Call me', '"Really? Call me". Do not use']] as const) {
+      const store = new FakeStore(approval(), record);
+      const { s, outcomeCards } = service(store);
+      await s.decide(acting(LEE), { approvalId: 'appr-1', comment }, 'decline');
+      const text = (store.settled[0]!.notifications!.find((n) => n.kind === 'text')!.payload as { text: string }).text;
+      assert.equal(text, `Morgan Teamlead declined your request to use WhatsApp (case CR-90001): ${quoted} WhatsApp for this contact; use the alternatives on your outcome card.`);
+      assert.match(outcomeCards[0]!.status ?? '', new RegExp(`^Declined by Morgan Teamlead at 3 Mar, 11:30 GMT: ${quoted.replace(/[?.]/g, '\\$&')} WhatsApp; use the alternatives\\.$`));
+    }
+    const store = new FakeStore(approval(), record);
+    const { s } = service(store);
+    await s.decide(acting(LEE), { approvalId: 'appr-1' }, 'decline');
+    assert.match(JSON.stringify(store.settled[0]!.notifications), /declined your request to use WhatsApp \(case CR-90001\)\. Do not use WhatsApp for this contact/);
   });
 
   it('refuses someone the store says may not decide, with 403 and the reason', async () => {

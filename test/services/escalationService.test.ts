@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
 import type { EscalateCommand, Escalation, NewOutboxMessage, OutboxMessage, Timer } from '../../src/domain/ports/store';
 import type { DecisionView, ManagerStatus } from '../../src/domain/views';
-import type { CardUpdatePayload } from '../../src/notify/outboxPayloads';
+import type { CardPayload, CardUpdatePayload } from '../../src/notify/outboxPayloads';
 import { presentCardContent } from '../../src/bot/presenters/screenPresenter';
 import { EscalationService } from '../../src/services/escalationService';
 import { UserFacingError } from '../../src/services/userFacingError';
 import { mayAcknowledgeAlert, type ActingUser } from '../../src/domain/authority';
+import { catalogue } from '../support/policies';
 import { acting, CHANNEL, decide, decisionRecord, FACTS, FakeDirectory, LEE, PAT, SAM } from './fakes';
 
 const NOW = new Date('2026-03-03T10:20:00Z');
@@ -42,9 +43,9 @@ class FakeStore {
   async getConversationReference(id: string) { return { userAadId: id, reference: { conversation: { id: `a:${id}` }, serviceUrl: 'https://smba.example.invalid/' } }; }
 }
 
-function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL) {
+function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL, minutes = { ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 }) {
   const decisions = { viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[]) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
-  return new EscalationService({ store: store as never, directory, decisions, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
+  return new EscalationService({ store: store as never, directory, decisions, policyFor: (id) => catalogue().councils.get(id), config: { escalation: { channelConversationId: channel, ...minutes } }, now: () => NOW });
 }
 
 describe('services: EscalationService', () => {
@@ -64,6 +65,23 @@ describe('services: EscalationService', () => {
       ['alert:esc-1:escalate:head_of_service:practitioner-card', { kind: 'conversation', conversationId: 'a:pat' }],
     ]);
     assert.equal((cmd.notifications![0] as { urgent?: boolean }).urgent, true);
+  });
+
+  it('a one-minute timeout reads "1 minute", on the next level\'s card, in the practitioner\'s message and on their card', async () => {
+    const texts = (cmd: EscalateCommand) => cmd.notifications!.map((n) => (n.kind === 'text' ? (n.payload as { text: string }).text : n.kind === 'card' ? JSON.stringify(presentCardContent((n.payload as CardPayload).card)) : '')).join('\n');
+    const escalated = new FakeStore(escalation());
+    await service(escalated, new FakeDirectory(), CHANNEL, { ackTimeoutMinutes: 1, deliveryTimeoutMinutes: 1 }).onTimer(timer());
+    assert.match(texts(escalated.escalated[0]!), /Not acknowledged within 1 minute by the line manager/);
+    assert.match(texts(escalated.escalated[0]!), /was not acknowledged within 1 minute, so it has gone to the Head of Service/);
+    const reminded = new FakeStore(escalation({ level: 'escalation_channel' }));
+    await service(reminded, new FakeDirectory(), CHANNEL, { ackTimeoutMinutes: 1, deliveryTimeoutMinutes: 1 }).onTimer(timer());
+    assert.match(texts(reminded.escalated[0]!), /REMINDER: not acknowledged after 1 minute, and/);
+    assert.match(texts(reminded.escalated[0]!), /has not been acknowledged after 1 minute, and ChannelCheck/);
+    const undelivered = new FakeStore(escalation());
+    undelivered.sentRows = [];
+    await service(undelivered, new FakeDirectory(), CHANNEL, { ackTimeoutMinutes: 1, deliveryTimeoutMinutes: 1 }).onDeliveryTimer(timer({ kind: ALERT_DELIVERY_TIMER_KIND }));
+    assert.match(texts(undelivered.escalated[0]!), /has not reached the line manager in Teams after 1 minute\. Phone/);
+    assert.doesNotMatch([escalated, reminded, undelivered].map((st) => texts(st.escalated[0]!)).join('\n'), /\b1 minutes\b/);
   });
 
   it('from the Head of Service it goes to the escalation channel, which is reminded in turn if nobody acknowledges', async () => {

@@ -2,6 +2,8 @@
 import { managerStatusText } from '../../src/bot/presenters/managerStatusWords';
 import assert from 'node:assert/strict';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
+import { presentCardContent } from '../../src/bot/presenters/screenPresenter';
+import type { CardPayload } from '../../src/notify/outboxPayloads';
 import { ManagerNotificationPlanner } from '../../src/services/managerNotificationPlanner';
 import { capturingLog, CHANNEL, decide, FACTS, FakeDirectory, hillingdon, JO, LEE, PAT, SAM } from './fakes';
 
@@ -62,6 +64,26 @@ describe('services: ManagerNotificationPlanner', () => {
     const targets = result.notifications.map((x) => x.target);
     assert.deepEqual(targets, [{ kind: 'user', aadObjectId: LEE.aadObjectId }, { kind: 'user', aadObjectId: SAM.aadObjectId }]);
     assert.match(managerStatusText(result.managerStatus) ?? '', /Morgan Teamlead and the Head of Service \/ on-call manager Harper Servicehead/);
+  });
+
+  it('the clock overrides an answer of "within my hours": routed out of hours, and every card says which hours were used and why', async () => {
+    const { p } = planner();
+    const evening = new Date('2026-03-03T18:20:00Z');
+    const result = await plan(p, { ...FACTS.safeguarding, withinWorkingHours: true }, evening);
+    assert.deepEqual(result.notifications.map((x) => x.target), [{ kind: 'user', aadObjectId: LEE.aadObjectId }, { kind: 'user', aadObjectId: SAM.aadObjectId }], 'the Head of Service at once');
+    const routed = { basis: 'clock_out_of_hours', at: evening.toISOString(), hours: { timezone: 'Europe/London', days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' } };
+    assert.deepEqual(result.escalation?.routedHours, routed, 'kept with the alert');
+    const card = JSON.stringify(presentCardContent((result.notifications[0]!.payload as CardPayload).card));
+    assert.ok(card.includes("Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours (Mon–Fri 09:00–17:00 (UK time)), although Robin said the contact was within their working hours."), card);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /queued, not yet delivered\. Routed out of hours: it was Tue 3 Mar, 18:20 GMT, outside the council's hours \(Mon–Fri 09:00–17:00 \(UK time\)\), although you said the contact was within your working hours\./);
+    // In hours, with an answer of "within", the manager's card says so and the practitioner's says nothing of it.
+    const inHours = await plan(planner().p, FACTS.safeguarding);
+    assert.equal(inHours.escalation?.routedHours?.basis, 'answer_and_clock_within');
+    assert.match(JSON.stringify(presentCardContent((inHours.notifications[0]!.payload as CardPayload).card)), /Routed in working hours: it was Tue 3 Mar, 10:00 GMT, within the council's hours/);
+    assert.doesNotMatch(managerStatusText(inHours.managerStatus) ?? '', /Routed/);
+    // Answered "outside" in the day: out of hours because of the answer.
+    const answered = await plan(planner().p, { ...FACTS.safeguarding, withinWorkingHours: false });
+    assert.match(managerStatusText(answered.managerStatus) ?? '', /Routed out of hours because you said the contact was outside your working hours \(it was Tue 3 Mar, 10:00 GMT, within the council's hours/);
   });
 
   it('when Graph fails, routes the alert to the channel, logs an alert and tells the practitioner to act', async () => {

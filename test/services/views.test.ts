@@ -56,7 +56,7 @@ describe('services: views', () => {
   });
 
   it('a safeguarding alert: where each copy is and who acknowledged it, with ISO times', async () => {
-    const escalation = { id: 'esc-1', decisionId: 'dec-1', level: 'manager', status: 'open', acknowledgedBy: null, acknowledgedAt: null, dueAt: null, version: 1, createdAt: NOW, updatedAt: NOW, practitionerCard: null, routing: { tenantId: PAT.tenantId, managerAadId: LEE.aadObjectId, delegateAadIds: [], headOfServiceAadId: null, reachedLevels: ['manager'], channelConversationId: null } } as Escalation;
+    const escalation = { id: 'esc-1', decisionId: 'dec-1', level: 'manager', status: 'open', acknowledgedBy: null, acknowledgedAt: null, dueAt: null, version: 1, createdAt: NOW, updatedAt: NOW, practitionerCard: null, routing: { tenantId: PAT.tenantId, managerAadId: LEE.aadObjectId, delegateAadIds: [], headOfServiceAadId: null, reachedLevels: ['manager'], channelConversationId: null }, routedHours: null, acknowledgedByName: null } as Escalation;
     const copy = { id: 'out-1', kind: 'card', status: 'sent', sentAt: new Date('2026-03-03T10:01:00Z'), target: { kind: 'user', aadObjectId: LEE.aadObjectId }, payload: { tenantId: 't', card: { kind: 'rendered', card: { type: 'AdaptiveCard' } }, summary: 's', recipient: { level: 'manager', name: LEE.displayName } } } as unknown as OutboxMessage;
     const view = await serviceWith({ escalation, outbox: [copy] }, decide(FACTS.safeguarding)).viewFor('dec-1');
     assert.deepEqual(decisionViewSchema.parse(view), view);

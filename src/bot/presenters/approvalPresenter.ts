@@ -1,7 +1,7 @@
 /** The approval request a line manager decides from, and how it reads once settled. */
 import { londonDateTime } from '../../domain/londonTime';
 import type { ApprovalView } from '../../domain/views';
-import { factSummary } from './factSummary';
+import { conditionsForManager, factBlocks, practitionerInSentence } from './factSentences';
 import { citeText } from './outcomePresenter';
 import { type CardJson, renderTemplate } from './renderTemplate';
 
@@ -28,11 +28,12 @@ export function presentApproval(view: ApprovalView): CardJson {
     version: view.version,
     refreshUserIds: view.deciderAadIds,
     title: open ? `Approval needed: ${practitioner} asks to use WhatsApp` : `WhatsApp request from ${practitioner}`,
-    subtitle: `${view.council} · case ${view.caseRef ?? 'not given'}`,
+    subtitle: `${view.council} · case ${view.caseRef ?? 'not given'} · asked ${when(view.requestedAt)}`,
     headerStyle: open ? 'warning' : view.status === 'approved' ? 'good' : 'default',
-    facts: factSummary(view.facts),
+    ...factBlocks(view),
     reasons: view.reasons.map((r) => ({ text: r.text, cite: citeText(r) })),
-    conditions: view.conditions.map((c) => ({ text: c.text })),
+    conditionsTitle: `If you agree, ${practitionerInSentence(view.practitioner.name)} must follow`,
+    conditions: conditionsForManager(view.conditions).map((c) => ({ text: c.text })),
     status,
     statusColor: view.status === 'approved' ? 'Good' : 'Attention',
     canDecide: open && view.viewerMayDecide,

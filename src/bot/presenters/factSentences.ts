@@ -101,3 +101,27 @@ export function factSentences(f: Facts, practitionerName: string, deciding: read
 export function addressedToPractitionerAboutManager(text: string): boolean {
   return /\b(check|discuss it) with your line manager\b|\bask your line manager\b/i.test(text);
 }
+
+/** The conditions a manager agrees to on their card: the decision's, less those telling the practitioner to ask their line manager. */
+export function conditionsForManager<T extends { text: string }>(conditions: readonly T[]): T[] {
+  return conditions.filter((c) => !addressedToPractitionerAboutManager(c.text));
+}
+
+/** The practitioner in a sentence: "Pat", or "the practitioner" once erased. */
+export function practitionerInSentence(displayName: string | null): string {
+  const who = firstName(displayName ?? '');
+  return who === 'The practitioner' ? 'the practitioner' : who;
+}
+
+/**
+ * A view's facts in the third person as two lists: those that decided it (the card's "Why it needs you")
+ * and the rest. The approval and alert cards and the tab use the same split.
+ */
+export function factBlocks(view: { facts: Facts; decidingFacts: readonly FactName[]; practitioner: { name: string | null } }): {
+  decidingFacts: Array<{ title: string; value: string }>;
+  otherFacts: Array<{ title: string; value: string }>;
+} {
+  const rows = factSentences(view.facts, view.practitioner.name ?? '', view.decidingFacts);
+  const row = (r: FactSentence) => ({ title: r.title, value: r.value });
+  return { decidingFacts: rows.filter((r) => r.deciding).map(row), otherFacts: rows.filter((r) => !r.deciding).map(row) };
+}

@@ -1,11 +1,12 @@
 /** The line manager's part of a decision in the practitioner's words: the status line on the outcome card. */
 import { londonDateTime as when } from '../../domain/londonTime';
+import { endingWithQuote, minutesText } from '../../domain/sentenceWords';
 import type { AlertCopyView, ManagerStatus } from '../../domain/views';
+import { routedHoursText } from './routedHoursWords';
 
 const LEVEL = { manager: 'your line manager', head_of_service: 'the Head of Service / on-call manager', escalation_channel: 'the escalation channel' } as const;
 
 const at = (iso: string | null) => when(iso === null ? null : new Date(iso));
-const said = (comment: string | null) => (comment ? `: "${comment}"` : '');
 
 function noManagerText(n: 'not_on_record' | 'lookup_failed' | null): string {
   if (n === null) return '';
@@ -40,18 +41,20 @@ function sentence(s: ManagerStatus): string {
   switch (s.kind) {
     case 'alert_sending': {
       const reached = s.reached.map((r) => (r.level === 'escalation_channel' ? LEVEL.escalation_channel : `${LEVEL[r.level]} ${r.name ?? ''}`.trim()));
-      return `${noManagerText(s.noManager)}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered. This card will say when it is delivered and acknowledged.${s.goesFurtherAfterMinutes !== null ? ` If nobody acknowledges it within ${s.goesFurtherAfterMinutes} minutes it goes further.` : ''}`;
+      // Said only when it was routed out of hours: why the Head of Service / on-call manager has it too.
+      const hours = s.routedHours && s.routedHours.basis !== 'answer_and_clock_within' ? ` ${routedHoursText(s.routedHours, 'practitioner', null)}` : '';
+      return `${noManagerText(s.noManager)}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered.${hours} This card will say when it is delivered and acknowledged.${s.goesFurtherAfterMinutes !== null ? ` If nobody acknowledges it within ${minutesText(s.goesFurtherAfterMinutes)} it goes further.` : ''}`;
     }
     case 'alert_unreachable':
       return `${noManagerText(s.noManager)}Nobody could be alerted through Teams: phone your line manager or the council's escalation contacts below now.`;
     case 'alert_open':
       return `An urgent safeguarding alert is with ${LEVEL[s.level]}; not yet acknowledged.${deliveryText(s.copies)}`;
     case 'alert_acknowledged':
-      return `Safeguarding alert acknowledged${s.byName ? ` by ${s.byName}` : ''} at ${at(s.at)}.`;
+      return `Acknowledged by ${s.byName ?? 'a manager'} at ${at(s.at)}: your safeguarding alert is being dealt with.`;
     case 'phone_now':
       return s.reason === 'undelivered'
-        ? `Not delivered to anyone in Teams after ${s.minutes} minute${s.minutes === 1 ? '' : 's'}: phone your line manager or the out-of-hours contact now: ${numbersText(s.numbers)}.`
-        : `Not acknowledged after ${s.minutes} minutes: phone your line manager or the out-of-hours contact now: ${numbersText(s.numbers)}.`;
+        ? `Not delivered to anyone in Teams after ${minutesText(s.minutes)}: phone your line manager or the out-of-hours contact now: ${numbersText(s.numbers)}.`
+        : `Not acknowledged after ${minutesText(s.minutes)}: phone your line manager or the out-of-hours contact now: ${numbersText(s.numbers)}.`;
     case 'approval_sending':
       return `An approval request is being sent to your line manager ${s.managerName}. Do not use WhatsApp until they agree; this card will update when they decide.`;
     case 'approval_no_manager':
@@ -62,9 +65,9 @@ function sentence(s: ManagerStatus): string {
         case 'open':
           return 'An approval request has gone to your line manager. Do not use WhatsApp until they agree.';
         case 'approved':
-          return `Approved by ${by} at ${at(s.at)}${said(s.comment)}. Follow the conditions below.`;
+          return `${endingWithQuote(`Approved by ${by} at ${at(s.at)}`, s.comment)} Follow the conditions below.`;
         case 'declined':
-          return `Declined by ${by} at ${at(s.at)}${said(s.comment)}. Do not use WhatsApp; use the alternatives.`;
+          return `${endingWithQuote(`Declined by ${by} at ${at(s.at)}`, s.comment)} Do not use WhatsApp; use the alternatives.`;
         case 'cancelled':
           return 'You withdrew the approval request.';
       }

@@ -15,6 +15,7 @@ import type { ActingUser, AlertRouting, RefusalReason } from '../authority';
 import type { Facts } from '../facts';
 import type { Decision } from '../policy/decision';
 import type { Outcome } from '../policy/precedence';
+import type { RoutedHours } from '../workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from './outboxMessages';
 
 /** A Teams message that can be updated in place later (`updateActivity`). */
@@ -196,6 +197,8 @@ export interface NewEscalation {
   level?: EscalationLevel;
   /** Who the alert is sent to (the tenant is the practitioner's). Decides who may acknowledge it. */
   routing: Omit<AlertRouting, 'tenantId'>;
+  /** Which hours it was routed for, and why (the answer, the council's clock). */
+  routedHours?: RoutedHours | null;
   /** When the current level must have acknowledged, or the alert escalates further. */
   dueAt: Date | null;
   practitionerCard?: CardRef | null;
@@ -325,6 +328,10 @@ export interface Escalation {
   practitionerCard: CardRef | null;
   /** Who the alert was sent to, and so who may acknowledge it. */
   routing: AlertRouting;
+  /** Which hours it was routed for, and why; null for alerts raised before this was kept. */
+  routedHours: RoutedHours | null;
+  /** The acknowledger's display name as Teams gave it when they acknowledged; null before it was kept, or once erased. */
+  acknowledgedByName: string | null;
 }
 
 export type AcknowledgeResult =
@@ -373,7 +380,8 @@ export interface EscalationStore {
    * `cancelled`); queues `notifications` only if this call acknowledged. A refusal changes nothing but its
    * audit event.
    */
-  acknowledgeEscalation(escalationId: string, actor: ActingUser, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
+  /** `actor.displayName`, when given, is kept as who acknowledged it, so the practitioner's card can name them. */
+  acknowledgeEscalation(escalationId: string, actor: ActingUser & { displayName?: string }, notifications?: NewOutboxMessage[]): Promise<AcknowledgeResult>;
   escalate(command: EscalateCommand): Promise<EscalateResult>;
   /**
    * Alerts not yet acknowledged that this person may acknowledge now (`mayAcknowledgeAlert` with no

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { factsSchema } from '../facts';
 import { ESCALATION_LEVELS, ESCALATION_STATUSES } from '../ports/store';
-import { contactSchema, isoTime, itemSchema, personSchema } from './viewParts';
+import { routedHoursSchema } from '../workingHours';
+import { contactSchema, decidingFactsSchema, isoTime, itemSchema, personSchema } from './viewParts';
 
 const level = z.enum(ESCALATION_LEVELS);
 
@@ -15,10 +16,14 @@ export const alertViewSchema = z.object({
   reachedLevels: z.array(level),
   /** When it was raised: how long it has waited. */
   raisedAt: isoTime,
+  /** Which hours it was routed for and why (the clock can override the answer); null on alerts raised before this was kept. */
+  routedHours: routedHoursSchema.nullable().default(null),
   practitioner: personSchema,
   council: z.string(),
   caseRef: z.string().nullable(),
   facts: factsSchema,
+  /** The facts the safeguarding rules read: shown first. */
+  decidingFacts: decidingFactsSchema,
   /** The safeguarding rules that raised it. */
   reasons: z.array(itemSchema),
   /** Numbers to call (the practitioner's "tell your line manager" is left out: the reader is the manager). */

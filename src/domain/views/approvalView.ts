@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { factsSchema } from '../facts';
 import { APPROVAL_STATUSES } from '../ports/store';
-import { isoTime, itemSchema, personSchema } from './viewParts';
+import { decidingFactsSchema, isoTime, itemSchema, personSchema } from './viewParts';
 
 export const approvalViewSchema = z.object({
   approvalId: z.string(),
@@ -15,9 +15,11 @@ export const approvalViewSchema = z.object({
   council: z.string(),
   caseRef: z.string().nullable(),
   facts: factsSchema,
+  /** The facts that made it need the manager (the presenter and the tab word them with factSentences). */
+  decidingFacts: decidingFactsSchema,
   /** The rules that decided it. */
   reasons: z.array(itemSchema),
-  /** What the practitioner must follow if it is approved. */
+  /** What the practitioner must follow if it is approved: the decision's conditions (the manager's card leaves off those telling the practitioner to ask their line manager). */
   conditions: z.array(itemSchema),
   /** The manager and their delegates: who may decide it. */
   deciderAadIds: z.array(z.string()),

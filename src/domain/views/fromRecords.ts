@@ -1,6 +1,9 @@
 /** Builds views from the domain's records: pure, so services, the planner and tests build them one way. */
+import { decidingFacts } from '../decidingFacts';
 import type { Decision } from '../policy/decision';
+import type { CouncilPolicy } from '../policy/evaluate';
 import type { ApprovalRequest, EscalationLevel, EscalationStatus } from '../ports/store';
+import type { RoutedHours } from '../workingHours';
 import type { AlertView } from './alertView';
 import type { ApprovalView } from './approvalView';
 import type { DecisionView } from './decisionView';
@@ -32,6 +35,15 @@ export interface RecordSource {
   decision: Decision;
   practitionerName: string | null;
   caseRef: string | null;
+  /**
+   * The council's loaded pack, for the facts the decisive rules read (found by rule id, so a later version of
+   * the pack is read as it now stands; a rule no longer in it reads nothing); null when it is not loaded.
+   */
+  policy: CouncilPolicy | null;
+}
+
+function decidingFactsOf(r: RecordSource): ApprovalView['decidingFacts'] {
+  return r.policy ? decidingFacts(r.policy, r.decision) : [];
 }
 
 export function approvalViewOf(input: {
@@ -52,6 +64,7 @@ export function approvalViewOf(input: {
     council: d.policy.council,
     caseRef: r.caseRef,
     facts: d.facts,
+    decidingFacts: decidingFactsOf(r),
     reasons: d.reasons.filter((x) => x.decisive).map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
     conditions: [...d.conditions, ...(d.routineLater?.conditions ?? [])],
     deciderAadIds: [a.managerAadId, ...a.delegateAadIds],
@@ -63,7 +76,7 @@ export function approvalViewOf(input: {
 }
 
 export function alertViewOf(input: {
-  escalation: { id: string; status: EscalationStatus; level: EscalationLevel; reachedLevels: readonly EscalationLevel[]; createdAt: Date; acknowledgedAt: Date | null };
+  escalation: { id: string; status: EscalationStatus; level: EscalationLevel; reachedLevels: readonly EscalationLevel[]; createdAt: Date; acknowledgedAt: Date | null; routedHours?: RoutedHours | null };
   record: RecordSource;
   /** Who acknowledged it, when the reader is told (null: "another manager"). */
   acknowledgedByName?: string | null;
@@ -80,10 +93,12 @@ export function alertViewOf(input: {
     level: e.level,
     reachedLevels: [...e.reachedLevels],
     raisedAt: iso(e.createdAt),
+    routedHours: e.routedHours ?? null,
     practitioner: { name: r.practitionerName },
     council: d.policy.council,
     caseRef: r.caseRef,
     facts: d.facts,
+    decidingFacts: decidingFactsOf(r),
     reasons: d.reasons.filter((x) => x.effect === 'ESCALATE_SAFEGUARDING').map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
     // The reader is the manager: the "tell your line manager" contact meant for the practitioner is left out.
     contacts: d.contacts.filter((c) => c.id !== 'line-manager'),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { APPROVAL_STATUSES, ESCALATION_LEVELS } from '../ports/store';
+import { routedHoursSchema } from '../workingHours';
 import { isoTime } from './viewParts';
 
 const level = z.enum(ESCALATION_LEVELS);
@@ -19,7 +20,14 @@ export const alertCopySchema = z.object({
 
 export const managerStatusSchema = z.discriminatedUnion('kind', [
   /** Just queued: the alert is being sent to these levels; it goes further after `goesFurtherAfterMinutes` unacknowledged. */
-  z.object({ kind: z.literal('alert_sending'), noManager, reached: z.array(z.object({ level, name: z.string().nullable() })).min(1), goesFurtherAfterMinutes: z.number().int().positive().nullable() }),
+  z.object({
+    kind: z.literal('alert_sending'),
+    noManager,
+    reached: z.array(z.object({ level, name: z.string().nullable() })).min(1),
+    goesFurtherAfterMinutes: z.number().int().positive().nullable(),
+    /** Which hours it was routed for and why (absent on views from before this was kept). */
+    routedHours: routedHoursSchema.nullable().optional(),
+  }),
   /** Nobody could be alerted through Teams. */
   z.object({ kind: z.literal('alert_unreachable'), noManager }),
   /** The alert is with `level`, not acknowledged; where each copy stands. */

@@ -4,6 +4,7 @@
  * cards and the tab returns it as JSON.
  */
 import { z } from 'zod';
+import { FACT_NAMES, type FactName } from '../facts';
 import { CONTACT_WHEN, EFFECTS } from '../policy/packSchema';
 
 export const isoTime = z.iso.datetime({ offset: true });
@@ -21,6 +22,12 @@ export const contactSchema = citationSchema.extend({
   when: z.enum(CONTACT_WHEN),
   note: z.string().optional(),
 });
+
+/**
+ * The facts the decisive rules read (src/domain/decidingFacts.ts): why a check needs its manager, shown
+ * first. Empty on a view queued before views carried them, or when the council's pack is no longer loaded.
+ */
+export const decidingFactsSchema = z.array(z.enum(FACT_NAMES as [FactName, ...FactName[]])).default([]);
 
 /** Someone named on a view; `name` is null once erased. */
 export const personSchema = z.object({ name: z.string().nullable() });

@@ -6,6 +6,7 @@ import { escalationRouting } from './003_escalation_routing';
 import { storeIntegrity } from './005_store_integrity';
 import { consentRegister } from './006_consent_register';
 import { outboxCorrelation } from './007_outbox_correlation';
+import { alertHoursAndAcknowledger } from './008_alert_hours_and_acknowledger';
 
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initialSchema,
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '005_store_integrity': storeIntegrity,
   '006_consent_register': consentRegister,
   '007_outbox_correlation': outboxCorrelation,
+  '008_alert_hours_and_acknowledger': alertHoursAndAcknowledger,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -49,6 +49,36 @@ export function describeEscalations(env: ContractEnv): void {
       assert.equal((await store.acknowledgeEscalation('nope', inChat('x'))).kind, 'not_found');
     });
 
+    it('keeps the hours an alert was routed for and the acknowledger\'s name; a case erasure removes the name; bad hours are refused naming the field', async function () {
+      const { store, clock } = env;
+      const routedHours = { basis: 'clock_out_of_hours' as const, at: '2026-03-03T18:20:00.000Z', hours: { timezone: 'Europe/London', days: ['mon' as const, 'fri' as const], start: '09:00', end: '17:00' } };
+      const recorded = await store.recordDecision(
+        decisionCommand('CASE-4011', 'alert:11', { decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }), escalation: { id: 'esc-11', dueAt: null, routing: alertRouting(), routedHours } }),
+      );
+      assert.deepEqual(recorded.escalation?.routedHours, routedHours);
+      assert.deepEqual((await store.getEscalation('esc-11'))?.routedHours, routedHours);
+      assert.equal((await store.getEscalation('esc-11'))?.acknowledgedByName, null);
+      const ack = await store.acknowledgeEscalation('esc-11', { ...inChat('aad-manager-1'), displayName: '  Sam Manager ' });
+      assert.ok(ack.kind === 'acknowledged');
+      assert.equal(ack.escalation.acknowledgedByName, 'Sam Manager');
+      assert.equal((await store.getEscalation('esc-11'))?.acknowledgedByName, 'Sam Manager');
+      // A name that is not a plain one line is not kept, and the acknowledgement still happens.
+      await raiseAlert(store, clock.now(), 12);
+      const odd = await store.acknowledgeEscalation('esc-12', { ...inChat('aad-manager-1'), displayName: 'Sam\nManager' });
+      assert.ok(odd.kind === 'acknowledged');
+      assert.equal(odd.escalation.acknowledgedByName, null);
+      // Raised without hours (as before they were kept): none.
+      assert.equal(odd.escalation.routedHours, null);
+      await store.eraseCase('CASE-4011', 'cli:dpo');
+      assert.equal((await store.getEscalation('esc-11'))?.acknowledgedByName, null, 'erased with the case');
+      const before = await tableCounts(env.db.raw());
+      await assert.rejects(
+        store.recordDecision(decisionCommand('CASE-4013', 'alert:13', { decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }), escalation: { id: 'esc-13', dueAt: null, routing: alertRouting(), routedHours: { ...routedHours, basis: 'whenever' as never } } })),
+        (e: unknown) => e instanceof StoreValidationError && /escalation\.routedHours\.basis/.test(e.message),
+      );
+      assert.deepEqual(await tableCounts(env.db.raw()), before, 'nothing half-written');
+    });
+
     it('acknowledging cancels the copies still waiting in the outbox: they are never sent or dead-lettered', async function () {
       const { store, clock } = env;
       await raiseAlert(store, clock.now(), 7);

@@ -248,9 +248,10 @@ describe('bot: who may act on an alert or an approval, over HTTP', function () {
   it('20 simultaneous clicks from mixed people: one acknowledgement, every outsider refused, one audit event for the settlement', async () => {
     const data = await raiseAlert();
     const thread = `${ESCALATION_CHANNEL};messageid=1`;
-    const allowed: Array<[Clicker, Where]> = [[PEOPLE.lee, {}], [PEOPLE.jo, {}], [ASH, { conversationId: thread }]];
-    const refused: Array<[Clicker, Where]> = [[PEOPLE.mallory, {}], [KIM, {}], [PEOPLE.pat, {}], [PEOPLE.sam, {}], [PEOPLE.lee, { tenantId: OTHER_TENANT }], [ASH, {}]];
-    const clicks = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? { who: allowed[(i / 2) % 3]!, ok: true } : { who: refused[((i - 1) / 2) % 6]!, ok: false }));
+    const allowed: Array<[Clicker, Where]> = [[PEOPLE.lee, {}], [PEOPLE.jo, {}]];
+    // The alert went to the manager only: a channel member, even clicking from the channel, may not act yet.
+    const refused: Array<[Clicker, Where]> = [[PEOPLE.mallory, {}], [KIM, {}], [PEOPLE.pat, {}], [PEOPLE.sam, {}], [PEOPLE.lee, { tenantId: OTHER_TENANT }], [ASH, {}], [ASH, { conversationId: thread }]];
+    const clicks = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? { who: allowed[(i / 2) % 2]!, ok: true } : { who: refused[((i - 1) / 2) % 7]!, ok: false }));
     const replies = await Promise.all(clicks.map((c) => click(h, c.who[0], 'escalation.acknowledge', data, c.who[1])));
     for (const [i, r] of replies.entries()) {
       assert.equal(r.status, 200);
@@ -261,7 +262,7 @@ describe('bot: who may act on an alert or an approval, over HTTP', function () {
     assert.equal(count(h, "select count(*) n from audit_events where type = 'escalation.acknowledged'"), 1);
     assert.equal(count(h, "select count(*) n from audit_events where type = 'escalation.ack_refused'"), 10);
     const by = queryRows(h.dbFile, 'select acknowledged_by from escalations')[0].acknowledged_by;
-    assert.ok([PEOPLE.lee.aadObjectId, PEOPLE.jo.aadObjectId, ASH.aadObjectId].includes(by));
+    assert.ok([PEOPLE.lee.aadObjectId, PEOPLE.jo.aadObjectId].includes(by));
     await h.drain();
     assert.equal(h.textsTo(PEOPLE.pat).filter((t) => /acknowledged your safeguarding alert/.test(t)).length, 1, 'the practitioner is told once');
   });

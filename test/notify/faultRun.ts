@@ -171,7 +171,7 @@ export async function runOutage(o: OutageRunOptions): Promise<OutageFigures> {
 
 /** One line of docs/reliability.md's table. */
 export function figuresLine(f: OutageFigures): string {
-  return `| ${f.scenario} | ${f.engine} | ${f.tried} | ${f.delivered} | ${f.lost} | ${f.duplicated} | ${f.deadLettered} | ${f.faultedRequests} | ${f.secondsToDeliveryAfterRecovery === null ? 'never' : `${f.secondsToDeliveryAfterRecovery} s`} |`;
+  return `| ${f.scenario} | ${f.engine} | ${f.tried} | ${f.delivered} | ${f.lost} | ${f.duplicated} | ${f.secondsToDeliveryAfterRecovery === null ? 'never' : `${f.secondsToDeliveryAfterRecovery} s`} | ${f.deadLettered} | ${f.faultedRequests} | ${f.maxAttempts} |`;
 }
 
 export function priorityOf(key: string): Priority {

@@ -40,6 +40,7 @@ import { retryPolicyFor } from './notify/retryPolicy';
 import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
 import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
 import { escalationChannelWarning } from './productionChecks';
+import { isStoreUnavailable, STORE_UNAVAILABLE_WORDS } from './domain/ports/storeUnavailable';
 
 export interface AppOptions {
   config: Config;
@@ -92,6 +93,10 @@ async function openBotStore(config: Config, now: () => Date, log: Logger, sqlite
   }
 }
 
+/** /readyz's words for a store check that failed: fixed, with the kind of failure when the store classified it. */
+function storeProblem(what: string): (error: unknown) => string {
+  return (error) => `store: ${what}${isStoreUnavailable(error) ? ` (${STORE_UNAVAILABLE_WORDS[error.reason]})` : ''}`;
+}
 
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
@@ -174,10 +179,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     production: config.nodeEnv === 'production',
     requireAuthorization: config.nodeEnv === 'production' || config.bot.appId !== null,
     readiness: [
-      { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')) },
-      { name: 'store-writable', check: () => store.checkWritable() },
-      { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); } },
-      { name: 'escalationChannel', advisory: true, check: async () => { const w = escalationChannelWarning(config.escalation.channelConversationId); if (w) throw new Error(w); } },
+      { name: 'store', check: async () => void (await store.getDecision('00000000-0000-0000-0000-000000000000')), explain: storeProblem('not readable') },
+      { name: 'store-writable', check: () => store.checkWritable(), explain: storeProblem('not writable') },
+      { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); }, explain: () => 'policies: no council packs loaded' },
+      { name: 'escalationChannel', advisory: true, check: async () => { const w = escalationChannelWarning(config.escalation.channelConversationId); if (w) throw new Error(w); }, explain: () => escalationChannelWarning(config.escalation.channelConversationId) ?? 'escalationChannel: not ready' },
     ],
   });
 

@@ -74,9 +74,9 @@ export class ChannelCheckBot extends TeamsActivityHandler {
 
   private async remember(context: TurnContext): Promise<void> {
     const a = context.activity;
-    const actor = actorFrom(a);
     if (a.conversation?.conversationType && a.conversation.conversationType !== 'personal') return;
     try {
+      const actor = actorFrom(a);
       // Without the incoming activity's id, the reference is the same on every turn of a conversation, so
       // the store rewrites it only when it changes. Proactive sends never reply to that id.
       const { activityId: _activityId, ...reference } = Turn.getConversationReference(a);

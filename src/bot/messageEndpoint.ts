@@ -8,7 +8,10 @@
  *      Bot Framework's OpenID metadata or signing keys cannot be fetched → 503 with Retry-After, so Teams tries
  *      again; the body never carries the upstream error text;
  *   4. the tenant allow-list → 403 for any other tenant, before anything is stored;
- *   5. the turn itself (CloudAdapter.processActivity with the authentication result).
+ *   5. the sender (src/bot/senderGuard.ts): a channel other than Teams → 403; a message, card action or
+ *      installation without `from.aadObjectId` or `conversation.tenantId`, or whose two tenant fields
+ *      disagree → 400 naming the field; nothing is stored;
+ *   6. the turn itself (CloudAdapter.processActivity with the authentication result).
  * Refusals are thrown as HttpRefusal for the server to answer; any other failure is thrown for the server to
  * log and answer with a generic 500, so neither botbuilder's console output nor its error text reaches the caller.
  */
@@ -21,6 +24,7 @@ import { HttpRefusal } from '../server/httpRefusal';
 import type { ActivityRequest, ActivityResponse } from '../server/httpServer';
 import { activitySchema, parseActivity } from './activitySchema';
 import type { ChannelCheckAdapter } from './adapter';
+import { checkSender } from './senderGuard';
 import { checkTenant } from './tenantGuard';
 
 export interface MessageEndpointDeps {
@@ -85,6 +89,12 @@ export function messageEndpoint(deps: MessageEndpointDeps): (request: ActivityRe
       if (!tenant.ok) {
         log.warn({ tenantId: tenant.tenantId, reason: tenant.reason, activityType: activity.type, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: tenant not served by this deployment');
         throw new HttpRefusal(403, 'this tenant is not served by this ChannelCheck deployment');
+      }
+
+      const sender = checkSender(activity);
+      if (!sender.ok) {
+        log.warn({ reason: sender.problem, activityType: activity.type, channelId: activity.channelId ?? null, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: not a Teams activity from a known person');
+        throw new HttpRefusal(sender.status, sender.problem);
       }
 
       log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null }, 'activity accepted');

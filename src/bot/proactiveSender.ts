@@ -52,12 +52,33 @@ export interface BotProactiveSenderOptions {
   audience?: string;
   /** Default 'msteams'. */
   channelId?: string;
+  /**
+   * The clock the deadline runs on and Retry-After dates are read against. Default the wall clock; tests on a
+   * fake clock pass theirs, so a loaded machine can never time out a request the test means to be answered.
+   */
+  clock?: SenderClock;
 }
+
+export interface SenderClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const WALL_CLOCK: SenderClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 /** Minimal view of @azure/core-rest-pipeline's Pipeline (a transitive dependency of botbuilder). */
 interface PipelineLike {
   removePolicy(options: { name?: string }): unknown[];
-  addPolicy(policy: { name: string; sendRequest(request: { timeout: number }, next: (request: { timeout: number }) => Promise<unknown>): Promise<unknown> }): void;
+  addPolicy(policy: { name: string; sendRequest(request: PipelineRequestLike, next: (request: PipelineRequestLike) => Promise<unknown>): Promise<unknown> }): void;
+}
+
+interface PipelineRequestLike {
+  abortSignal?: AbortSignal;
 }
 
 const CONNECTOR_RETRY_POLICY = 'defaultRetryPolicy';
@@ -119,6 +140,8 @@ interface Attempt {
   deadline: number;
   /** Set when the deadline passed: a late turn must not send. */
   abandoned: boolean;
+  /** Aborted when the deadline passes: ends the HTTP request in flight. */
+  signal: AbortSignal;
 }
 
 export class BotProactiveSender implements ProactiveSender {
@@ -130,6 +153,7 @@ export class BotProactiveSender implements ProactiveSender {
   private readonly timeoutMs: number;
   private readonly audience: string | undefined;
   private readonly channelId: string;
+  private readonly clock: SenderClock;
 
   constructor(options: BotProactiveSenderOptions) {
     this.adapter = options.adapter;
@@ -140,6 +164,7 @@ export class BotProactiveSender implements ProactiveSender {
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.audience = options.audience;
     this.channelId = options.channelId ?? 'msteams';
+    this.clock = options.clock ?? WALL_CLOCK;
   }
 
   sendToUser(user: { aadObjectId: string; tenantId: string }, outgoing: Outgoing, idempotencyKey: string): Promise<Sent> {
@@ -150,7 +175,7 @@ export class BotProactiveSender implements ProactiveSender {
         try {
           return await this.continueAndSend(reference, outgoing, idempotencyKey, attempt);
         } catch (error) {
-          const failure = toDeliveryError(error);
+          const failure = toDeliveryError(error, this.clock.now());
           // A stored 1:1 conversation that Teams no longer knows: open the chat afresh (a 403 would repeat; not retried here).
           if (failure.status !== 404 || attempt.abandoned) throw failure;
           this.log?.info({ userAadId: user.aadObjectId }, 'stored conversation not found by Teams; opening a new 1:1 conversation');
@@ -244,7 +269,7 @@ export class BotProactiveSender implements ProactiveSender {
         }
       },
     );
-    if (failure !== null) throw toDeliveryError(failure);
+    if (failure !== null) throw toDeliveryError(failure, this.clock.now());
     if (sent === null) throw new DeliveryError('the new conversation turn ended without sending', 'retryable', null);
     return sent;
   }
@@ -262,7 +287,7 @@ export class BotProactiveSender implements ProactiveSender {
     };
     if (this.audience !== undefined) await this.adapter.continueConversationAsync(this.botAppId, reference, this.audience, logic);
     else await this.adapter.continueConversationAsync(this.botAppId, reference, logic);
-    if (failure !== null) throw toDeliveryError(failure);
+    if (failure !== null) throw toDeliveryError(failure, this.clock.now());
   }
 
   private async send(context: TurnContext, outgoing: Outgoing, idempotencyKey: string, attempt: Attempt): Promise<Sent> {
@@ -274,7 +299,8 @@ export class BotProactiveSender implements ProactiveSender {
 
   /**
    * Makes this turn's connector client do exactly one HTTP request per call, ending by the deadline: removes
-   * the connector's own retry policy and sets each request's timeout to the time left.
+   * the connector's own retry policy and gives each request the attempt's abort signal, aborted when the
+   * deadline passes (on the sender's clock).
    */
   private harden(context: TurnContext, attempt: Attempt): void {
     const connector = context.turnState.get(context.adapter.ConnectorClientKey) as { client?: { pipeline?: PipelineLike } } | undefined;
@@ -289,21 +315,22 @@ export class BotProactiveSender implements ProactiveSender {
     pipeline.addPolicy({
       name: DEADLINE_POLICY,
       sendRequest: (request, next) => {
-        const remaining = attempt.deadline - Date.now();
-        if (remaining <= 0) return Promise.reject(new DeliveryError('deadline passed before the request', 'retryable', null));
-        request.timeout = request.timeout > 0 ? Math.min(request.timeout, remaining) : remaining;
+        if (attempt.abandoned || attempt.deadline - this.clock.now() <= 0) return Promise.reject(new DeliveryError('deadline passed before the request', 'retryable', null));
+        request.abortSignal = request.abortSignal ? AbortSignal.any([request.abortSignal, attempt.signal]) : attempt.signal;
         return next(request);
       },
     });
   }
 
   private async withDeadline<T>(operation: (attempt: Attempt) => Promise<T>): Promise<T> {
-    const attempt: Attempt = { deadline: Date.now() + this.timeoutMs, abandoned: false };
-    let timer: NodeJS.Timeout | undefined;
+    const abort = new AbortController();
+    const attempt: Attempt = { deadline: this.clock.now() + this.timeoutMs, abandoned: false, signal: abort.signal };
+    let timer: unknown;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
+      timer = this.clock.setTimeout(() => {
         attempt.abandoned = true;
         reject(new DeliveryError(`no answer from Teams within ${this.timeoutMs} ms`, 'retryable', null));
+        abort.abort();
       }, this.timeoutMs);
     });
     const work = operation(attempt);
@@ -311,9 +338,9 @@ export class BotProactiveSender implements ProactiveSender {
     try {
       return await Promise.race([work, timeout]);
     } catch (error) {
-      throw toDeliveryError(error);
+      throw toDeliveryError(error, this.clock.now());
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 }

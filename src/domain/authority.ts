@@ -37,6 +37,12 @@ export interface AlertRouting {
 /** An alert as the rule needs it: its routing and who raised it. */
 export interface AlertParties extends AlertRouting {
   practitionerAadId: string;
+  /**
+   * A copy of the alert was queued to the escalation channel (its outbox row exists): the manager could not
+   * be reached and the channel was sent it instead, although the level is not the channel's. Asked by the
+   * store inside the transaction; absent means none.
+   */
+  channelCopyQueued?: boolean;
 }
 
 /** An approval request as the rule needs it. */
@@ -57,7 +63,7 @@ export const REFUSAL_REASONS = [
   'not_the_requester',
   /** Not the assigned manager or one of their delegates. */
   'not_assigned',
-  /** The Head of Service / on-call contact, before the alert has been sent to them. */
+  /** The Head of Service / on-call contact, or the escalation channel, before the alert has been sent there. */
   'not_yet_reached',
   /** Not one of the people the alert was sent to, and not acting from the escalation channel. */
   'not_routed',
@@ -103,19 +109,23 @@ export function isInChannel(conversationId: string | null, channelConversationId
  * Acknowledge an alert: the people it was routed to. The practitioner's line manager and that manager's
  * delegates; the Head of Service / on-call contact once the alert has been sent to them (at once out of hours
  * or with no manager on record, otherwise after escalation); and anyone acting from the escalation channel's
- * own conversation, where Teams shows the card only to the channel's members. Always someone in the alert's
- * tenant, and never the practitioner who raised it.
+ * own conversation, where Teams shows the card only to the channel's members, once the alert has been sent
+ * there (the channel level reached, or a copy queued to it when the manager could not be reached). Always
+ * someone in the alert's tenant, and never the practitioner who raised it.
  */
 export function mayAcknowledgeAlert(who: ActingUser, alert: AlertParties): Authority<AlertRole> {
   if (who.tenantId !== alert.tenantId) return refused('other_tenant', 'the alert belongs to another organisation');
   if (who.aadObjectId === alert.practitionerAadId) return refused('own_request', 'the practitioner who raised the alert cannot acknowledge it');
   if (alert.managerAadId !== null && who.aadObjectId === alert.managerAadId) return { kind: 'allowed', as: 'line_manager' };
   if (alert.delegateAadIds.includes(who.aadObjectId)) return { kind: 'allowed', as: 'delegate' };
-  if (isInChannel(who.conversationId, alert.channelConversationId)) return { kind: 'allowed', as: 'escalation_channel' };
+  const fromChannel = isInChannel(who.conversationId, alert.channelConversationId);
+  const sentToChannel = alert.reachedLevels.includes('escalation_channel') || alert.channelCopyQueued === true;
+  if (fromChannel && sentToChannel) return { kind: 'allowed', as: 'escalation_channel' };
   if (alert.headOfServiceAadId !== null && who.aadObjectId === alert.headOfServiceAadId) {
     return alert.reachedLevels.includes('head_of_service')
       ? { kind: 'allowed', as: 'head_of_service' }
       : refused('not_yet_reached', 'the alert has not been sent to the Head of Service / on-call contact yet');
   }
+  if (fromChannel) return refused('not_yet_reached', 'the alert has not been sent to the escalation channel yet');
   return refused('not_routed', 'not one of the people the alert was sent to, and not acting from the escalation channel');
 }

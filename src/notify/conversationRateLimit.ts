@@ -9,7 +9,17 @@
  *
  * In memory and per replica: several replicas each keep their own budget, and Teams' longer windows (for
  * example 60 per 30 s) are left to its 429 + Retry-After, which `pauseUntil` honours for the conversation.
+ * A caller may honour a pause only so far (`PauseLimit`): urgent rows wait at most the urgent cap after the
+ * pause began, routine rows no later than the end of their retry budget, whatever Retry-After said.
  */
+
+/** How much of a conversation's pause one send honours. */
+export interface PauseLimit {
+  /** At most this long after the pause began. */
+  maxPauseMs?: number;
+  /** And never past this instant. */
+  notAfterMs?: number;
+}
 
 export interface ConversationRateLimitOptions {
   /** Default 7. */
@@ -27,6 +37,8 @@ export class ConversationRateLimiter {
   private readonly now: () => number;
   /** Per conversation: the theoretical arrival time of the next send (GCRA's TAT). */
   private readonly tat = new Map<string, number>();
+  /** Per conversation paused by Teams: when the pause began and until when it asked. */
+  private readonly pauses = new Map<string, { fromMs: number; untilMs: number }>();
 
   constructor(options: ConversationRateLimitOptions = {}) {
     const perSecond = options.perSecond ?? 7;
@@ -38,35 +50,52 @@ export class ConversationRateLimiter {
     this.now = options.now ?? Date.now;
   }
 
-  /** How long a send to `key` would have to wait now, without reserving a slot. */
-  delayFor(key: string): number {
+  /**
+   * How long a send to `key` would have to wait now, without reserving a slot. A pause is honoured as far
+   * as `limit` allows.
+   */
+  delayFor(key: string, limit: PauseLimit = {}): number {
     const t = this.now();
     const tat = Math.max(this.tat.get(key) ?? t, t);
-    return Math.max(0, tat - this.toleranceMs - t);
+    return Math.max(0, tat - this.toleranceMs - t, this.pausedUntil(key, limit) - t);
   }
 
   /** Reserves the next slot for `key` and returns how many milliseconds to wait before sending. */
-  reserve(key: string): number {
+  reserve(key: string, limit: PauseLimit = {}): number {
     const t = this.now();
-    const tat = Math.max(this.tat.get(key) ?? t, t);
+    const paused = this.pausedUntil(key, limit);
+    // Paused: the bucket is treated as spent until the pause ends.
+    const tat = Math.max(this.tat.get(key) ?? t, t, paused > t ? paused + this.toleranceMs : 0);
     const sendAt = Math.max(t, tat - this.toleranceMs);
     this.tat.set(key, tat + this.intervalMs);
-    if (this.tat.size > 1000) this.sweep(t);
+    if (this.tat.size > 1000 || this.pauses.size > 1000) this.sweep(t);
     return sendAt - t;
   }
 
-  /** After a 429 with Retry-After: nothing more is sent to `key` from this replica before `untilMs`. */
+  /** After a 429 with Retry-After: nothing more is sent to `key` from this replica before `untilMs` (see PauseLimit). */
   pauseUntil(key: string, untilMs: number): void {
-    this.tat.set(key, Math.max(this.tat.get(key) ?? 0, untilMs + this.toleranceMs));
+    const t = this.now();
+    if (untilMs <= t) return;
+    const pause = this.pauses.get(key);
+    // A later pause replaces one that has ended; one still running is lengthened, from when it began.
+    if (pause && pause.untilMs > t) pause.untilMs = Math.max(pause.untilMs, untilMs);
+    else this.pauses.set(key, { fromMs: t, untilMs });
+  }
+
+  private pausedUntil(key: string, limit: PauseLimit): number {
+    const pause = this.pauses.get(key);
+    if (pause === undefined) return 0;
+    return Math.min(pause.untilMs, pause.fromMs + (limit.maxPauseMs ?? Number.POSITIVE_INFINITY), limit.notAfterMs ?? Number.POSITIVE_INFINITY);
   }
 
   /** Conversations currently tracked (a conversation whose bucket is full again is forgotten). */
   get size(): number {
-    return this.tat.size;
+    return new Set([...this.tat.keys(), ...this.pauses.keys()]).size;
   }
 
   /** A key whose TAT has passed is indistinguishable from a new one: forget it. */
   private sweep(t: number): void {
     for (const [key, tat] of this.tat) if (tat <= t) this.tat.delete(key);
+    for (const [key, pause] of this.pauses) if (pause.untilMs <= t) this.pauses.delete(key);
   }
 }

@@ -34,7 +34,7 @@ import type { Logger } from '../logging';
 import { PollingLoop } from './pollingLoop';
 import { ConversationRateLimiter, type ConversationRateLimitOptions } from './conversationRateLimit';
 import { type CardPayload, type OutboxPayload, parseOutboxPayload, type TextPayload } from './outboxPayloads';
-import { afterFailure, DEFAULT_RETRY_POLICY, deferral, exhaustedWords, type RetryPolicy } from './retryPolicy';
+import { afterFailure, DEFAULT_RETRY_POLICY, deferral, exhaustedWords, retryAfterLimitMs, type RetryPolicy } from './retryPolicy';
 import { DeliveryError, type Outgoing, type ProactiveSender, type Sent } from './proactiveSender';
 
 export interface OutboxDispatcherOptions {
@@ -325,7 +325,10 @@ export class OutboxDispatcher {
   private async processRow(row: OutboxMessage, parsed: ParsedRow, rateKey: string, urgent: boolean): Promise<RowOutcome> {
     try {
       if (!parsed.ok) return await this.deadLetter(row, null, 'malformed', null, parsed.reason, false);
-      const wait = this.limiter.delayFor(rateKey);
+      // A conversation's pause (Retry-After) holds an urgent row at most the urgent cap after it began, and a
+      // routine row no later than the end of its retry budget (its next failure then dead-letters it).
+      const pauseLimit = urgent ? { maxPauseMs: retryAfterLimitMs('urgent', this.policy) } : { notAfterMs: row.createdAt.getTime() + this.policy.routineBudgetMs };
+      const wait = this.limiter.delayFor(rateKey, pauseLimit);
       if (wait > this.maxRateWaitMs) {
         // Waiting for Retry-After or the rate limit is not an attempt.
         const ok = await this.store.deferOutbox(row.id, this.workerId, `conversation paused by Teams for ${wait} ms`, deferral(wait, this.now()).nextAttemptAt);
@@ -337,7 +340,7 @@ export class OutboxDispatcher {
         const held = await this.store.extendOutboxLease([row.id], this.workerId, new Date(this.now().getTime() + wait + this.leaseMs));
         if (held.length === 0) return this.notSettled(row);
       }
-      const reserved = this.limiter.reserve(rateKey);
+      const reserved = this.limiter.reserve(rateKey, pauseLimit);
       if (reserved > 0) await this.sleep(reserved);
 
       let sent: Sent;

@@ -12,6 +12,9 @@
  *   fall back at once (the escalation channel, the practitioner told).
  * - Waiting for Retry-After or for the per-conversation rate limit is a deferral, not an attempt: it never
  *   counts against anything.
+ * - Retry-After is honoured in full by routine rows (within their budget) but by urgent rows only up to
+ *   `urgentBackoff.capMs`: a safeguarding alert is never held longer than 30 s between attempts, whatever
+ *   Teams (or anything between) says, be it `Retry-After: 86400` or a date next year.
  */
 import { type BackoffOptions, fullJitterDelayMs } from './backoff';
 import type { FailureKind } from './proactiveSender';
@@ -54,12 +57,18 @@ export interface FailedSend {
   retryAfterMs: number | null;
 }
 
+/** The longest a Retry-After (or the conversation pause it causes) may hold a row of this urgency. */
+export function retryAfterLimitMs(urgency: Urgency, policy: RetryPolicy = DEFAULT_RETRY_POLICY): number {
+  return urgency === 'urgent' ? policy.urgentBackoff.capMs : Number.POSITIVE_INFINITY;
+}
+
 /** What to do after a send failed. `random` returns [0, 1), like Math.random. */
 export function afterFailure(failed: FailedSend, policy: RetryPolicy = DEFAULT_RETRY_POLICY, random: () => number = Math.random): NextStep {
   if (failed.kind !== 'retryable') return { action: 'give_up', reason: failed.kind };
   const backoff = failed.urgency === 'urgent' ? policy.urgentBackoff : policy.routineBackoff;
   const jittered = fullJitterDelayMs(failed.attempts, backoff, random);
-  const retryAfter = failed.retryAfterMs !== null && Number.isFinite(failed.retryAfterMs) ? Math.ceil(failed.retryAfterMs) : 0;
+  const asked = failed.retryAfterMs !== null && Number.isFinite(failed.retryAfterMs) ? Math.ceil(failed.retryAfterMs) : 0;
+  const retryAfter = Math.min(asked, retryAfterLimitMs(failed.urgency, policy));
   const delayMs = Math.max(jittered, retryAfter);
   if (failed.urgency === 'urgent') return { action: 'retry', delayMs };
   const age = failed.now.getTime() - failed.queuedAt.getTime();

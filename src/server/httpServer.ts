@@ -1,7 +1,7 @@
 /**
  * The HTTP server: POST /api/messages for Teams, GET /healthz (the process is up) and GET /readyz (the store
- * answers and the policy packs are loaded). A message is refused before anything reads it unless it is a
- * small uncompressed JSON document (src/server/jsonRequestBody.ts) and, when bot credentials are configured,
+ * answers and the policy packs are loaded; a failing check is named in fixed words, its error only logged). A
+ * message is refused before anything reads it unless it is a small uncompressed JSON document (src/server/jsonRequestBody.ts) and, when bot credentials are configured,
  * carries an Authorization header. Every response carries the security headers and no `Server` banner;
  * a refusal says what was wrong with the request, and a failure inside says nothing but that it failed.
  */
@@ -17,6 +17,12 @@ export interface ReadinessCheck {
   name: string;
   /** Throws when not ready. */
   check: () => Promise<void>;
+  /**
+   * What /readyz says when the check fails: fixed words chosen by the application, never the error's own text
+   * (a database driver's message can name hosts, users or files). The error itself goes to the log.
+   * Without it: `<name>: not ready`.
+   */
+  explain?: (error: unknown) => string;
   /** A failing advisory check is reported in /readyz but does not make the instance unready. */
   advisory?: boolean;
 }
@@ -133,7 +139,8 @@ export function createHttpServer({ processActivity, readiness, log, production, 
           await r.check();
           return { name: r.name, ok: true };
         } catch (e) {
-          return { name: r.name, ok: false, error: (e as Error).message, ...(r.advisory ? { advisory: true } : {}) };
+          log.warn({ check: r.name, err: e }, 'readiness check failed');
+          return { name: r.name, ok: false, error: r.explain?.(e) ?? `${r.name}: not ready`, ...(r.advisory ? { advisory: true } : {}) };
         }
       }),
     );

@@ -5,14 +5,14 @@
  * moves to is recorded as reached.
  */
 import { sql } from 'kysely';
-import { type ActingUser, mayAcknowledgeAlert } from '../domain/authority';
+import { type ActingUser, isInChannel, mayAcknowledgeAlert } from '../domain/authority';
 import type { AcknowledgeResult, EscalateResult, EscalationStore } from '../domain/ports/store';
 import { appendAudit } from './auditLog';
 import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
 import { checkDate, checkDisplayName, checkId, checkLimit } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
-import { cancelPendingOutbox, insertOutboxRows, outboxRows } from './outboxRepository';
+import { cancelPendingOutbox, channelCopyOf, insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
 import { acknowledgementSeal, routingSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -90,7 +90,9 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         if (row === undefined) return { kind: 'not_found' };
         const decision = await trx.selectFrom('decisions').select(['practitioner_aad_id', 'case_ref']).where('id', '=', row.decision_id).executeTakeFirstOrThrow();
         // Who may acknowledge is decided here, on the locked row, so no click can slip past it in a race.
-        const authority = mayAcknowledgeAlert(who, { ...toRouting(row), practitionerAadId: decision.practitioner_aad_id });
+        // From the channel, only once a copy was queued there (read in this transaction too).
+        const channelCopyQueued = isInChannel(who.conversationId, row.channel_conversation_id) && (await channelCopyOf(trx, row.id, row.channel_conversation_id));
+        const authority = mayAcknowledgeAlert(who, { ...toRouting(row), practitionerAadId: decision.practitioner_aad_id, channelCopyQueued });
         if (authority.kind === 'refused') {
           await appendAudit(trx, ctx, {
             type: 'escalation.ack_refused',

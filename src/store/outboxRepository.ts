@@ -6,6 +6,7 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import { type EnqueueResult, type NewOutboxMessage, OUTBOX_PRIORITIES, type OutboxMessage, type OutboxStatus, type OutboxStore, type OutboxTarget } from '../domain/ports/store';
 import { parseOutboxPayload } from '../domain/ports/outboxMessages';
+import { isInChannel } from '../domain/authority';
 import { appendAudit } from './auditLog';
 import { addMs, fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
 import { isUniqueViolation, lockSkippingLocked } from './engineDifferences';
@@ -23,6 +24,13 @@ const DEFERRED = 'deferred: ';
  * Cancels the pending and in-flight copies of an alert someone acknowledged (inside the acknowledging
  * transaction): they are never sent, and never dead-lettered with a "nobody could be reached". Returns how many.
  */
+/** Whether a copy of the alert `refId` was ever queued to the channel `channelConversationId` (any status). */
+export async function channelCopyOf(trx: Transaction<Database>, refId: string, channelConversationId: string | null): Promise<boolean> {
+  if (channelConversationId === null) return false;
+  const rows = await trx.selectFrom('outbox').select('target_id').where('ref_id', '=', refId).where('target_kind', '=', 'channel').where('kind', '=', 'card').execute();
+  return rows.some((r) => isInChannel(r.target_id, channelConversationId));
+}
+
 export async function cancelPendingOutbox(trx: Transaction<Database>, refId: string, now: Date): Promise<number> {
   const result = await trx
     .updateTable('outbox')

@@ -1,19 +1,23 @@
 /**
  * One bot per SQLite file. Two bots on one file would each claim the other's outbox rows and timers (SQLite
- * has no leases across processes that survive a crash cleanly), so the bot takes `<file>.bot-lock` before it
- * opens the store: created with O_EXCL, holding the holder's pid, host and start time, and touched every
- * HEARTBEAT_MS while it runs. A second bot finds it and refuses to start, naming the holder.
+ * has no leases across processes that survive a crash cleanly), so the bot takes a lock beside the file
+ * before it opens the store, and a second bot refuses to start, naming the holder.
  *
- * A crashed holder never blocks for ever: the lock is stale, and taken over, when its process is gone (same
- * host, pid not running) or when it has not been touched for STALE_AFTER_MS (another host, or a pid reused
- * by an unrelated process). The data commands (export, sar, erase, audit:verify, retention:purge) do not
- * take it: they may run beside the bot, in short transactions.
+ * The lock is the operating system's, not a file's contents: `<file>.bot-lock.db` is a small SQLite database
+ * that the holder opens with `PRAGMA locking_mode = EXCLUSIVE` and writes to, so SQLite keeps its exclusive
+ * file lock for as long as the connection is open. The kernel drops that lock when the process ends however
+ * it ends (a crash, SIGKILL), so a dead holder never blocks a start, whatever its pid or host name, and two
+ * bots starting at once cannot both win: the kernel gives the lock to one. `<file>.bot-lock` beside it
+ * names the holder (pid, host, start time) for the refusal message; it is never trusted for the decision.
+ * The file is named by its real path, so a symbolic link to the same database finds the same lock.
+ *
+ * The data commands (export, sar, erase, audit:verify, retention:purge) do not take it: they may run beside
+ * the bot, in short transactions.
  */
 import fs from 'node:fs';
 import os from 'node:os';
-
-export const HEARTBEAT_MS = 10_000;
-export const STALE_AFTER_MS = 60_000;
+import path from 'node:path';
+import Database from 'better-sqlite3';
 
 export interface LockHolder {
   pid: number;
@@ -39,13 +43,29 @@ export interface BotLock {
   release(): void;
 }
 
-export function lockPathFor(file: string): string {
-  return `${file}.bot-lock`;
+/** The real path of the database file (symbolic links resolved), whether or not the file exists yet. */
+function realPathOf(file: string): string {
+  const absolute = path.resolve(file);
+  try {
+    return fs.realpathSync(absolute);
+  } catch {
+    return path.join(fs.realpathSync(path.dirname(absolute)), path.basename(absolute));
+  }
 }
 
-function readHolder(lockPath: string): LockHolder | null {
+/** The file that names the holder. */
+export function lockPathFor(file: string): string {
+  return `${realPathOf(file)}.bot-lock`;
+}
+
+/** The database whose exclusive lock is the bot lock. */
+function lockDatabaseFor(file: string): string {
+  return `${realPathOf(file)}.bot-lock.db`;
+}
+
+function readHolder(holderPath: string): LockHolder | null {
   try {
-    const parsed = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockHolder>;
+    const parsed = JSON.parse(fs.readFileSync(holderPath, 'utf8')) as Partial<LockHolder>;
     if (typeof parsed.pid !== 'number' || typeof parsed.host !== 'string') return null;
     return { pid: parsed.pid, host: parsed.host, startedAt: String(parsed.startedAt ?? 'at an unknown time') };
   } catch {
@@ -53,76 +73,57 @@ function readHolder(lockPath: string): LockHolder | null {
   }
 }
 
-function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Written to a temporary file and renamed over the old one: a reader sees the old holder or the new, whole. */
+function writeHolder(holderPath: string, holder: LockHolder): void {
+  const temporary = `${holderPath}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(holder)}\n`, { mode: 0o644 });
+  fs.renameSync(temporary, holderPath);
 }
 
-/** Why a lock file can be taken over, or null when its holder looks alive. */
-function staleness(lockPath: string, holder: LockHolder | null, nowMs: number): string | null {
-  if (holder === null) return 'unreadable';
-  if (holder.host === os.hostname() && !processIsRunning(holder.pid)) return `process ${holder.pid} is not running`;
-  try {
-    const age = nowMs - fs.statSync(lockPath).mtimeMs;
-    if (age > STALE_AFTER_MS) return `not touched for ${Math.round(age / 1000)} s`;
-  } catch {
-    return 'gone';
-  }
-  return null;
-}
+const isBusy = (error: unknown) => typeof (error as { code?: unknown }).code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test((error as { code: string }).code);
 
 /**
  * Takes the bot lock for `file`, or throws StoreInUseError naming the holder. `onTakeover` hears about a
- * stale lock that was replaced (log it).
+ * holder named beside the file that did not release the lock (it crashed): log it.
  */
 export function acquireBotLock(file: string, onTakeover: (previous: LockHolder | null, why: string) => void = () => undefined, now: () => number = Date.now): BotLock {
-  const lockPath = lockPathFor(file);
-  const mine: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date(now()).toISOString() };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(lockPath, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_WRONLY, 0o644);
-      fs.writeSync(fd, `${JSON.stringify(mine)}\n`);
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-      return holdLock(lockPath, mine);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const holder = readHolder(lockPath);
-    const why = staleness(lockPath, holder, now());
-    if (why === null && holder !== null) throw new StoreInUseError(file, holder);
-    onTakeover(holder, why ?? 'stale');
-    fs.rmSync(lockPath, { force: true });
+  const holderPath = lockPathFor(file);
+  const database = new Database(lockDatabaseFor(file), { timeout: 0 });
+  try {
+    database.pragma('locking_mode = EXCLUSIVE');
+    // The first write takes SQLite's exclusive lock; in EXCLUSIVE mode it is kept until the connection closes.
+    database.exec('create table if not exists holder (pid integer, host text, started_at text); begin exclusive; delete from holder; commit');
+  } catch (error) {
+    database.close();
+    if (!isBusy(error)) throw error;
+    throw new StoreInUseError(file, readHolder(holderPath) ?? { pid: -1, host: 'an unknown host', startedAt: 'at an unknown time' });
   }
-  const holder = readHolder(lockPath);
-  throw new StoreInUseError(file, holder ?? { pid: -1, host: 'unknown', startedAt: 'unknown' });
+  const previous = readHolder(holderPath);
+  if (previous !== null) onTakeover(previous, `process ${previous.pid} on ${previous.host} ended without releasing the lock`);
+  const mine: LockHolder = { pid: process.pid, host: os.hostname(), startedAt: new Date(now()).toISOString() };
+  try {
+    database.prepare('insert into holder (pid, host, started_at) values (?, ?, ?)').run(mine.pid, mine.host, mine.startedAt);
+    writeHolder(holderPath, mine);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+  return holdLock(holderPath, database, mine);
 }
 
-function holdLock(lockPath: string, mine: LockHolder): BotLock {
-  const beat = setInterval(() => {
-    const now = new Date();
-    try {
-      fs.utimesSync(lockPath, now, now);
-    } catch {
-      // Removed under us: the next start will sort it out; nothing to do while running.
-    }
-  }, HEARTBEAT_MS);
-  beat.unref();
+function holdLock(holderPath: string, database: Database.Database, mine: LockHolder): BotLock {
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    clearInterval(beat);
-    const holder = readHolder(lockPath);
-    if (holder !== null && holder.pid === mine.pid && holder.host === mine.host && holder.startedAt === mine.startedAt) fs.rmSync(lockPath, { force: true });
+    // Only while still holding the lock: nobody else can have written the holder file meanwhile.
+    const holder = readHolder(holderPath);
+    if (holder !== null && holder.pid === mine.pid && holder.host === mine.host && holder.startedAt === mine.startedAt) fs.rmSync(holderPath, { force: true });
+    database.close();
   };
   process.once('exit', release);
   return {
-    path: lockPath,
+    path: holderPath,
     release: () => {
       process.removeListener('exit', release);
       release();

@@ -17,6 +17,9 @@ const alert: AlertParties = {
   channelConversationId: CHANNEL,
 };
 
+/** The same alert once it has escalated to the escalation channel. */
+const sentToChannel: AlertParties = { ...alert, reachedLevels: ['manager', 'head_of_service', 'escalation_channel'] };
+
 const request: ApprovalParties = { tenantId: TENANT, practitionerAadId: 'aad-pat', managerAadId: 'aad-lee', delegateAadIds: ['aad-jo'] };
 
 function chat(aadObjectId: string, tenantId = TENANT): ActingUser {
@@ -32,23 +35,28 @@ describe('who may act (src/domain/authority.ts)', () => {
     const cases: Array<[string, ActingUser, AlertParties, string]> = [
       ['the line manager', chat('aad-lee'), alert, 'allowed:line_manager'],
       ["the manager's delegate", chat('aad-jo'), alert, 'allowed:delegate'],
-      ['a member of the escalation channel, in a thread there', inChannel('aad-ash'), alert, 'allowed:escalation_channel'],
-      ['a member of the escalation channel, in the channel itself', inChannel('aad-ash', ''), alert, 'allowed:escalation_channel'],
+      ['a member of the escalation channel, in a thread there, once it reached the channel', inChannel('aad-ash'), sentToChannel, 'allowed:escalation_channel'],
+      ['a member of the escalation channel, in the channel itself, once it reached the channel', inChannel('aad-ash', ''), sentToChannel, 'allowed:escalation_channel'],
+      ['a member of the escalation channel, once a copy was queued there (the manager unreachable)', inChannel('aad-ash'), { ...alert, channelCopyQueued: true }, 'allowed:escalation_channel'],
+      ['a member of the escalation channel, before the alert was sent there', inChannel('aad-ash'), alert, 'refused:not_yet_reached'],
+      ['a member of the escalation channel, before it was sent there, in the channel itself', inChannel('aad-ash', ''), alert, 'refused:not_yet_reached'],
       ['the Head of Service before the alert reached them', chat('aad-sam'), alert, 'refused:not_yet_reached'],
       ['the Head of Service once it reached them', chat('aad-sam'), { ...alert, reachedLevels: ['manager', 'head_of_service'] }, 'allowed:head_of_service'],
-      ['the Head of Service from the channel, before it reached them', inChannel('aad-sam'), alert, 'allowed:escalation_channel'],
+      ['the Head of Service from the channel, before it reached them or the channel', inChannel('aad-sam'), alert, 'refused:not_yet_reached'],
+      ['the Head of Service from the channel, once it reached the channel', inChannel('aad-sam'), sentToChannel, 'allowed:escalation_channel'],
+      ['the line manager from the channel, before it reached the channel', inChannel('aad-lee'), alert, 'allowed:line_manager'],
       ['an outsider with no directory entry', chat('aad-mallory'), alert, 'refused:not_routed'],
       ["another team's manager", chat('aad-kim'), alert, 'refused:not_routed'],
       ['the manager, signed in to another tenant', chat('aad-lee', 'tenant-south'), alert, 'refused:other_tenant'],
-      ['someone in another tenant with the same channel id', inChannel('aad-ash', '', 'tenant-south'), alert, 'refused:other_tenant'],
+      ['someone in another tenant with the same channel id', inChannel('aad-ash', '', 'tenant-south'), sentToChannel, 'refused:other_tenant'],
       ['the practitioner', chat('aad-pat'), alert, 'refused:own_request'],
-      ['the practitioner, from the channel', inChannel('aad-pat'), alert, 'refused:own_request'],
+      ['the practitioner, from the channel', inChannel('aad-pat'), sentToChannel, 'refused:own_request'],
       ['the practitioner, even if also recorded as the manager', chat('aad-pat'), { ...alert, managerAadId: 'aad-pat' }, 'refused:own_request'],
-      ['a channel member from their 1:1 chat', chat('aad-ash'), alert, 'refused:not_routed'],
-      ['a channel member from another channel', { aadObjectId: 'aad-ash', tenantId: TENANT, conversationId: '19:general@thread.tacv2;messageid=1' }, alert, 'refused:not_routed'],
-      ['a conversation id that only starts like the channel', { aadObjectId: 'aad-ash', tenantId: TENANT, conversationId: `${CHANNEL}.evil` }, alert, 'refused:not_routed'],
+      ['a channel member from their 1:1 chat', chat('aad-ash'), sentToChannel, 'refused:not_routed'],
+      ['a channel member from another channel', { aadObjectId: 'aad-ash', tenantId: TENANT, conversationId: '19:general@thread.tacv2;messageid=1' }, sentToChannel, 'refused:not_routed'],
+      ['a conversation id that only starts like the channel', { aadObjectId: 'aad-ash', tenantId: TENANT, conversationId: `${CHANNEL}.evil` }, sentToChannel, 'refused:not_routed'],
       ['no conversation', { aadObjectId: 'aad-ash', tenantId: TENANT, conversationId: null }, alert, 'refused:not_routed'],
-      ['anyone, when no channel was configured', inChannel('aad-ash'), { ...alert, channelConversationId: null }, 'refused:not_routed'],
+      ['anyone, when no channel was configured', inChannel('aad-ash'), { ...sentToChannel, channelConversationId: null }, 'refused:not_routed'],
       ['the Head of Service when no manager was on record (alerted at once)', chat('aad-sam'), { ...alert, managerAadId: null, delegateAadIds: [], reachedLevels: ['head_of_service', 'escalation_channel'] }, 'allowed:head_of_service'],
     ];
     for (const [who, actor, parties, expected] of cases) {
@@ -100,6 +108,7 @@ describe('who may act (src/domain/authority.ts)', () => {
       headOfServiceAadId: fc.option(id, { nil: null }),
       reachedLevels: fc.subarray([...ESCALATION_LEVELS]),
       channelConversationId: fc.option(id, { nil: null }),
+      channelCopyQueued: fc.boolean(),
     });
     const actor = fc.record({ aadObjectId: id, tenantId: id, conversationId: fc.option(id, { nil: null }) });
 
@@ -117,7 +126,7 @@ describe('who may act (src/domain/authority.ts)', () => {
       );
     });
 
-    it('whoever is allowed is someone the alert was routed to, or is in its channel', () => {
+    it('whoever is allowed is someone the alert was routed to, or is in its channel once it was sent there', () => {
       fc.assert(
         fc.property(routing, actor, (parties, who) => {
           const result = mayAcknowledgeAlert(who, parties);
@@ -126,7 +135,7 @@ describe('who may act (src/domain/authority.ts)', () => {
             who.aadObjectId === parties.managerAadId ||
             parties.delegateAadIds.includes(who.aadObjectId) ||
             (who.aadObjectId === parties.headOfServiceAadId && parties.reachedLevels.includes('head_of_service')) ||
-            isInChannel(who.conversationId, parties.channelConversationId);
+            (isInChannel(who.conversationId, parties.channelConversationId) && (parties.reachedLevels.includes('escalation_channel') || parties.channelCopyQueued === true));
           assert.ok(routed, JSON.stringify({ parties, who, result }));
         }),
       );

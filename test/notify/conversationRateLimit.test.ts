@@ -49,6 +49,24 @@ describe('notify: per-conversation rate limit (schedule, fake clock)', () => {
     assert.equal(limiter.reserve('a'), 0, 'a pause in the past changes nothing');
   });
 
+  it('a pause is honoured only as far as the caller allows: from when it began, and never past a given time', () => {
+    let now = 0;
+    const limiter = new ConversationRateLimiter({ perSecond: 7, now: () => now });
+    limiter.pauseUntil('a', 3_600_000);
+    assert.equal(limiter.delayFor('a'), 3_600_000, 'a routine send waits the whole pause');
+    assert.equal(limiter.delayFor('a', { maxPauseMs: 30_000 }), 30_000, 'an urgent send waits at most 30 s');
+    assert.equal(limiter.delayFor('a', { notAfterMs: 600_000 }), 600_000, 'a routine send no later than its budget ends');
+    now = 20_000;
+    limiter.pauseUntil('a', 20_000 + 3_600_000); // Teams says wait an hour again: the pause began at 0
+    assert.equal(limiter.delayFor('a', { maxPauseMs: 30_000 }), 10_000);
+    now = 30_000;
+    assert.equal(limiter.reserve('a', { maxPauseMs: 30_000 }), 0, 'the urgent send goes now');
+    assert.equal(limiter.reserve('a', { maxPauseMs: 30_000 }), 143, 'then at the conversation rate');
+    assert.equal(limiter.delayFor('a'), 3_590_000, 'routine sends still wait for the pause');
+    now = 3_620_001;
+    assert.equal(limiter.delayFor('a'), 0, 'over');
+  });
+
   it('forgets idle conversations and rejects nonsense settings', () => {
     let now = 0;
     const limiter = new ConversationRateLimiter({ now: () => now });

@@ -13,17 +13,41 @@ import { allRows, cardMessage, storeReference, textMessage, toUser } from './not
 
 export const CHANNEL = '19:escalation@thread.tacv2';
 
-/** A clock the dispatcher reads and sleeps on: sleeping moves it on at once. */
+/**
+ * A clock the dispatcher reads and sleeps on: sleeping moves it on at once. Timers set on it (the sender's
+ * deadline) fire only when it is moved past them, never because the machine was slow.
+ */
 export class FakeClock {
+  private readonly timers = new Map<number, { at: number; callback: () => void }>();
+  private nextTimer = 1;
   constructor(public ms = Date.parse('2026-03-03T03:00:00.000Z')) {}
   readonly now = (): Date => new Date(this.ms);
   readonly nowMs = (): number => this.ms;
   readonly sleep = async (ms: number): Promise<void> => {
-    this.ms += Math.max(0, ms);
+    this.advance(Math.max(0, ms));
     await Promise.resolve();
   };
+  readonly setTimeout = (callback: () => void, ms: number): number => {
+    const id = this.nextTimer++;
+    this.timers.set(id, { at: this.ms + Math.max(0, ms), callback });
+    return id;
+  };
+  readonly clearTimeout = (handle: unknown): void => {
+    this.timers.delete(handle as number);
+  };
+  /** Fires every timer now, without moving the clock (a request that hangs until its deadline). */
+  expireTimers(): void {
+    const due = [...this.timers.values()];
+    this.timers.clear();
+    for (const timer of due) timer.callback();
+  }
   advance(ms: number): void {
     this.ms += ms;
+    for (const [id, timer] of [...this.timers].sort((a, b) => a[1].at - b[1].at)) {
+      if (timer.at > this.ms) break;
+      this.timers.delete(id);
+      timer.callback();
+    }
   }
 }
 
@@ -78,6 +102,8 @@ export interface OutageFigures {
   orderAfterRecovery: string[];
   /** Highest `attempts` on any row at the end. */
   maxAttempts: number;
+  /** Per original message: `attempts` on its row at the end, and the HTTP requests the fake saw for it. */
+  attemptsAndRequests: Array<{ key: string; attempts: number; requests: number }>;
 }
 
 export interface OutageRunOptions {
@@ -135,12 +161,17 @@ export async function runOutage(o: OutageRunOptions): Promise<OutageFigures> {
     secondsToDeliveryAfterRecovery: lost === 0 && last !== null ? Math.max(0, Math.round((last - end) / 100) / 10) : null,
     orderAfterRecovery: delivered.filter((c) => c.at >= end).map((c) => c.idempotencyKey!),
     maxAttempts: Math.max(0, ...rows.map((r) => r.attempts)),
+    attemptsAndRequests: queued.map((q) => ({
+      key: q.key,
+      attempts: rows.find((r) => r.idempotency_key === q.key)?.attempts ?? -1,
+      requests: o.fake.calls.filter((c) => c.idempotencyKey === q.key).length,
+    })),
   };
 }
 
 /** One line of docs/reliability.md's table. */
 export function figuresLine(f: OutageFigures): string {
-  return `| ${f.scenario} | ${f.engine} | ${f.tried} | ${f.delivered} | ${f.lost} | ${f.duplicated} | ${f.deadLettered} | ${f.faultedRequests} | ${f.secondsToDeliveryAfterRecovery === null ? 'never' : `${f.secondsToDeliveryAfterRecovery} s`} |`;
+  return `| ${f.scenario} | ${f.engine} | ${f.tried} | ${f.delivered} | ${f.lost} | ${f.duplicated} | ${f.secondsToDeliveryAfterRecovery === null ? 'never' : `${f.secondsToDeliveryAfterRecovery} s`} | ${f.deadLettered} | ${f.faultedRequests} | ${f.maxAttempts} |`;
 }
 
 export function priorityOf(key: string): Priority {

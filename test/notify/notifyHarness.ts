@@ -8,7 +8,7 @@ import type { CloudAdapter } from 'botbuilder';
 import pino from 'pino';
 import { createAdapter } from '../../src/bot/adapter';
 import { loadConfig } from '../../src/config';
-import { BotProactiveSender } from '../../src/bot/proactiveSender';
+import { BotProactiveSender, type SenderClock } from '../../src/bot/proactiveSender';
 import type { CardJson } from '../../src/bot/presenters/renderTemplate';
 import type { ChannelCheckStore, NewOutboxMessage, OutboxMessage, OutboxTarget } from '../../src/domain/ports/store';
 import type { Logger } from '../../src/logging';
@@ -42,8 +42,9 @@ export function anonymousAdapter(log: Logger): CloudAdapter {
   return createAdapter(loadConfig({ CHANNELCHECK_COUNCIL: 'hillingdon' }, ['hillingdon']), log);
 }
 
-export function senderFor(fake: FakeBotConnector, store: ChannelCheckStore, log: Logger, timeoutMs = 1000): BotProactiveSender {
-  return new BotProactiveSender({ adapter: anonymousAdapter(log), appId: null, serviceUrl: fake.serviceUrl, references: store, log, timeoutMs });
+/** `clock`: the deadline on a fake clock (tests that must never time out because the machine is slow). */
+export function senderFor(fake: FakeBotConnector, store: ChannelCheckStore, log: Logger, timeoutMs = 1000, clock?: SenderClock): BotProactiveSender {
+  return new BotProactiveSender({ adapter: anonymousAdapter(log), appId: null, serviceUrl: fake.serviceUrl, references: store, log, timeoutMs, ...(clock ? { clock } : {}) });
 }
 
 /** Stores a 1:1 conversation reference for `userAadId` on the fake connector, as the bot does when a user messages it. */

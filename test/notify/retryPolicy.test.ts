@@ -21,9 +21,22 @@ describe('notify: retry policy (pure)', () => {
     }
   });
 
-  it('honours Retry-After even above the cap', () => {
-    const next = afterFailure({ urgency: 'urgent', kind: 'retryable', attempts: 1, queuedAt: T0, now: T0, retryAfterMs: 45_000 }, DEFAULT_RETRY_POLICY, () => 0);
-    assert.deepEqual(next, { action: 'retry', delayMs: 45_000 });
+  it('an urgent row honours Retry-After up to the urgent cap, never longer: 3600 s, a year, Infinity all wait 30 s', () => {
+    for (const retryAfterMs of [3_600_000, 365 * 86_400_000, Number.MAX_SAFE_INTEGER, 45_000]) {
+      const next = afterFailure({ urgency: 'urgent', kind: 'retryable', attempts: 1, queuedAt: T0, now: T0, retryAfterMs }, DEFAULT_RETRY_POLICY, () => 0);
+      assert.deepEqual(next, { action: 'retry', delayMs: 30_000 }, `Retry-After ${retryAfterMs} ms`);
+    }
+    const shorter = afterFailure({ urgency: 'urgent', kind: 'retryable', attempts: 1, queuedAt: T0, now: T0, retryAfterMs: 12_000 }, DEFAULT_RETRY_POLICY, () => 0);
+    assert.deepEqual(shorter, { action: 'retry', delayMs: 12_000 }, 'a shorter Retry-After is honoured as it is');
+    const configured = afterFailure({ urgency: 'urgent', kind: 'retryable', attempts: 1, queuedAt: T0, now: T0, retryAfterMs: 3_600_000 }, { ...DEFAULT_RETRY_POLICY, urgentBackoff: { baseMs: 1000, capMs: 10_000 } }, () => 0);
+    assert.deepEqual(configured, { action: 'retry', delayMs: 10_000 }, 'the configured urgent cap');
+  });
+
+  it('a routine row honours Retry-After in full, but never past the end of its budget', () => {
+    const hour = afterFailure({ urgency: 'routine', kind: 'retryable', attempts: 1, queuedAt: T0, now: T0, retryAfterMs: 3_600_000 }, DEFAULT_RETRY_POLICY, () => 0);
+    assert.deepEqual(hour, { action: 'retry', delayMs: 3_600_000 });
+    const year = afterFailure({ urgency: 'routine', kind: 'retryable', attempts: 1, queuedAt: T0, now: at(3_600_000), retryAfterMs: 365 * 86_400_000 }, DEFAULT_RETRY_POLICY, () => 0);
+    assert.deepEqual(year, { action: 'retry', delayMs: 23 * 3_600_000 }, 'at the end of the 24 h budget');
   });
 
   it('a routine row has a budget in time, not attempts: 500 attempts within 24 h retry; past 24 h it is exhausted', () => {
@@ -44,8 +57,11 @@ describe('notify: retry policy (pure)', () => {
     }
   });
 
-  it('a deferral is not an attempt', () => {
-    assert.deepEqual(deferral(10_000, T0), { nextAttemptAt: at(10_000), countsAsAttempt: false });
+  it('a deferral puts the row back for when its conversation may be sent to again, never in the past', () => {
+    assert.deepEqual(deferral(10_000, at(5000)).nextAttemptAt, at(15_000));
+    assert.deepEqual(deferral(1234.2, T0).nextAttemptAt, at(1235), 'rounded up: never before the wait ends');
+    assert.deepEqual(deferral(-50, at(7000)).nextAttemptAt, at(7000), 'a wait already over: now');
+    // That it is not an attempt is behaviour of the dispatcher: longOutages.test.ts checks attempts == requests.
   });
 
   it('is configured from the settings', () => {

@@ -93,6 +93,13 @@ function idempotencyKeyOf(body: unknown): string | null {
   return typeof key === 'string' ? key : null;
 }
 
+export interface FakeBotConnectorOptions {
+  /** Milliseconds clock for `RecordedCall.at`. */
+  now?: () => number;
+  /** Called when a request hangs, after it is recorded. */
+  onHang?: () => void;
+}
+
 export class FakeBotConnector {
   readonly calls: RecordedCall[] = [];
   /** Checks each call's Authorization header (e.g. FakeBotFrameworkIdentity.verifyBotToken); unset: none checked. */
@@ -109,12 +116,16 @@ export class FakeBotConnector {
   /** Milliseconds clock for `RecordedCall.at` (tests on a fake clock pass theirs). */
   private readonly now: () => number;
 
-  constructor(options: { now?: () => number } = {}) {
+  /** Called when a request hangs (tests on a fake clock move it past the sender's deadline). */
+  private readonly onHang: (() => void) | undefined;
+
+  constructor(options: FakeBotConnectorOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.onHang = options.onHang;
   }
 
   /** Starts listening on 127.0.0.1 and a random port. */
-  static async start(options: { now?: () => number } = {}): Promise<FakeBotConnector> {
+  static async start(options: FakeBotConnectorOptions = {}): Promise<FakeBotConnector> {
     const fake = new FakeBotConnector(options);
     await fake.listen();
     return fake;
@@ -276,6 +287,7 @@ export class FakeBotConnector {
           req.socket.destroy();
         }, fault.hangMs ?? 60_000);
         this.hangTimers.add(timer);
+        this.onHang?.();
         return;
       }
       if ('status' in fault) {

@@ -6,7 +6,7 @@
 export const STORE_UNAVAILABLE_REASONS = ['busy', 'read_only', 'full', 'io', 'unreachable'] as const;
 export type StoreUnavailableReason = (typeof STORE_UNAVAILABLE_REASONS)[number];
 
-const WORDS: Record<StoreUnavailableReason, string> = {
+export const STORE_UNAVAILABLE_WORDS: Readonly<Record<StoreUnavailableReason, string>> = {
   busy: 'the store is busy (another process holds its write lock)',
   read_only: 'the store is read-only',
   full: 'the disk holding the store is full',
@@ -20,7 +20,7 @@ export class StoreUnavailableError extends Error {
     detail?: string,
     options?: { cause?: unknown },
   ) {
-    super(detail === undefined ? WORDS[reason] : `${WORDS[reason]}: ${detail}`, options);
+    super(detail === undefined ? STORE_UNAVAILABLE_WORDS[reason] : `${STORE_UNAVAILABLE_WORDS[reason]}: ${detail}`, options);
     this.name = 'StoreUnavailableError';
   }
 }

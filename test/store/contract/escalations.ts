@@ -186,14 +186,22 @@ export function describeEscalations(env: ContractEnv): void {
         ['a channel member in another channel', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: '19:general@thread.tacv2;messageid=1' }, 'not_routed'],
         ['a look-alike conversation id', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: `${channel}x` }, 'not_routed'],
         ['no conversation at all', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: null }, 'not_routed'],
+        // The alert went to the manager only: the channel has not been sent it, so its members may not act yet.
+        ['a channel member, before the alert was sent to the channel', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: `${channel};messageid=1712345678901` }, 'not_yet_reached'],
+        ['the Head of Service, from the channel before it was sent there', { aadObjectId: 'aad-head-1', tenantId: 'tenant-1', conversationId: channel }, 'not_yet_reached'],
+        ['a channel member, with a copy queued to another channel', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: channel }, 'not_yet_reached'],
       ];
+      // A copy of this alert to some other channel does not open the escalation channel to its members.
+      await store.enqueue([{ idempotencyKey: 'alert:esc-5:elsewhere', kind: 'card', target: { kind: 'channel', channelId: '19:general@thread.tacv2' }, payload: { tenantId: 'tenant-1', card: { kind: 'rendered', card: { type: 'AdaptiveCard' } }, summary: 'alert' }, refId: 'esc-5' }]);
+      const beforeRefusals = await tableCounts(env.db.raw());
       for (const [who, actor, reason] of refusals) {
         const r = await store.acknowledgeEscalation('esc-5', actor, told(`refused:${who}`));
         assert.ok(r.kind === 'not_authorised', `${who}: ${r.kind}`);
         assert.equal(r.reason, reason, who);
         assert.equal(r.escalation.status, 'open', who);
       }
-      assert.deepEqual(await tableCounts(env.db.raw()), { ...before, audit_events: before.audit_events + refusals.length }, 'each refusal wrote its audit event and nothing else');
+      assert.deepEqual(await tableCounts(env.db.raw()), { ...beforeRefusals, audit_events: beforeRefusals.audit_events + refusals.length }, 'each refusal wrote its audit event and nothing else');
+      assert.equal(before.outbox + 1, beforeRefusals.outbox);
       const stored = await store.getEscalation('esc-5');
       assert.equal(stored?.status, 'open');
       assert.equal(stored?.version, 1);
@@ -207,12 +215,15 @@ export function describeEscalations(env: ContractEnv): void {
       assert.equal(refused[0]?.actor, 'aad-mallory');
       assert.equal(refused[0]?.caseRef, 'CASE-4005');
 
+      // The manager could not be reached: a copy is queued to the escalation channel (the dispatcher's
+      // fallback), so its members may act from there now.
+      await store.enqueue([{ idempotencyKey: 'alert:esc-5:manager:fallback-channel', kind: 'card', target: { kind: 'channel', channelId: channel }, payload: { tenantId: 'tenant-1', card: { kind: 'rendered', card: { type: 'AdaptiveCard' } }, summary: 'alert' }, refId: 'esc-5' }]);
       // A member of the escalation channel, clicking the card in its thread there.
       const member = await store.acknowledgeEscalation('esc-5', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: `${channel};messageid=1712345678901` }, told('ack:member'));
       assert.ok(member.kind === 'acknowledged');
       assert.equal(member.escalation.acknowledgedBy, 'aad-member-1');
       const acked = (await store.listAuditEvents({ decisionId: record.id })).filter((e) => e.type === 'escalation.acknowledged');
-      assert.deepEqual(acked.map((e) => e.payload), [{ escalationId: 'esc-5', level: 'manager', as: 'escalation_channel', copiesCancelled: 0 }]);
+      assert.deepEqual(acked.map((e) => e.payload), [{ escalationId: 'esc-5', level: 'manager', as: 'escalation_channel', copiesCancelled: 2 }]);
       // A replay by the same member, and a later click by the manager: the settled state, nothing queued.
       assert.equal((await store.acknowledgeEscalation('esc-5', { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: channel }, told('ack:replay'))).kind, 'already_acknowledged');
       assert.equal((await store.acknowledgeEscalation('esc-5', inChat('aad-manager-1'), told('ack:late'))).kind, 'already_acknowledged');
@@ -261,7 +272,8 @@ export function describeEscalations(env: ContractEnv): void {
     it('20 simultaneous clicks from mixed people on two replicas: one acknowledgement, every outsider refused and audited', async function () {
       this.timeout(30_000);
       const [a, b] = await env.db.openReplicas({ now: env.clock.now });
-      const { record } = await raiseAlert(a, env.clock.now(), 11);
+      // Sent to the manager and the escalation channel at once, so the channel's members may act too.
+      const { record } = await raiseAlert(a, env.clock.now(), 11, alertRouting({ reachedLevels: ['manager', 'escalation_channel'] }));
       const channel = { aadObjectId: 'aad-member-1', tenantId: 'tenant-1', conversationId: '19:escalations@thread.tacv2;messageid=5' };
       const allowed: ActingUser[] = [inChat('aad-manager-1'), inChat('aad-deputy-1'), channel, { ...channel, aadObjectId: 'aad-member-2' }];
       const refused: Array<[ActingUser, string]> = [

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { welcomeCard } from '../../src/bot/handlers/commandHandlers';
-import { DO_NOW_MAX, outcomeCardData, presentOutcome, shortCite, shortClause } from '../../src/bot/presenters/outcomePresenter';
+import { DO_NOW_MAX, FIRST_SCREEN_CHARS, outcomeCardData, presentOutcome, shortCite, shortClause } from '../../src/bot/presenters/outcomePresenter';
 import { managerStatusText } from '../../src/bot/presenters/managerStatusWords';
 import { cardProblems } from '../../src/bot/presenters/validateCard';
 import { caseNoteText } from '../../src/domain/caseNote';
@@ -104,7 +104,7 @@ describe('cards: the outcome card on a phone', () => {
     const first = firstScreen(card);
     assert.equal(first[0].items[0].text, 'WhatsApp is allowed, with conditions');
     assert.equal(first[1].items[0].text, 'Conditions to follow');
-    assert.equal(first[1].items.length - 1, DO_NOW_MAX, 'five of the ten conditions');
+    assert.equal(first[1].items.length - 1, DO_NOW_MAX, 'five of the ten conditions: they leave room for the script');
     assert.match(first[1].items[1].text, /^1\. WhatsApp is the safest/);
     assert.ok(has(first, decision.scripts[0]!.text), 'the script to send');
     assert.ok(has(first, 'Your line manager Lee Manager has been notified.'), 'who was told');
@@ -120,11 +120,25 @@ describe('cards: the outcome card on a phone', () => {
       const doNow = f.find((b) => b.items?.[0]?.text && /^(Do this now|Conditions to follow|Instead|If your manager)/.test(b.items[0].text));
       if (d.actNow.length > 0) assert.equal(doNow.items[0].text, 'Do this now', `${name}: urgent steps lead`);
       if (doNow) assert.ok(doNow.items.length - 1 <= DO_NOW_MAX, `${name}: at most ${DO_NOW_MAX}`);
+      if (doNow && d.actNow.length === 0 && doNow.items.length > 2) {
+        const chars = doNow.items.slice(1).reduce((n: number, i: any) => n + i.text.replace(/^\d+\. | _\([^)]*\)_$/g, '').length, 0) + (d.scripts[0] ? d.scripts[0].title.length + d.scripts[0].text.length : 0);
+        assert.ok(chars <= FIRST_SCREEN_CHARS, `${name}: ${chars} characters of checklist and script on the first screen`);
+      }
       if (d.scripts[0]) assert.ok(has(f, d.scripts[0].text), `${name}: the first script on the first screen`);
       const status = managerStatusText(view.managerStatus);
       if (status) assert.ok(has(f, status), `${name}: who was told`);
       for (const hidden of ['Why', 'Who to contact', 'Case-note summary']) assert.ok(!text(f).includes(hidden), `${name}: ${hidden} is not on the first screen`);
     }
+  });
+
+  it('long conditions leave room for a long script: fewer of them on the first screen, the rest in the full checklist', () => {
+    const decision = decide('waltham-forest', { contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'appointment', consent: 'not_asked' });
+    assert.ok(decision.scripts[0]!.text.length > 500 && decision.conditions.length > DO_NOW_MAX);
+    const card = presentOutcome(viewOf(decision)) as any;
+    const shown = firstScreen(card)[1].items.length - 1;
+    assert.ok(shown >= 1 && shown < DO_NOW_MAX, `${shown} shown`);
+    assert.ok(has(firstScreen(card), decision.scripts[0]!.text));
+    assert.ok(decision.conditions.every((c) => has(sections(card).get(`Full checklist (${decision.conditions.length})`), c.text)));
   });
 
   it('the reasons, the full checklist, the other ways, the contacts and the case note are behind labelled, collapsed sections; nothing is lost', () => {

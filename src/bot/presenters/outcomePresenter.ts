@@ -12,6 +12,24 @@ import { type CardJson, renderTemplate } from './renderTemplate';
 
 /** What to do now shows at most this many items; the rest are in the full checklist. */
 export const DO_NOW_MAX = 5;
+/**
+ * The characters of checklist and script text the first screen (about 800 px at 446 px wide) has room for:
+ * conditions beyond it (never the first, never an urgent step) wait in the full checklist, so the message to
+ * send stays on the first screen.
+ */
+export const FIRST_SCREEN_CHARS = 900;
+
+/** The first items, at most DO_NOW_MAX, that fit in `budget` characters (the first always). */
+function fitting<T extends { text: string }>(items: readonly T[], budget: number): T[] {
+  const kept: T[] = [];
+  let used = 0;
+  for (const item of items.slice(0, DO_NOW_MAX)) {
+    used += item.text.length;
+    if (kept.length > 0 && used > budget) break;
+    kept.push(item);
+  }
+  return kept;
+}
 
 /**
  * The headline's container style. The text on it keeps the container's default colour: Teams gives every
@@ -107,10 +125,12 @@ export function outcomeCardData(d: DecisionView) {
 
   // What to do now: the urgent steps; else, where WhatsApp may be used, the conditions; else the other ways.
   const source = d.actNow.length > 0 ? 'actNow' : whatsappAllowed && d.conditions.length > 0 ? 'conditions' : d.alternatives.length > 0 ? 'alternatives' : null;
-  const doNowItems = source === null ? [] : d[source].slice(0, DO_NOW_MAX);
+  const first = d.scripts[0];
+  const scriptChars = first ? first.title.length + first.text.length : 0;
+  const doNowItems = source === null ? [] : source === 'actNow' ? d.actNow.slice(0, DO_NOW_MAX) : fitting(d[source], FIRST_SCREEN_CHARS - scriptChars);
   const doNow = doNowItems.map((a, i) => ({ line: `${i + 1}. ${source === 'actNow' ? `**${a.text}**` : a.text}`, cite: cite(a) }));
   const checklistCount = d.actNow.length + d.conditions.length;
-  const checklistShownInFull = (source === 'actNow' && d.conditions.length === 0 && d.actNow.length <= DO_NOW_MAX) || (source === 'conditions' && d.conditions.length <= DO_NOW_MAX);
+  const checklistShownInFull = (source === 'actNow' && d.conditions.length === 0 && d.actNow.length <= DO_NOW_MAX) || (source === 'conditions' && d.conditions.length === doNowItems.length);
   const checklist =
     checklistCount > 0 && !checklistShownInFull
       ? {
@@ -120,7 +140,7 @@ export function outcomeCardData(d: DecisionView) {
           conditions: d.conditions.map((c) => ({ line: `☐ ${c.text}`, cite: cite(c) })),
         }
       : null;
-  const alternativesShownInFull = source === 'alternatives' && d.alternatives.length <= DO_NOW_MAX;
+  const alternativesShownInFull = source === 'alternatives' && d.alternatives.length === doNowItems.length;
   const alternatives = d.alternatives.length > 0 && !alternativesShownInFull ? { toggle: `Other ways to contact them (${d.alternatives.length})`, items: d.alternatives.map(item) } : null;
 
   const now = d.reasons.filter((r) => !r.later);

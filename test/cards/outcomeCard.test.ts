@@ -167,7 +167,11 @@ describe('cards: the outcome card on a phone', () => {
       for (const x of [...d.scripts, ...(d.routineLater?.scripts ?? [])]) assert.ok(has(card, x.text), `${name}: script ${x.id}`);
       for (const x of d.record.instructions) assert.ok(has(note, x.text), `${name}: record instruction in the case-note section`);
       // Every rule that fired can be traced: its full citation is under Why (or, for routine contact later, in that part).
-      for (const r of d.reasons) assert.ok(has(why, r.ruleId) || has(s.get(d.routineLater?.title ?? ''), r.ruleId), `${name}: ${r.ruleId} traced`);
+      const routine = [...s].find(([k]) => k.startsWith('For routine contact later'))?.[1] ?? null;
+      assert.equal(routine !== null, d.routineLater !== null, `${name}: a routine part exactly when there is one`);
+      for (const r of d.reasons) assert.ok(has(why, r.ruleId) || has(routine, r.ruleId), `${name}: ${r.ruleId} traced`);
+      // A phone shows a button's label on one line: every label fits (about 50 characters at 446 px).
+      for (const label of s.keys()) assert.ok(label.length <= 46, `${name}: "${label}" is cut off on a phone`);
     }
     assert.ok(seen > 0, 'some conditions are only in the full checklist');
   });

@@ -5,7 +5,7 @@
  * collapsed sections. Items carry short citations ("Hillingdon 2.2"); the full ones are under "Why".
  */
 import type { PackStatus } from '../../domain/policy/packSchema';
-import type { Outcome } from '../../domain/policy/precedence';
+import { type ChannelVerdict, type Outcome, ROUTINE_NOTES } from '../../domain/policy/precedence';
 import type { CitationView, ContactView, DecisionView, ItemView, ReasonView, ScriptView } from '../../domain/views';
 import { managerStatusText } from './managerStatusWords';
 import { type CardJson, renderTemplate } from './renderTemplate';
@@ -49,6 +49,19 @@ const SETTLED = {
   approved: { headline: 'Approved by your line manager: WhatsApp allowed, with conditions', style: 'good' },
   declined: { headline: 'Declined by your line manager: do not use WhatsApp', style: 'attention' },
 } as const;
+
+/** The routine part's button, short enough not to be cut off on a phone (its heading inside says it in full). */
+const ROUTINE_BUTTON: Record<ChannelVerdict, string> = {
+  whatsapp_allowed_with_conditions: 'For routine contact later: WhatsApp is allowed',
+  whatsapp_not_permitted: 'For routine contact later: no WhatsApp',
+  manager_approval_required: 'For routine contact later: ask your manager',
+  use_teams: 'For routine contact later: use Teams',
+};
+
+function routineButton(title: string): string {
+  const channel = (Object.keys(ROUTINE_NOTES) as ChannelVerdict[]).find((c) => title === `For routine contact later: ${ROUTINE_NOTES[c]}`);
+  return channel ? ROUTINE_BUTTON[channel] : title;
+}
 
 /** What kind of document it is, in the headline's second line; a policy needs no comment. */
 const STATUS_WORDS: Record<PackStatus, string | null> = {
@@ -152,6 +165,7 @@ export function outcomeCardData(d: DecisionView) {
   const routine = d.routineLater
     ? {
         title: d.routineLater.title,
+        toggle: routineButton(d.routineLater.title),
         reasons: later.filter((r) => r.decisive).map(reason),
         conditionsTitle,
         conditions: d.routineLater.conditions.map(item),
@@ -171,7 +185,8 @@ export function outcomeCardData(d: DecisionView) {
     policyVersion: d.policy.version,
     policyId: d.policy.id,
     policyHash: d.policy.contentHash.slice(0, 12),
-    documentWord: documentWord(d.policy.status),
+    /** " (guidance)" after the title in the footer; nothing for a policy, whose title says so. */
+    documentKind: d.policy.status === 'policy' ? '' : ` (${documentWord(d.policy.status)})`,
     caseRef: d.caseRef,
     decisionId: d.decisionId,
     doNowTitle: source === 'conditions' ? conditionsTitle : source === 'alternatives' ? 'Instead' : 'Do this now',

@@ -170,7 +170,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     verbs: buildVerbRoutes({ wizard, approvals, escalations, consent, checks }),
     commands: buildCommandRoutes({ wizard, checks, councilPolicy }),
     references: store,
-    welcome: (actor) => welcomeCard(councilPolicy(actor.tenantId)?.council.data.metadata.council ?? null),
+    welcome: (actor) => welcomeCard(councilPolicy(actor.tenantId)),
     log,
   });
   const server = createHttpServer({

@@ -105,7 +105,8 @@ export class DecisionService {
         caseRef: record.caseRef ?? 'not given',
         decision: record.decision,
         consentRegister: register,
-        approval: settled ? { status: settled, byName: null, at: approval?.settledAt ?? null } : null,
+        // Brought up to date once the manager has decided: who (when this very action settles it), when, and what they said.
+        approval: settled ? { status: settled, byName: settling?.byName ?? null, at: settledApproval?.settledAt ?? null, comment: settledApproval?.comment ?? null } : null,
       }),
       consent: { standing: standing?.status ?? null, registerLine: consentStandingText(register), offer },
       approval: settledApproval

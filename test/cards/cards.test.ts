@@ -132,7 +132,8 @@ describe('cards', () => {
     assert.match(ackRefused('not_routed').advice, /You are not one of the people this alert was sent to/);
     expectValid(messageCard({ title: 'Hello', paragraphs: ['One', 'Two'], items: ['a', 'b'], showStart: true }), 'message');
     expectValid(messageCard({ title: 'Hello' }), 'bare message');
-    expectValid(welcomeCard('London Borough of Hillingdon'), 'welcome');
+    expectValid(welcomeCard(catalogue().councils.get('hillingdon')!), 'welcome');
+    expectValid(welcomeCard(null), 'welcome, no council set up');
     for (const [id, policy] of catalogue().councils) expectValid(helpCard(policy), `help: ${id}`);
     expectValid(helpCard(null), 'help, no council set up');
     expectValid(notUnderstoodCard(), 'not understood');

@@ -131,7 +131,7 @@ describe('cards: the conversation', () => {
     const text = texts(help);
     for (const part of [/What it does/, /What it records/, /Who is told/, /The council's document/, /guidance/, /approvals/, /cancel/]) assert.match(text, part);
     assert.ok(text.includes(leicester.council.data.metadata.title));
-    assert.notDeepEqual(help, welcomeCard(leicester.council.data.metadata.council));
+    assert.notDeepEqual(help, welcomeCard(leicester));
     const other = texts(notUnderstoodCard());
     assert.deepEqual(cardProblems(notUnderstoodCard()), []);
     for (const name of ['new check', 'cancel', 'my checks', 'team checks', 'approvals', 'help']) assert.ok(other.includes(`**${name}**`), name);

@@ -177,3 +177,47 @@ export async function cardShot(card: Locator, name: string): Promise<void> {
   await card.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
   await page.setViewportSize(viewport);
 }
+
+/** The first screen of a phone: the Playground draws cards 446 px wide, as a phone does; a phone shows about 800 px of it. */
+export const FIRST_SCREEN_PX = 800;
+
+/** The labels of the outcome card's collapsed sections (its Action.ToggleVisibility buttons). */
+export const SECTION_BUTTON = /^(For routine contact later|Why \(\d+ reasons?\)|Full checklist \(\d+\)|More messages to send \(\d+\)|Other ways to contact them \(\d+\)|Who to contact \(\d+\)|Case note to copy)/;
+
+/** The top of a card, as a phone shows it first: the card's first 800 px. */
+export async function firstScreenShot(card: Locator, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const page = card.page();
+  const viewport = page.viewportSize() ?? { width: 1280, height: 1100 };
+  if (viewport.height < FIRST_SCREEN_PX + 200) await page.setViewportSize({ width: viewport.width, height: FIRST_SCREEN_PX + 200 });
+  await card.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  const box = await card.boundingBox();
+  if (!box) throw new Error(`${name}: the card is not shown`);
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, FIRST_SCREEN_PX) } });
+  await page.setViewportSize(viewport);
+}
+
+/** Opens every collapsed section of an outcome card (each button once), except those whose label matches `except`. */
+export async function openSections(card: Locator, except?: RegExp): Promise<string[]> {
+  const buttons = card.getByRole('button', { name: SECTION_BUTTON });
+  const labels = (await buttons.allInnerTexts()).map((t) => t.trim());
+  for (const label of labels) {
+    if (except?.test(label)) continue;
+    const button = card.getByRole('button', { name: label, exact: true });
+    await button.click();
+  }
+  return labels;
+}
+
+/** Where a card's parts end, in px from the card's top: the first shown text element that contains each of `texts`. */
+export async function bottomsFromTop(card: Locator, texts: readonly string[]): Promise<{ cardHeight: number; bottoms: Array<number | null> }> {
+  return card.evaluate((el, wanted) => {
+    const top = el.getBoundingClientRect().top;
+    const blocks = Array.from(el.querySelectorAll('.ac-textBlock, .ac-richTextBlock')) as unknown as Array<{ offsetParent: unknown; innerText?: string; getBoundingClientRect(): { bottom: number } }>;
+    const bottoms = wanted.map((w) => {
+      const found = blocks.find((b) => b.offsetParent !== null && (b.innerText ?? '').replace(/\s+/g, ' ').includes(w));
+      return found ? Math.round(found.getBoundingClientRect().bottom - top) : null;
+    });
+    return { cardHeight: Math.round(el.getBoundingClientRect().height), bottoms };
+  }, texts);
+}

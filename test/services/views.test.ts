@@ -53,6 +53,17 @@ describe('services: views', () => {
     const card = JSON.stringify(presentOutcome(view));
     assert.match(card, /Approved by your line manager: WhatsApp allowed, with conditions/);
     assert.match(card, /Approved by Morgan Teamlead at 3 Mar, 10:04 GMT: \\"Fine\\"\. Follow the conditions below\./);
+    // The case note is brought up to date: who decided, when, and what they said.
+    assert.match(view.caseNote, /^Outcome: WhatsApp approved by the line manager, Morgan Teamlead, Tuesday 3 March 2026, 10:04 GMT$/m);
+    assert.match(view.caseNote, /^Line manager's comment: "Fine"$/m);
+  });
+
+  it('settled earlier: the case note keeps the decision, when and the comment (the name is known only to the settling action)', async () => {
+    const at = new Date('2026-03-03T10:04:00Z');
+    const approval: ApprovalRequest = { id: 'appr-1', decisionId: 'dec-1', practitionerAadId: PAT.aadObjectId, managerAadId: LEE.aadObjectId, delegateAadIds: [], status: 'declined', decidedBy: LEE.aadObjectId, comment: 'Use Teams', version: 2, createdAt: NOW, settledAt: at, managerCard: null, practitionerCard: null };
+    const view = await serviceWith({ approval }).viewFor('dec-1');
+    assert.match(view.caseNote, /^Outcome: WhatsApp declined by the line manager, Tuesday 3 March 2026, 10:04 GMT$/m);
+    assert.match(view.caseNote, /^Line manager's comment: "Use Teams"$/m);
   });
 
   it('a safeguarding alert: where each copy is and who acknowledged it, with ISO times', async () => {

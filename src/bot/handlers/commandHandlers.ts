@@ -7,6 +7,7 @@ import type { ChecksService } from '../../services/checksService';
 import type { WizardService } from '../../services/wizardService';
 import type { CommandRoute, CommandRoutes } from '../commands';
 import { presentChecksList } from '../presenters/checksListPresenter';
+import { documentWord } from '../presenters/outcomePresenter';
 import { presentMessage } from '../presenters/messagePresenter';
 import { presentScreen } from '../presenters/screenPresenter';
 import { presentWizardStep } from '../presenters/wizardPresenter';
@@ -24,11 +25,13 @@ export const COMMAND_HELP: ReadonlyArray<{ command: CommandName; name: string; d
 const COMMAND_ITEMS = COMMAND_HELP.map((c) => `**${c.name}**: ${c.description}`);
 
 /** The greeting on installation: what ChannelCheck is for and what to type. */
-export function welcomeCard(councilName: string | null): CardJson {
+export function welcomeCard(policy: CouncilPolicy | null): CardJson {
+  const meta = policy?.council.data.metadata;
+  const source = meta ? `${meta.council}'s ${documentWord(meta.status)}` : 'your council\'s policy or guidance';
   return messageCard({
     title: 'ChannelCheck: can I use WhatsApp for this contact?',
     paragraphs: [
-      `ChannelCheck answers from ${councilName ?? 'your council\'s'} document: whether you may use WhatsApp with one young person, parent, carer or colleague, or must use Microsoft Teams, another channel, or nothing at all, with the reasons, the conditions, the exact messages to send and what to record.`,
+      `ChannelCheck answers from ${source}: whether you may use WhatsApp with one young person, parent, carer or colleague, or must use Microsoft Teams, another channel, or nothing at all, with the reasons, the conditions, the exact messages to send and what to record.`,
       'If anyone is at immediate risk, call 999 first. ChannelCheck alerts your line manager when a check needs their approval or raises a safeguarding concern.',
       'Type one of these:',
     ],
@@ -54,7 +57,7 @@ export function helpCard(policy: CouncilPolicy | null): CardJson {
   return messageCard({
     title: 'How ChannelCheck works',
     paragraphs: [
-      `**What it does**: you answer a few questions about one contact, and ChannelCheck says from ${meta?.council ?? 'your council'}'s document whether you may use WhatsApp, or must use Teams or another channel, with the conditions, the messages to send and a case note to copy.`,
+      `**What it does**: you answer a few questions about one contact, and ChannelCheck says from ${meta ? `${meta.council}'s ${documentWord(meta.status)}` : 'your council\'s document'} whether you may use WhatsApp, or must use Teams or another channel, with the conditions, the messages to send and a case note to copy.`,
       `**What it records**: each finished check: your name, your answers, the answer given, the document's version and the case reference if you gave one (never a name). A cancelled check records nothing.${recordDays ? ` Records are kept for ${recordDays} days.` : ''}`,
       '**Who is told**: your line manager, when a check needs their approval or raises a safeguarding concern. An urgent alert nobody acknowledges in time goes on to the Head of Service or on-call contact. Nobody else is told.',
       document,

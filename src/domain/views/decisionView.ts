@@ -5,13 +5,27 @@
  * approval request or safeguarding alert, and the status facts the card says in words).
  */
 import { z } from 'zod';
-import { URGENCIES } from '../policy/packSchema';
+import { PACK_STATUSES, URGENCIES } from '../policy/packSchema';
 import { CHANNEL_VERDICTS, OUTCOMES } from '../policy/precedence';
 import { APPROVAL_STATUSES, ESCALATION_LEVELS, ESCALATION_STATUSES } from '../ports/store';
 import { alertCopySchema, managerStatusSchema } from './managerStatus';
 import { contactSchema, isoTime, itemSchema, personSchema, reasonSchema, scriptSchema } from './viewParts';
 
-export const policyRefSchema = z.object({ id: z.string(), title: z.string(), council: z.string(), version: z.string(), contentHash: z.string() });
+export const policyRefSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  council: z.string(),
+  /**
+   * "Hillingdon": the council in a short citation ("Hillingdon 2.2"); the council's name for decisions recorded
+   * before packs had one. Optional (like the two below defaulted) only for outbox rows queued before views carried it.
+   */
+  shortName: z.string().optional(),
+  version: z.string(),
+  contentHash: z.string(),
+  /** What kind of document the pack is (a policy, guidance, temporary guidance), and what the card says about it. */
+  status: z.enum(PACK_STATUSES).default('policy'),
+  statusNote: z.string().nullable().default(null),
+});
 
 export const decisionViewSchema = z.object({
   decisionId: z.string(),

@@ -12,7 +12,16 @@ import { iso } from './viewParts';
 /** The decision's own content, as the outcome view carries it. */
 export function decisionContent(d: Decision): Pick<DecisionView, 'policy' | 'outcome' | 'channel' | 'headline' | 'urgency' | 'actNow' | 'reasons' | 'conditions' | 'scripts' | 'alternatives' | 'contacts' | 'record' | 'warnings' | 'routineLater'> {
   return {
-    policy: { id: d.policy.id, title: d.policy.title, council: d.policy.council, version: d.policy.version, contentHash: d.policy.contentHash },
+    policy: {
+      id: d.policy.id,
+      title: d.policy.title,
+      council: d.policy.council,
+      shortName: d.policy.shortName ?? d.policy.council,
+      version: d.policy.version,
+      contentHash: d.policy.contentHash,
+      status: d.policy.status,
+      statusNote: d.policy.statusNote ?? null,
+    },
     outcome: d.outcome,
     channel: d.channel,
     headline: d.headline,

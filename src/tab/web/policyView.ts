@@ -37,7 +37,7 @@ export async function policyView(api: Api): Promise<Node[]> {
         h(
           'li',
           { class: 'item' },
-          h('header', {}, h('h3', {}, `Clause ${c.citation}`), h('span', { class: 'badge neutral' }, c.effect)),
+          h('header', {}, h('h3', {}, /^\d/.test(c.citation) ? `Clause ${c.citation}` : c.citation), h('span', { class: 'badge neutral' }, c.effect)),
           h('p', {}, c.text),
           c.conditions.length ? h('div', {}, h('p', { class: 'muted' }, 'Conditions'), h('ul', {}, c.conditions.map((x) => h('li', {}, x)))) : null,
           c.alternatives.length ? h('div', {}, h('p', { class: 'muted' }, 'Instead'), h('ul', {}, c.alternatives.map((x) => h('li', {}, x)))) : null,

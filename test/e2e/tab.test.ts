@@ -33,6 +33,30 @@ describe('tab: outside Teams, and sign-in', function () {
     await page.close();
   });
 
+  it('in Teams: initialises teams-js, signs in with the Teams SSO token, takes the theme from the context and follows its changes', async () => {
+    const { page, tab, setTheme, messages } = await rig.openInTeams(PEOPLE.lee, 'policy', 'dark');
+    await tab.getByRole('heading', { name: 'Clause by clause' }).waitFor({ timeout: 20_000 });
+    assert.match((await tab.locator('#who').textContent()) ?? '', /^Signed in as Lee Manager$/, 'the name comes from the Teams context; no development sign-in');
+    assert.equal(await tab.evaluate('document.documentElement.dataset.theme'), 'dark');
+    const sent = await messages();
+    for (const f of ['initialize', 'getContext', 'authentication.getAuthToken']) assert.ok(sent.includes(f), `the page asked Teams for ${f} (${sent.join(', ')})`);
+    await setTheme('contrast');
+    await tab.waitForFunction("document.documentElement.dataset.theme === 'contrast'");
+    assert.deepEqual(await seriousViolations(tab), []);
+    await setTheme('default');
+    await tab.waitForFunction("document.documentElement.dataset.theme === 'default'");
+    await page.close();
+  });
+
+  it('in Teams with a token the server refuses: says so, and shows no data', async () => {
+    const expired = await rig.entra.token(PEOPLE.pat.aadObjectId, TENANT, { expiresInSeconds: -3600 });
+    const { page, tab } = await rig.openInTeams(PEOPLE.pat, 'policy', 'default', expired);
+    await tab.getByRole('alert').waitFor({ timeout: 20_000 });
+    assert.match((await tab.getByRole('alert').textContent()) ?? '', /no longer signed in/);
+    assert.equal(await tab.getByRole('heading', { name: 'Clause by clause' }).count(), 0);
+    await page.close();
+  });
+
   it('answers 401 to a forged, expired, wrong-audience or wrong-tenant token, and data to a valid one (from the page)', async () => {
     const page = await rig.open(null, 'policy');
     const status = (token: string) =>

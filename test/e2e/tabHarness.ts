@@ -10,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { FakeBotConnector, type RecordedCall } from '../support/fakeBotConnector';
 import { FakeEntraId } from '../support/fakeEntraId';
 import { ROOT, SCREENSHOTS } from './playgroundHarness';
@@ -141,6 +141,48 @@ export class TabRig {
     return page;
   }
 
+  /**
+   * The tab inside a stand-in for the Teams client: a host page on the tab's own origin (the browser serves
+   * it from the test, it never reaches the server) frames /tab/ and answers the page's teams-js messages as
+   * Teams does: `initialize`, `getContext` (the user and `theme`) and `authentication.getAuthToken`, with a
+   * token Entra would issue (signed by the loopback JWKS the server checks). `setTheme` sends a theme change.
+   */
+  async openInTeams(who: Person, view: string, theme: Theme, token?: string): Promise<{ page: Page; tab: Frame; setTheme: (t: Theme) => Promise<void>; messages: () => Promise<string[]> }> {
+    const page = await this.browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const sso = token ?? (await this.entra.token(who.aadObjectId, TENANT, { claims: { name: who.name } }));
+    const context = { theme, userObjectId: who.aadObjectId, userDisplayName: who.name, userPrincipalName: `${who.name.split(' ')[0]!.toLowerCase()}@council.example`, tid: TENANT, locale: 'en-gb', hostClientType: 'web', frameContext: 'content', entityId: view };
+    const runtime = { apiVersion: 4, isLegacyTeams: false, supports: { appInstallDialog: {}, authentication: {}, dialog: {}, pages: { appButton: {}, tabs: {}, config: {}, backStack: {} }, teamsCore: {} } };
+    const host = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Teams (stand-in)</title>
+<style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%}</style></head><body>
+<iframe id="tab" title="ChannelCheck" src="/tab/?view=${encodeURIComponent(view)}"></iframe>
+<script>
+const context = ${JSON.stringify(context)};
+const runtime = ${JSON.stringify(JSON.stringify(runtime))};
+const token = ${JSON.stringify(sso)};
+window.received = [];
+window.addEventListener('message', (e) => {
+  const m = e.data;
+  if (!m || typeof m.func !== 'string' || typeof m.id !== 'number') return;
+  window.received.push(m.func);
+  const reply = (args) => e.source.postMessage({ id: m.id, uuidAsString: m.uuidAsString, args }, e.origin);
+  if (m.func === 'initialize') reply(['content', 'web', runtime, '2.0.0']);
+  else if (m.func === 'getContext') reply([context]);
+  else if (m.func === 'authentication.getAuthToken') reply([true, token]);
+});
+window.setTheme = (theme) => document.getElementById('tab').contentWindow.postMessage({ func: 'themeChange', args: [theme] }, location.origin);
+</script></body></html>`;
+    await page.route(`${this.base}/__teams-host`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: host }));
+    await page.goto(`${this.base}/__teams-host`, { waitUntil: 'domcontentloaded' });
+    const frame = await (await page.waitForSelector('iframe#tab')).contentFrame();
+    if (!frame) throw new Error('the tab did not load in the host');
+    return {
+      page,
+      tab: frame,
+      setTheme: async (t) => void (await page.evaluate(`window.setTheme(${JSON.stringify(t)})`)),
+      messages: () => page.evaluate<string[]>('window.received'),
+    };
+  }
+
   // ---- the bot, spoken to as Teams does (anonymous local mode: no Bot Connector token) ----
 
   private activity(from: Person) {
@@ -210,7 +252,7 @@ export interface AxeViolation {
 }
 
 /** axe-core's WCAG 2.2 A/AA rules on the page as it stands; only serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+export async function seriousViolations(page: Page | Frame): Promise<AxeViolation[]> {
   if (!(await page.evaluate<boolean>("'axe' in window"))) await page.evaluate(AXE_SOURCE);
   const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] };
   const result = await page.evaluate<{ violations: AxeViolation[] }>(`axe.run(document, ${JSON.stringify(options)})`);

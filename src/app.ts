@@ -25,7 +25,8 @@ import { ChecksService } from './services/checksService';
 import { DecisionService } from './services/decisionService';
 import type { NotificationPlanner } from './services/notificationPlanner';
 import { WizardService } from './services/wizardService';
-import { BOT_BUSY_BUDGET_MS } from './store/busyRetry';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BOT_BUSY_BUDGET_MS, type BusyRetryOptions } from './store/busyRetry';
 import { openStore } from './store/openStore';
 import { acquireBotLock, type BotLock, lockPathFor } from './store/sqliteBotLock';
 import { OutboxDispatcher } from './notify/outboxDispatcher';
@@ -63,6 +64,8 @@ export interface AppOptions {
   tabKeys?: JWTVerifyGetKey;
   /** Where the tab's built page is (default dist/tab). */
   tabAssetsDir?: string;
+  /** Tests, SQLite only: the busy wait's clock and sleep, and the connection once set up (to make it read-only or full). */
+  sqlite?: { busy?: Omit<BusyRetryOptions, 'budgetMs'>; onConnection?: (database: BetterSqlite3.Database) => void };
 }
 
 /** The Microsoft 365 Agents Playground's tenant (.m365agentsplayground.yml): the development sign-in's, unless one is configured. */
@@ -98,14 +101,15 @@ export interface App {
 }
 
 /** Opens the bot's own store; on SQLite, first takes the file's bot lock (one bot per file). */
-async function openBotStore(config: Config, now: () => Date, log: Logger): Promise<{ store: ChannelCheckStore; lock: BotLock | null }> {
+async function openBotStore(config: Config, now: () => Date, log: Logger, sqlite: AppOptions['sqlite'] = {}): Promise<{ store: ChannelCheckStore; lock: BotLock | null }> {
   if (config.store.kind === 'postgres') {
     return { store: await openStore({ engine: 'postgres', connectionString: config.store.url, caseRefPattern: config.caseRefPattern, now }), lock: null };
   }
   const file = config.store.path;
   const lock = acquireBotLock(file, (previous, why) => log.warn({ lock: lockPathFor(file), previous, why }, 'took over a stale bot lock on the SQLite file'));
   try {
-    return { store: await openStore({ engine: 'sqlite', file, caseRefPattern: config.caseRefPattern, now, busy: { budgetMs: BOT_BUSY_BUDGET_MS } }), lock };
+    const store = await openStore({ engine: 'sqlite', file, caseRefPattern: config.caseRefPattern, now, busy: { ...sqlite.busy, budgetMs: BOT_BUSY_BUDGET_MS }, ...(sqlite.onConnection ? { onConnection: sqlite.onConnection } : {}) });
+    return { store, lock };
   } catch (error) {
     lock.release();
     throw error;
@@ -116,7 +120,7 @@ async function openBotStore(config: Config, now: () => Date, log: Logger): Promi
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, policies, log } = options;
   const now = options.now ?? (() => new Date());
-  const own = options.store ? null : await openBotStore(config, now, log);
+  const own = options.store ? null : await openBotStore(config, now, log, options.sqlite);
   const store = options.store ?? own!.store;
   const directory = options.directory ?? (await createDirectory(config, log));
   const auth = createBotAuthentication(config, options.botAuthorityCa ? { authorityCa: options.botAuthorityCa } : {});
@@ -150,6 +154,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     retryPolicy: retryPolicyFor(config),
     escalationChannelId: config.escalation.channelConversationId,
     onDelivered: (row, message) => escalations.onAlertDelivered(row, message),
+    afterDelivered: (row, message, sent) => escalations.onAlertCopyDelivered(row, message, sent),
   });
   const retention = new RetentionJob({ store, retentionDays: retentionDaysByCouncil(policies), log, now });
   const timers = new TimerLoop({

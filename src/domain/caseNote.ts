@@ -15,7 +15,7 @@ export interface CaseNoteSource {
   /** The case's consent register (oldest first), when there is a case reference. */
   consentRegister?: readonly ConsentEntry[];
   /** The line manager's settled approval, for the record (Warwickshire 5.1: the logged sign-off). */
-  approval?: { status: 'approved' | 'declined'; byName: string | null; at: Date | null } | null;
+  approval?: { status: 'approved' | 'declined'; byName: string | null; at: Date | null; comment?: string | null } | null;
 }
 
 export const CASE_NOTE_TIME_ZONE = 'Europe/London';
@@ -55,29 +55,57 @@ function bullet(text: string, citation?: string): string {
   return `- ${oneLine(text)}${citation ? ` [${oneLine(citation)}]` : ''}`;
 }
 
+/** The outcome line: what the check said and, once a manager has decided, what they decided. */
+function outcomeLines(source: CaseNoteSource): string[] {
+  const headline = oneLine(source.decision.headline);
+  const a = source.approval;
+  if (!a) return [`Outcome: ${headline}`];
+  const by = a.byName ? ` by ${oneLine(a.byName)}` : '';
+  const when = a.at ? `, ${formatLondonTime(a.at)}` : '';
+  const verdict = a.status === 'approved' ? 'WhatsApp approved' : 'WhatsApp declined';
+  const lines = [`Outcome: ${verdict} by the line manager${by.replace(/^ by/, ',')}${when}`];
+  if (a.comment && oneLine(a.comment)) lines.push(`Line manager's comment: "${oneLine(a.comment)}"`);
+  lines.push(`The check asked for: ${headline} (the manager's decision is in ChannelCheck's audit trail)`);
+  return lines;
+}
+
+/**
+ * Only what is true: conditions are "to follow" (nothing is agreed yet), scripts are "to send (not yet sent)",
+ * and no line appears twice (a clause quoted both as the council's recording instruction and as a rule).
+ */
 export function caseNoteText(source: CaseNoteSource): string {
   const { decision } = source;
   const policy = decision.policy;
+  const seen = new Set<string>();
+  const fresh = (text: string): boolean => {
+    const key = oneLine(text).toLowerCase().replace(/\([^)]*\)/g, ' ').replace(/[^a-z0-9]+/g, ' ').trim();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const bullets = (items: ReadonlyArray<{ text: string; citation?: string }>): string[] =>
+    items.filter((i) => fresh(i.text)).map((i) => bullet(i.text, i.citation));
+
   const lines: string[] = [
     'ChannelCheck: WhatsApp use decision',
     `Case reference: ${source.caseRef === null ? 'none (not about a case)' : oneLine(source.caseRef)}`,
     `Recorded: ${formatLondonTime(source.createdAt)} by ${oneLine(source.practitionerDisplayName)}`,
     `Policy: ${oneLine(policy.title)} (${oneLine(policy.council)}), version ${oneLine(policy.version)}, pack ${policy.contentHash.slice(0, SHORT_HASH_LENGTH)}`,
-    `Outcome: ${oneLine(decision.headline)}`,
+    ...outcomeLines(source),
   ];
 
   if (decision.actNow.length > 0) {
-    lines.push('', 'What to do now:', ...decision.actNow.map((a) => bullet(a.text, a.citation)));
+    lines.push('', 'What to do now:', ...bullets(decision.actNow));
   }
   const decisive = decision.reasons.filter((r) => r.decisive && !r.later);
   lines.push('', 'Why:');
-  lines.push(...(decisive.length > 0 ? decisive.map((r) => bullet(r.text, r.citation)) : ['- (no decisive rule recorded)']));
+  lines.push(...(decisive.length > 0 ? bullets(decisive) : ['- (no decisive rule recorded)']));
 
-  if (decision.conditions.length > 0) {
-    lines.push('', 'Conditions agreed:', ...decision.conditions.map((c) => bullet(c.text, c.citation)));
-  }
+  const conditions = bullets(decision.conditions);
+  if (conditions.length > 0) lines.push('', 'Conditions to follow:', ...conditions);
   if (decision.scripts.length > 0) {
-    lines.push('', 'Scripts sent:', ...decision.scripts.map((s) => bullet(s.title, s.citation)));
+    lines.push('', decision.scripts.length === 1 ? 'Script to send (not yet sent):' : 'Scripts to send (not yet sent):');
+    lines.push(...decision.scripts.map((s) => bullet(s.title, s.citation)));
   }
 
   // A crisis note records what was done now; for routine contact later only the verdict and the clause it
@@ -85,19 +113,29 @@ export function caseNoteText(source: CaseNoteSource): string {
   const later = decision.routineLater;
   if (later) {
     lines.push('', `${oneLine(later.title.replace(/, with the conditions below$|; use the alternatives below$/, ''))}:`);
-    lines.push(...decision.reasons.filter((r) => r.decisive && r.later).map((r) => bullet(r.text, r.citation)));
+    lines.push(...bullets(decision.reasons.filter((r) => r.decisive && r.later)));
   }
 
-  if (source.approval) {
-    const a = source.approval;
-    lines.push('', `Line manager's decision: ${a.status}${a.byName ? ` by ${oneLine(a.byName)}` : ''}${a.at ? `, ${formatLondonTime(a.at)}` : ''} (recorded in ChannelCheck's audit trail)`);
-  }
   if (source.consentRegister && source.consentRegister.length > 0) {
     lines.push('', 'Consent register:', ...source.consentRegister.map((e) => bullet(describeConsentEntry(e))));
   }
 
   lines.push('', `Record this in: ${decision.record.system ? oneLine(decision.record.system) : 'the case record (the council\'s pack does not name a system)'}`);
-  if (decision.record.instruction) lines.push(oneLine(decision.record.instruction));
-  lines.push(...decision.record.instructions.map((i) => bullet(i.text, i.citation)));
+  const specific = bullets(decision.record.instructions);
+  // The council's general instruction, less any sentence a rule that fired already says.
+  const general = (decision.record.instruction ?? '')
+    .split(/(?<=[.!?])\s+/)
+    .filter((sentence) => sentence.trim() && !decision.record.instructions.some((i) => alreadySays(i.text, sentence)));
+  if (general.length > 0) lines.push(oneLine(general.join(' ')));
+  lines.push(...specific);
   return lines.join('\n');
+}
+
+const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[a-z]{3,}/g) ?? []);
+
+/** Whether `text` already says `sentence`: nearly every word of the sentence, less its citation in brackets, is in it. */
+export function alreadySays(text: string, sentence: string): boolean {
+  const [have, want] = [words(text), words(sentence.replace(/\([^)]*\)/g, ' '))];
+  if (want.size === 0) return false;
+  return [...want].filter((w) => have.has(w)).length / want.size >= 0.75;
 }

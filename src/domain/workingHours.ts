@@ -37,3 +37,24 @@ export function isWithinWorkingHours(hours: WorkingHours | undefined, now: Date)
   const time = `${get('hour')}:${get('minute')}`;
   return day !== undefined && h.days.includes(day) && time >= h.start && time < h.end;
 }
+
+export type HoursBasis = 'answer_and_clock_within' | 'answered_out_of_hours' | 'clock_out_of_hours' | 'both_out_of_hours';
+
+/**
+ * Which hours an alert was routed for, and why: out of hours when the practitioner said so or when the
+ * council's clock says so (the clock wins over an answer of "within my hours", because the manager may
+ * have gone home). The alert and the practitioner's card say which was used.
+ */
+export function routingHours(answeredWithin: boolean, hours: WorkingHours | undefined, now: Date): { outOfHours: boolean; basis: HoursBasis } {
+  const clockWithin = isWithinWorkingHours(hours, now);
+  const basis: HoursBasis = answeredWithin ? (clockWithin ? 'answer_and_clock_within' : 'clock_out_of_hours') : clockWithin ? 'answered_out_of_hours' : 'both_out_of_hours';
+  return { outOfHours: basis !== 'answer_and_clock_within', basis };
+}
+
+/** "Mon–Fri 09:00–17:00 (UK time)": the hours in words, for the reason given on a card. */
+export function describeHours(hours: WorkingHours | undefined): string {
+  const h = hours ?? DEFAULT_WORKING_HOURS;
+  const names: Record<WorkingHours['days'][number], string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
+  const days = h.days.length === 5 && ['mon', 'tue', 'wed', 'thu', 'fri'].every((d) => h.days.includes(d as WorkingHours['days'][number])) ? 'Mon–Fri' : h.days.map((d) => names[d]).join(', ');
+  return `${days} ${h.start}–${h.end}${h.timezone === 'Europe/London' ? ' (UK time)' : ` (${h.timezone})`}`;
+}

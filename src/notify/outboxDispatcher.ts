@@ -6,7 +6,9 @@
  * each according to its kind and payload (see outboxPayloads.ts), and records the result in the row. What
  * happens after a failure is the retry policy's (retryPolicy.ts):
  * - delivered → markSent (and, for a card with `attachAs`, the card is remembered on the approval request;
- *   `onDelivered` may queue follow-ups in the same transaction, e.g. the practitioner's card saying so);
+ *   `onDelivered` may queue follow-ups in the same transaction, e.g. the practitioner's card saying so). When
+ *   the row was cancelled while Teams was accepting it, `afterDelivered` may queue follow-ups for what Teams now
+ *   shows (an alert acknowledged meanwhile: that copy is updated to say so);
  * - a transient failure (429, 412, 5xx, timeouts, network) → markFailed with the next attempt after a capped,
  *   jittered backoff, never earlier than Retry-After. Urgent rows never run out of retries; routine rows are
  *   dead-lettered only once their time budget (24 hours by default) is spent;
@@ -56,6 +58,12 @@ export interface OutboxDispatcherOptions {
   retryPolicy?: RetryPolicy;
   /** Queued with markSent, in its transaction: e.g. the practitioner's card saying the alert was delivered. */
   onDelivered?: (row: OutboxMessage, message: OutboxPayload, sent: Sent) => Promise<NewOutboxMessage[]>;
+  /**
+   * After a row was cancelled while Teams was accepting it (a copy of an alert acknowledged meanwhile):
+   * follow-ups for what Teams now shows, e.g. updating that copy to the acknowledged state. Queued with
+   * `enqueue`; a key already queued is skipped.
+   */
+  afterDelivered?: (row: OutboxMessage, message: OutboxPayload, sent: Sent) => Promise<NewOutboxMessage[]>;
   /** [0, 1) random source for the jitter; pass seededRandom(n) for deterministic tests. Default Math.random. */
   random?: () => number;
   /** Per-conversation rate: an options object, or a limiter (to share one). Default 7 per second, burst 1. */
@@ -193,6 +201,7 @@ export class OutboxDispatcher {
   private readonly now: () => Date;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly onDelivered: OutboxDispatcherOptions['onDelivered'];
+  private readonly afterDelivered: OutboxDispatcherOptions['afterDelivered'];
   /** A transient failure since the last success: the next success releases the rows waiting out a backoff. */
   private outageSeen = false;
   /** Rows were released (Teams is back) during the pass in progress. */
@@ -220,6 +229,7 @@ export class OutboxDispatcher {
     this.minLeaseLeftMs = options.minLeaseLeftMs ?? Math.max(Math.floor(this.leaseMs / 2), this.leaseMs - 5000);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.onDelivered = options.onDelivered;
+    this.afterDelivered = options.afterDelivered;
     if (!Number.isInteger(this.leaseMs) || this.leaseMs < 1) throw new RangeError('leaseMs must be a positive whole number');
     if (!(this.policy.routineBudgetMs > 0)) throw new RangeError('retryPolicy.routineBudgetMs must be positive');
     this.loop = new PollingLoop({ pollMs: this.pollMs, batchSize: this.batchSize, pass: () => this.dispatchBatch(), log: this.log, name: 'outbox dispatcher', workerId: this.workerId });
@@ -378,6 +388,8 @@ export class OutboxDispatcher {
     if (!ok) {
       const outcome = await this.notSettled(row);
       if (outcome === 'lease_lost') this.log.warn({ outboxId: row.id, idempotencyKey: row.idempotencyKey, workerId: this.workerId }, 'delivered, but the lease had passed to another worker: it may be delivered twice');
+      // Cancelled while in flight, yet Teams has the copy: it must not keep saying what is no longer true.
+      if (outcome === 'cancelled') await this.queueAfterDelivered(row, message, sent);
       return outcome;
     }
     this.log.debug({ outboxId: row.id, kind: message.kind, target: describeTarget(row.target), attempts: row.attempts + 1 }, 'notification delivered');
@@ -391,6 +403,18 @@ export class OutboxDispatcher {
       }
     }
     return 'sent';
+  }
+
+  private async queueAfterDelivered(row: OutboxMessage, message: OutboxPayload, sent: Sent): Promise<void> {
+    if (!this.afterDelivered) return;
+    try {
+      const followUps = await this.afterDelivered(row, message, sent);
+      if (followUps.length === 0) return;
+      const { queued } = await this.store.enqueue(followUps);
+      if (queued.length > 0) this.log.info({ outboxId: row.id, idempotencyKey: row.idempotencyKey, followUps: queued.map((q) => q.idempotencyKey) }, 'delivered while its state changed: queued the follow-ups');
+    } catch (error) {
+      this.log.error({ alert: true, err: error, outboxId: row.id, refId: row.refId }, 'delivered, but the follow-ups after the delivery could not be queued');
+    }
   }
 
   private async handleFailure(row: OutboxMessage, message: OutboxPayload, rateKey: string, error: unknown, urgent: boolean): Promise<RowOutcome> {

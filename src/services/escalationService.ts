@@ -13,11 +13,12 @@ import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
 import type { Directory } from '../domain/ports/directory';
-import type { ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
+import type { AuditTrail, ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
 import type { Logger } from '../logging';
 import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
+import type { Sent } from '../notify/proactiveSender';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
@@ -42,7 +43,7 @@ export function ackRefused(reason: RefusalReason): UserFacingError {
 const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/) });
 
 export interface EscalationServiceDeps {
-  store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore;
+  store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore & Pick<AuditTrail, 'appendAuditEvent'>;
   directory: Directory;
   decisions: Pick<DecisionService, 'outcomeCardFor'>;
   config: Pick<Config, 'escalation'>;
@@ -82,6 +83,13 @@ export class EscalationService {
     const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
+    if (result.kind === 'acknowledged') {
+      // A copy that reached Teams while this acknowledgement was being written (in flight when the copies were
+      // listed, sent before it committed) is updated too; keys already queued are skipped. One sent after it
+      // committed was cancelled in flight, and the dispatcher's afterDelivered updates it.
+      const late = (await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt)).filter((m) => m.idempotencyKey.startsWith(`alert:${before.id}:ack:update:`));
+      await this.deps.store.enqueue(late);
+    }
     const e = result.escalation;
     return alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: result.kind === 'acknowledged' ? actor.displayName : (e.acknowledgedBy === actor.aadObjectId ? actor.displayName : 'another manager') });
   }
@@ -152,6 +160,25 @@ export class EscalationService {
     return { idempotencyKey: key, urgent: true, kind: 'card', target: to.target, payload, refId: e.id };
   }
 
+  /**
+   * The next level's copy, or why it cannot be queued (nobody at that level now, the directory lookup failed, the
+   * card would not render). A level is reached only when its copy is queued: on a failure the alert stays where
+   * it is, the failure is audited (`escalation.level_not_reached`) and logged as an operator alert.
+   */
+  private async copyForLevel(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: string, summary: string, actor: string): Promise<NewOutboxMessage | null> {
+    let why: string;
+    try {
+      const card = await this.alertTo(level, key, e, record, note, summary);
+      if (card) return card;
+      why = `nobody to send it to at ${LEVEL_WORDS[level]} now`;
+    } catch (error) {
+      why = `its card could not be built: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    await this.deps.store.appendAuditEvent({ type: 'escalation.level_not_reached', actor, decisionId: record.id, caseRef: record.caseRef, payload: { escalationId: e.id, level: e.level, toLevel: level, reason: why } });
+    this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, next: level, reason: why }, `urgent safeguarding alert could not be sent to ${LEVEL_WORDS[level]}: it stays with ${LEVEL_WORDS[e.level]}`);
+    return null;
+  }
+
   /** A message to the practitioner about their alert: same-day priority, so a recovery never queues it behind routine ones. */
   private tellPractitioner(key: string, e: Escalation, record: DecisionRecord, text: string): NewOutboxMessage {
     return { idempotencyKey: key, kind: 'text', priority: 'same_day', target: { kind: 'user', aadObjectId: record.practitionerAadId }, payload: { tenantId: record.tenantId, text } satisfies TextPayload, refId: e.id };
@@ -189,6 +216,34 @@ export class EscalationService {
   }
 
   /**
+   * A copy of the alert reached Teams after the acknowledgement cancelled it in flight (called by the dispatcher):
+   * the acknowledgement's card updates could not include it, so that copy is updated to the acknowledged state
+   * now (with the key the acknowledgement would have used, so it is queued once).
+   */
+  async onAlertCopyDelivered(row: OutboxMessage, message: OutboxPayload, sent: Sent): Promise<NewOutboxMessage[]> {
+    if (message.kind !== 'card' || message.payload.urgent !== true || row.refId === null || sent.activityId === null) return [];
+    const e = await this.deps.store.getEscalation(row.refId);
+    if (!e || e.status !== 'acknowledged') return [];
+    const record = await this.recordFor(e);
+    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: await this.acknowledgerName(e, record) });
+    const serviceUrl = row.target.kind === 'user' ? await serviceUrlOf(this.deps.store, row.target.aadObjectId) : null;
+    return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
+  }
+
+  /** Who acknowledged, by name, among the people the alert goes to (the directory); "a manager" otherwise. */
+  private async acknowledgerName(e: Escalation, record: DecisionRecord): Promise<string> {
+    const by = e.acknowledgedBy;
+    if (by === null) return 'a manager';
+    try {
+      const manager = await this.deps.directory.managerOf(record.practitionerAadId);
+      const people = [manager, ...(manager ? await this.deps.directory.delegatesOf(manager.aadObjectId) : []), (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService];
+      return people.find((p) => p?.aadObjectId === by)?.displayName ?? 'a manager';
+    } catch {
+      return 'a manager';
+    }
+  }
+
+  /**
    * Not delivered in time (no copy of the alert has reached anyone): the practitioner is told at once, on their
    * card and by message, to phone, with the pack's numbers; and the alert also goes to the next level while the
    * first route keeps trying.
@@ -203,19 +258,22 @@ export class EscalationService {
     const minutes = this.deps.config.escalation.deliveryTimeoutMinutes;
     const now = this.now();
     const phone = phoneNowText(record.decision, minutes, this.deps.packContacts?.(record.councilId) ?? []);
-    const to = nextLevel(e.level, await this.routeContext(record));
+    const next = nextLevel(e.level, await this.routeContext(record));
     const notifications: NewOutboxMessage[] = [];
     let timers: NewTimer[];
     let dueAt: Date | null;
     let recipient: EscalateCommand['recipient'];
-    if (to) {
-      const note = `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${to === 'escalation_channel' ? 'this channel' : 'you'} as well.`;
-      const card = await this.alertTo(to, `alert:${e.id}:undelivered:${to}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`);
-      if (card) notifications.push(card);
-      recipient = card ? recipientAt(to, card.target) : undefined;
+    const note = next ? `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${next === 'escalation_channel' ? 'this channel' : 'you'} as well.` : '';
+    const card = next ? await this.copyForLevel(next, `alert:${e.id}:undelivered:${next}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`, 'channelcheck:delivery-timer') : null;
+    // Reached only with its copy queued; otherwise the acknowledgement timer tries the next level again.
+    const to = card ? next : null;
+    if (to && card) {
+      notifications.push(card);
+      recipient = recipientAt(to, card.target);
       ({ dueAt, timers } = this.timersFor(e, now));
     } else {
-      // Nowhere further to go: the current route keeps trying; its acknowledgement timer stays.
+      // Nowhere further to go (or its copy could not be queued): the current route keeps trying; its
+      // acknowledgement timer stays.
       dueAt = e.dueAt;
       timers = e.dueAt ? [{ kind: ESCALATION_TIMER_KIND, refId: e.id, dueAt: e.dueAt }] : [];
     }
@@ -254,9 +312,11 @@ export class EscalationService {
     let recipient: EscalateCommand['recipient'];
     if (to) {
       const note = `Not acknowledged within ${minutes} minutes by ${LEVEL_WORDS[e.level]}: escalated to ${to === 'escalation_channel' ? 'this channel' : 'you'}.`;
-      const card = await this.alertTo(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`);
-      if (card) notifications.push(card);
-      recipient = card ? recipientAt(to, card.target) : undefined;
+      const card = await this.copyForLevel(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`, 'channelcheck:escalation-timer');
+      // Not reached without its copy: the alert stays where it is and the timer is tried again after its lease.
+      if (!card) throw new Error(`the alert could not be sent to ${LEVEL_WORDS[to]}; it stays with ${LEVEL_WORDS[e.level]} and is tried again`);
+      notifications.push(card);
+      recipient = recipientAt(to, card.target);
       notifications.push(
         this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );

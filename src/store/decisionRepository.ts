@@ -10,7 +10,7 @@ import { decisionRow, toDecisionRecord } from './decisionRows';
 import { escalationRow, toEscalation, toRouting } from './escalationRows';
 import { checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows, toOutboxMessage } from './outboxRepository';
-import { decisionSeal } from './recordSeals';
+import { decisionSeal, routingSeal } from './recordSeals';
 import type { Database } from './schema';
 import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -95,7 +95,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
             ...about,
             type: 'escalation.raised',
             payload: { escalationId: escalation.id, level: escalation.level, dueAt: escalation.due_at, urgency: full.urgency, routing: toRouting(escalation) },
-          });
+          }, routingSeal(escalation));
         }
         // Last, after the audit events: if queuing a notification fails, the record and its events go too.
         const queued = await insertOutboxRows(trx, outbox, decision.id);

@@ -14,7 +14,7 @@ import { checkDate, checkId, checkLimit } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { cancelPendingOutbox, insertOutboxRows, outboxRows } from './outboxRepository';
 import { StoreValidationError } from './storeErrors';
-import { acknowledgementSeal } from './recordSeals';
+import { acknowledgementSeal, routingSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
 import { cancelPendingTimers, insertTimerRows, markTimerFired, timerRows } from './timerRepository';
 
@@ -158,15 +158,16 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
         // The timers of the level it leaves no longer apply; the command brings the new level's.
         await cancelPendingTimers(trx, row.id, now);
         await insertTimerRows(trx, timers);
+        const escalated = await selectAlert().executeTakeFirstOrThrow();
         await appendAudit(trx, ctx, {
           type: command.reason === 'undelivered' ? 'escalation.undelivered' : reminder ? 'escalation.reminded' : 'escalation.escalated',
           actor,
           decisionId: row.decision_id,
           caseRef: decision.case_ref,
           payload: { escalationId: row.id, fromLevel, toLevel, dueAt, reason: command.reason ?? 'not_acknowledged', ...recipient },
-        });
+        }, routingSeal(escalated));
         await insertOutboxRows(trx, queued, row.decision_id);
-        return { kind: 'escalated', escalation: toEscalation(await selectAlert().executeTakeFirstOrThrow()) };
+        return { kind: 'escalated', escalation: toEscalation(escalated) };
       });
     },
   };

@@ -3,6 +3,7 @@
  * one object implementing every port in src/domain/ports/store.ts.
  */
 import os from 'node:os';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, sql } from 'kysely';
 import { TOMBSTONE_TYPES } from '../domain/audit/hashChain';
 import { AUDIT_EVENT_TYPES, type ChannelCheckStore } from '../domain/ports/store';
@@ -44,6 +45,8 @@ export type StoreOptions =
       file: string;
       /** How long an operation may wait for another process's write lock (asynchronously). Default 1.5 s. */
       busy?: BusyRetryOptions;
+      /** Sees the connection once it is set up (tests: `PRAGMA query_only`, `max_page_count`). */
+      onConnection?: (database: BetterSqlite3.Database) => void;
     })
   | (CommonOptions & { engine: 'postgres' } & PostgresOptions);
 
@@ -63,19 +66,32 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
 }
 
 export function createKysely(options: StoreOptions): Kysely<Database> {
-  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file, options.busy) : createPostgresDialect(options);
+  const dialect = options.engine === 'sqlite' ? createSqliteDialect(options.file, options.busy, options.onConnection) : createPostgresDialect(options);
   return new Kysely<Database>({ dialect });
 }
 
 const HEARTBEAT_BY = `${os.hostname().slice(0, 64)}:${process.pid}`;
 
-/** A real, committed write of one tiny row: a held lock, a read-only file or a full disk all fail it. */
+/** Bigger than a SQLite page (4 KiB by default), so writing it needs new pages. */
+const GROWTH_PROBE_CHARS = 16_384;
+
+/**
+ * A real, committed write of one tiny row: a held lock, a read-only file or a full disk all fail it. On SQLite
+ * the tiny row fits in its page even when the file can no longer grow, so the probe also writes a row bigger
+ * than a page and rolls it back (a savepoint): a store that cannot take one more page is reported full.
+ */
 async function writeHeartbeat(ctx: StoreContext): Promise<void> {
   try {
     await inTransaction(ctx, async (trx) => {
       // Another session holding the row must not hang the probe (SQLite's wait is bounded by the busy budget).
       if (ctx.engine === 'postgres') await sql`set local lock_timeout = '1s'`.execute(trx);
       await trx.updateTable('store_heartbeat').set({ beat_at: toIso(ctx.now()), beat_by: HEARTBEAT_BY }).where('id', '=', 1).execute();
+      if (ctx.engine === 'sqlite') {
+        await sql`savepoint room_to_grow`.execute(trx);
+        await sql`insert into store_heartbeat (id, beat_at, beat_by) values (2, 'growth probe', ${'0'.repeat(GROWTH_PROBE_CHARS)})`.execute(trx);
+        await sql`rollback to room_to_grow`.execute(trx);
+        await sql`release room_to_grow`.execute(trx);
+      }
     });
   } catch (error) {
     throw storeUnavailable(error) ?? error;

@@ -4,6 +4,9 @@
  *
  * - A decision is sealed by its `decision.recorded` event; an approval by the event that settled it
  *   (`approval.approved` / `declined` / `cancelled`); an escalation by `escalation.acknowledged`.
+ * - An alert's routing (who it went to, who may acknowledge it: manager, delegates, Head of Service, levels
+ *   reached, channel, current level) is sealed by the last event that set it: `escalation.raised`, then each
+ *   `escalation.escalated` / `undelivered` / `reminded`. Alerts raised before routing was sealed are not checked.
  * - An erased record (a `case.erased` tombstone lists its decision) is checked on what it keeps; a record
  *   deleted by retention must be listed by a `retention.purged` tombstone.
  * - Decisions recorded before seals existed (their event has no seal) are counted as unsealed, not failed.
@@ -56,12 +59,34 @@ function acknowledgementParts(row: EscalationsTable): SealParts {
   };
 }
 
+/** Who the alert went to and who may acknowledge it: nobody can add themselves to it in the database. */
+function routingParts(row: EscalationsTable): SealParts {
+  return {
+    kept: {
+      id: row.id,
+      decisionId: row.decision_id,
+      tenantId: row.tenant_id,
+      level: row.level,
+      managerAadId: row.manager_aad_id,
+      delegateAadIds: row.delegate_aad_ids,
+      headOfServiceAadId: row.head_of_service_aad_id,
+      reachedLevels: row.reached_levels,
+      channelConversationId: row.channel_conversation_id,
+    },
+    content: {},
+  };
+}
+
+/** The events that set an alert's routing, each sealing it as it then stood. */
+export const ROUTING_EVENTS = ['escalation.raised', 'escalation.escalated', 'escalation.undelivered', 'escalation.reminded'] as const;
+
 export const decisionSeal = (row: DecisionsTable): string => sealOf(decisionParts(row));
+export const routingSeal = (row: EscalationsTable): string => sealOf(routingParts(row));
 export const approvalSeal = (row: ApprovalRequestsTable): string => sealOf(approvalParts(row));
 export const acknowledgementSeal = (row: EscalationsTable): string => sealOf(acknowledgementParts(row));
 
 const WHAT_CHANGED: Record<Exclude<SealCheck, 'ok'>, string> = {
-  kept_changed: 'its stored record (ids, outcome, pack hashes, practitioner, case reference, status, who and when) no longer matches',
+  kept_changed: 'its stored record (ids, outcome, pack hashes, practitioner, case reference, status, who and when; for an alert, who it was routed to) no longer matches',
   content_changed: 'its stored content (facts, decision, practitioner name, comment) no longer matches',
   malformed: 'the seal on',
 };
@@ -112,9 +137,12 @@ async function verifyChunk(db: Executor, only: string[] | null): Promise<RecordV
   const recorded = new Map<string, SealEvent>();
   const settled = new Map<string, SealEvent>();
   const acknowledged = new Map<string, SealEvent>();
+  const routed = new Map<string, SealEvent>();
   for (const e of events) {
     if (e.decision_id === null) continue;
     if (e.type === 'decision.recorded') recorded.set(e.decision_id, e);
+    // In seq order: the last event that set the routing is the one that seals it.
+    else if ((ROUTING_EVENTS as readonly string[]).includes(e.type)) routed.set(e.decision_id, e);
     else if ((SETTLEMENT_EVENTS as readonly string[]).includes(e.type)) settled.set(e.decision_id, e);
     else if (e.type === 'escalation.acknowledged') acknowledged.set(e.decision_id, e);
   }
@@ -162,6 +190,8 @@ async function verifyChunk(db: Executor, only: string[] | null): Promise<RecordV
     const event = acknowledged.get(row.decision_id);
     if (event !== undefined) check('acknowledgement', row.id, row.decision_id, event, acknowledgementParts(row), erased.has(row.decision_id));
     else if (row.status === 'acknowledged' && sealedDecisions.has(row.decision_id)) problem('acknowledgement', row.id, row.decision_id, null, 'it is acknowledged but no event acknowledged it');
+    const routing = routed.get(row.decision_id);
+    if (routing !== undefined) check('routing', row.id, row.decision_id, routing, routingParts(row), false);
   }
   return { checked: decisions.length + approvals.length + escalations.length, unsealed, problems };
 }

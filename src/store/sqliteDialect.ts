@@ -75,6 +75,7 @@ class RetryingSqliteDriver extends SqliteDriver {
   constructor(
     config: SqliteDialectConfig,
     private readonly retry: BusyRetry,
+    private readonly database: BetterSqlite3.Database,
   ) {
     super(config);
   }
@@ -96,6 +97,9 @@ class RetryingSqliteDriver extends SqliteDriver {
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as RetryingConnection).inTransaction = false;
+    // After SQLITE_FULL or an I/O error SQLite may already have rolled the whole transaction back: a ROLLBACK
+    // then fails ("no transaction is active") and would hide the error that says why.
+    if (!this.database.inTransaction) return;
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 }
@@ -104,12 +108,13 @@ class RetryingSqliteDialect extends SqliteDialect {
   constructor(
     private readonly sqliteConfig: SqliteDialectConfig,
     private readonly retry: BusyRetry,
+    private readonly database: BetterSqlite3.Database,
   ) {
     super(sqliteConfig);
   }
 
   override createDriver(): Driver {
-    return new RetryingSqliteDriver(this.sqliteConfig, this.retry);
+    return new RetryingSqliteDriver(this.sqliteConfig, this.retry, this.database);
   }
 }
 
@@ -117,8 +122,11 @@ export function isInMemory(file: string): boolean {
   return file === ':memory:';
 }
 
-/** Opens (creating the folder if needed) the database file; `:memory:` for a throwaway database. */
-export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}): Dialect {
+/**
+ * Opens (creating the folder if needed) the database file; `:memory:` for a throwaway database. `onConnection`
+ * sees the connection once it is set up (tests use it to make the store read-only or full).
+ */
+export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, onConnection?: (database: BetterSqlite3.Database) => void): Dialect {
   if (!isInMemory(file)) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   let database: BetterSqlite3.Database;
   try {
@@ -127,8 +135,9 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}): 
     if (!isInMemory(file)) database.pragma('journal_mode = WAL');
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
+    onConnection?.(database);
   } catch (error) {
     throw sqliteUnavailable(error) ?? error;
   }
-  return new RetryingSqliteDialect({ database: withStatementCache(database) }, new BusyRetry(busy));
+  return new RetryingSqliteDialect({ database: withStatementCache(database) }, new BusyRetry(busy), database);
 }

@@ -93,6 +93,45 @@ describe('bot: urgent alerts through an outage (fake clock)', function () {
     assert.equal(h.cardsTo(PEOPLE.sam).filter((c) => cardText(c.card).includes('REMINDER')).length, 2, 'and again, until someone acknowledges');
   });
 
+  it("a copy that Teams accepted while someone acknowledged (cancelled in flight) is updated to the acknowledged state, not left 'Not yet acknowledged'", async () => {
+    clock = Date.parse('2026-03-03T10:00:00Z');
+    h = await startHarness({ dispatch: false, now: () => new Date(clock) });
+    for (const p of [PEOPLE.pat, PEOPLE.lee, PEOPLE.jo]) await h.install(p);
+    let accept!: () => void;
+    const gate = new Promise<void>((resolve) => (accept = resolve));
+    h.connector.fail({ method: 'POST', path: connectorPaths.sendsTo(conversationOf(PEOPLE.lee)), when: (c) => /:manager$/.test(c.idempotencyKey ?? ''), fault: { acceptWhen: gate } });
+    await check(h, PEOPLE.pat, SAFEGUARDING);
+    const escalationId = queryRows(h.dbFile, 'select id from escalations')[0].id as string;
+
+    // The pass sends the manager's copy; Teams is slow to answer.
+    const pass = h.app.dispatcher.runOnce();
+    for (let i = 0; i < 200 && !h.connector.calls.some((c) => c.outcome === 0 && /:manager$/.test(c.idempotencyKey ?? '')); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(queryRows(h.dbFile, "select status from outbox where idempotency_key like 'alert:%:manager'")[0].status, 'in_flight');
+
+    // Meanwhile the manager's delegate acknowledges: the copy in flight is cancelled in the outbox.
+    clock += 5000;
+    const ack = await h.invoke(PEOPLE.jo, 'escalation.acknowledge', { escalationId });
+    assert.match(cardText(ack.body.value), /Acknowledged by Jo Deputy/);
+    assert.equal(queryRows(h.dbFile, "select status from outbox where idempotency_key like 'alert:%:manager'")[0].status, 'cancelled');
+
+    // Then Teams accepts it anyway: the manager has a card that must not keep saying "Not yet acknowledged".
+    accept();
+    await pass;
+    const toLee = h.cardsTo(PEOPLE.lee).filter((c) => cardText(c.card).includes('URGENT'));
+    assert.equal(toLee.length, 1, 'Teams has the copy');
+    assert.match(cardText(toLee[0]!.card), /Not yet acknowledged/);
+    clock += 1000;
+    await h.app.dispatcher.runOnce();
+    const updated = h.connector.updates().filter((c) => c.conversationId === conversationOf(PEOPLE.lee) && c.activityId === toLee[0]!.call.resultId);
+    assert.equal(updated.length, 1, 'that copy is updated in place, once');
+    const text = cardText((updated[0]!.body as any).attachments[0].content);
+    assert.match(text, /Acknowledged by Jo Deputy/);
+    assert.doesNotMatch(text, /Not yet acknowledged/);
+    assert.equal(queryRows(h.dbFile, "select count(*) n from outbox where idempotency_key like 'alert:%:ack:update:%' and status = 'sent'")[0].n, 1);
+    await h.app.dispatcher.runOnce();
+    assert.equal(h.connector.updates().filter((c) => c.conversationId === conversationOf(PEOPLE.lee)).length, 1, 'and never again');
+  });
+
   it('after a crash, the alert and timers that were in flight are claimable again at once, not after their lease', async () => {
     clock = Date.parse('2026-03-03T10:00:00Z');
     h = await startHarness({ dispatch: false, now: () => new Date(clock) });

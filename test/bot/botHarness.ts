@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
-import { type App, createApp } from '../../src/app';
+import { type App, type AppOptions, createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { ROOT } from '../support/runCli';
 import { catalogue } from '../support/policies';
@@ -66,6 +66,8 @@ export interface HarnessOptions {
   log?: pino.Logger;
   /** Where the tab's page is served from (default dist/tab). */
   tabAssetsDir?: string;
+  /** The SQLite store's busy clock and sleep, and its connection once set up (createApp's `sqlite`). */
+  sqlite?: AppOptions['sqlite'];
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -89,7 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let port: number;
   const boot = async () => {
     const config = loadConfig(env, [...policies.councils.keys()]);
-    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), ...(options.tabAssetsDir ? { tabAssetsDir: options.tabAssetsDir } : {}), dispatch: options.dispatch ?? true });
+    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), ...(options.tabAssetsDir ? { tabAssetsDir: options.tabAssetsDir } : {}), dispatch: options.dispatch ?? true, ...(options.sqlite ? { sqlite: options.sqlite } : {}) });
     port = await app.listen();
   };
   await boot();

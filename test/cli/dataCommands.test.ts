@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { openStore } from '../../src/store/openStore';
-import { decisionCommand } from '../store/fixtures/sampleDecision';
+import { alertRouting, decisionCommand } from '../store/fixtures/sampleDecision';
 import { runCli } from '../support/runCli';
 import { type Seeded, seedStore } from './seedStore';
 
@@ -164,6 +164,20 @@ describe('data commands (export, sar, erase, audit:verify, retention:purge)', fu
     assert.equal(sar.status, 1);
     const held = JSON.parse(sar.stdout) as { integrityProblems: Array<{ record: string; decisionId: string }> };
     assert.deepEqual(held.integrityProblems.map((p) => [p.record, p.decisionId]), [['approval', seeded.ids.hillingdonJan]]);
+  });
+
+  it("audit:verify names an alert whose routing was changed in the database (someone added their own id to its delegates)", async function () {
+    const store = await openStore({ engine: 'sqlite', file: seeded.file });
+    const raised = await store.recordDecision(decisionCommand('CASE-1201', 'routed', { notifications: [], escalation: { id: 'esc-cli-1', dueAt: new Date('2026-06-01T10:15:00Z'), routing: alertRouting() } }));
+    await store.close();
+    assert.equal(run('auditVerify', []).status, 0);
+    const db = new Database(seeded.file);
+    db.prepare('update escalations set delegate_aad_ids = ? where id = ?').run(JSON.stringify(['aad-deputy-1', 'aad-mallory']), 'esc-cli-1');
+    db.close();
+    const verify = run('auditVerify', []);
+    assert.equal(verify.status, 1, verify.stdout);
+    assert.match(verify.stderr, /^records ALTERED: 1 stored records no longer match the audit trail:$/m);
+    assert.match(verify.stderr, new RegExp(`^  routing esc-cli-1 \\(decision ${raised.record.id}\\), case CASE-1201: its stored record .*who it was routed to\\) no longer matches the escalation\\.raised event \\d+ that sealed it$`, 'm'));
   });
 
   it('sar and erase match a case reference in canonical form, however it was typed or stored', async function () {

@@ -9,6 +9,7 @@ id: testshire
 metadata:
   title: Test policy
   council: Testshire County Council
+  shortName: Testshire
   version: "1"
   date: "2024-01-01"
   status: policy

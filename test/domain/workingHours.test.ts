@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_WORKING_HOURS, isWithinWorkingHours } from '../../src/domain/workingHours';
+import { DEFAULT_WORKING_HOURS, describeHours, isWithinWorkingHours, routingHours } from '../../src/domain/workingHours';
 
 describe('working hours', function () {
   const hours = (timezone: string) => ({ ...DEFAULT_WORKING_HOURS, timezone });
@@ -15,5 +15,20 @@ describe('working hours', function () {
 
   it('still refuses a time zone that does not exist', function () {
     assert.throws(() => isWithinWorkingHours(hours('Mars/Olympus_Mons'), mondayMorning), RangeError);
+  });
+});
+
+describe('which hours an alert is routed for, and why', function () {
+  const winterEvening = new Date('2026-03-03T18:20:00Z'); // a Tuesday, 18:20 GMT
+  const winterMorning = new Date('2026-03-03T10:00:00Z');
+  it('the clock wins over an answer of "within my hours", and says so', function () {
+    assert.deepEqual(routingHours(true, DEFAULT_WORKING_HOURS, winterEvening), { outOfHours: true, basis: 'clock_out_of_hours' });
+    assert.deepEqual(routingHours(true, DEFAULT_WORKING_HOURS, winterMorning), { outOfHours: false, basis: 'answer_and_clock_within' });
+    assert.deepEqual(routingHours(false, DEFAULT_WORKING_HOURS, winterMorning), { outOfHours: true, basis: 'answered_out_of_hours' });
+    assert.deepEqual(routingHours(false, DEFAULT_WORKING_HOURS, winterEvening), { outOfHours: true, basis: 'both_out_of_hours' });
+  });
+  it('describes the hours used', function () {
+    assert.equal(describeHours(undefined), 'Mon–Fri 09:00–17:00 (UK time)');
+    assert.equal(describeHours({ ...DEFAULT_WORKING_HOURS, days: ['mon', 'wed'], start: '08:30' }), 'Mon, Wed 08:30–17:00 (UK time)');
   });
 });

@@ -29,7 +29,13 @@ class FakeStore {
     this.acknowledged.push({ id, by: who.aadObjectId, notifications });
     return { kind: 'acknowledged' as const, escalation: { ...this.escalation!, status: 'acknowledged' as const, acknowledgedBy: who.aadObjectId, acknowledgedAt: NOW } };
   }
-  async listOutboxForRef() { return this.sentRows; }
+  audited: Array<{ type: string; payload: unknown }> = [];
+  async appendAuditEvent(event: { type: string; payload: unknown }) { this.audited.push(event); return event; }
+  enqueued: NewOutboxMessage[] = [];
+  async enqueue(messages: NewOutboxMessage[]) { this.enqueued.push(...messages); return { queued: [], duplicates: [] }; }
+  /** Each call lists the copies as they then stand; the last answer repeats. */
+  listings: Array<Array<Partial<OutboxMessage>>> = [];
+  async listOutboxForRef() { return this.listings.length > 1 ? this.listings.shift()! : (this.listings[0] ?? this.sentRows); }
   async getConversationReference(id: string) { return { userAadId: id, reference: { conversation: { id: `a:${id}` }, serviceUrl: 'https://smba.example.invalid/' } }; }
 }
 
@@ -65,6 +71,64 @@ describe('services: EscalationService', () => {
     assert.deepEqual(cmd.dueAt, new Date(NOW.getTime() + 15 * 60_000), 'an alert never stops silently: the last level has a deadline too');
     assert.deepEqual(cmd.timers?.map((t) => t.kind), [ESCALATION_TIMER_KIND, ALERT_DELIVERY_TIMER_KIND]);
     assert.deepEqual(cmd.notifications![0]!.target, { kind: 'channel', channelId: CHANNEL });
+  });
+
+  it("a level whose copy cannot be queued is not reached: the alert stays, the failure is audited, and the next attempt sends it", async () => {
+    // The directory names the Head of Service when the route is worked out, then no longer (or fails) when the
+    // card is built.
+    const directory = new FakeDirectory();
+    // Each lookup's answer in turn: route, card; route, card; then the directory is well again.
+    const answers: Array<typeof SAM | null | Error> = [SAM, null, SAM, new Error('Graph is unavailable')];
+    directory.escalationContactsFor = async () => {
+      const answer = answers.length > 0 ? answers.shift()! : SAM;
+      if (answer instanceof Error) throw answer;
+      return { headOfService: answer };
+    };
+    const store = new FakeStore(escalation());
+    const svc = service(store, directory);
+    await assert.rejects(svc.onTimer(timer()), /could not be sent to the Head of Service.*stays with the line manager/);
+    assert.deepEqual(store.escalated, [], 'the level is not marked reached without its copy');
+    assert.deepEqual(store.audited.map((a) => [a.type, (a.payload as { toLevel: string }).toLevel, (a.payload as { level: string }).level]), [['escalation.level_not_reached', 'head_of_service', 'manager']]);
+    assert.match((store.audited[0]!.payload as { reason: string }).reason, /nobody to send it to at the Head of Service/);
+
+    await assert.rejects(svc.onTimer(timer()), /stays with/);
+    assert.match((store.audited[1]!.payload as { reason: string }).reason, /card could not be built: Graph is unavailable/);
+
+    // The timer comes back after its lease; the directory answers again: the Head of Service gets the alert.
+    await svc.onTimer(timer());
+    const moved = store.escalated as EscalateCommand[];
+    assert.equal(moved.length, 1);
+    assert.equal(moved[0]!.toLevel, 'head_of_service');
+    assert.deepEqual(moved[0]!.notifications![0]!.target, { kind: 'user', aadObjectId: SAM.aadObjectId });
+    assert.deepEqual(moved[0]!.recipient, { headOfServiceAadId: SAM.aadObjectId });
+  });
+
+  it('not delivered in time and the next level cannot be sent to: the practitioner is still told to phone, the alert stays at its level', async () => {
+    const directory = new FakeDirectory();
+    let lookups = 0;
+    directory.escalationContactsFor = async () => ({ headOfService: ++lookups === 1 ? SAM : null });
+    const store = new FakeStore(escalation());
+    store.sentRows = [{ id: 'out-1', kind: 'card', status: 'pending', target: { kind: 'user', aadObjectId: LEE.aadObjectId } }];
+    await service(store, directory).onDeliveryTimer(timer({ id: 'tmr-d', kind: ALERT_DELIVERY_TIMER_KIND }));
+    const cmd = store.escalated[0]!;
+    assert.deepEqual([cmd.fromLevel, cmd.toLevel, cmd.reason, cmd.recipient], ['manager', 'manager', 'undelivered', undefined]);
+    assert.ok(!cmd.notifications!.some((n) => n.kind === 'card'), 'no copy was queued, so no level was reached');
+    const told = cmd.notifications!.find((n) => n.idempotencyKey.endsWith(':tell-practitioner'))!;
+    assert.match((told.payload as { text: string }).text, /Phone your line manager.*ChannelCheck keeps trying\./);
+    // Its acknowledgement timer stays, and moves it on (and retries the next level) when it fires.
+    assert.deepEqual(cmd.timers, [{ kind: ESCALATION_TIMER_KIND, refId: 'esc-1', dueAt: new Date('2026-03-03T10:15:00Z') }]);
+    assert.deepEqual(store.audited.map((a) => a.type), ['escalation.level_not_reached']);
+  });
+
+  it('a copy sent while the acknowledgement was being written (in flight when listed, sent before it committed) is updated too', async () => {
+    const store = new FakeStore(escalation());
+    // The channel's copy was being sent when the manager acknowledged from their own.
+    const channel = { id: 'out-1', kind: 'card' as const, target: { kind: 'channel' as const, channelId: CHANNEL } };
+    store.listings = [[{ ...channel, status: 'in_flight' }], [{ ...channel, status: 'sent', sentActivityId: 'act-alert-channel' }]];
+    await service(store).acknowledge(acting(LEE), { escalationId: 'esc-1' });
+    assert.ok(!store.acknowledged[0]!.notifications.some((n) => n.kind === 'card_update' && n.idempotencyKey.includes(':ack:update:out-1')), 'the copy was in flight when the acknowledgement listed them');
+    assert.deepEqual(store.enqueued.map((n) => [n.idempotencyKey, (n.payload as { activityId: string }).activityId, n.target]), [['alert:esc-1:ack:update:out-1', 'act-alert-channel', { kind: 'conversation', conversationId: CHANNEL }]]);
+    assert.match(JSON.stringify(store.enqueued[0]!.payload), new RegExp(`Acknowledged by ${LEE.displayName}`));
   });
 
   it('does nothing for an acknowledged alert, an unknown one, or another kind of timer', async () => {

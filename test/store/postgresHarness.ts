@@ -71,6 +71,19 @@ export function postgresHarness(): StoreHarness {
             await other.end();
           };
         },
+        async refuseWrites(reason) {
+          // The engine's own error codes, raised by the database for every write on the schema's tables.
+          const errcode = reason === 'full' ? 'disk_full' : 'read_only_sql_transaction';
+          const words = reason === 'full' ? 'could not extend file: No space left on device' : 'cannot execute UPDATE in a read-only transaction';
+          await sql.raw(`create or replace function ${schema}.refuse_writes() returns trigger language plpgsql as $$ begin raise exception '${words}' using errcode = '${errcode}'; end $$`).execute(rawDb());
+          const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = ${schema}`.execute(rawDb());
+          for (const { tablename } of tables.rows) {
+            await sql.raw(`create trigger refuse_writes before insert or update or delete on ${schema}.${tablename} for each statement execute function ${schema}.refuse_writes()`).execute(rawDb());
+          }
+        },
+        async allowWrites() {
+          await sql.raw(`drop function ${schema}.refuse_writes() cascade`).execute(rawDb());
+        },
         async failOutboxInserts() {
           await sql
             .raw(`create function ${schema}.fail_outbox() returns trigger language plpgsql as $$ begin raise exception 'simulated crash while queuing a notification'; end $$`)

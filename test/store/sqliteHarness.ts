@@ -16,9 +16,10 @@ export function sqliteHarness(): StoreHarness {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-store-'));
       const file = path.join(dir, 'channelcheck.db');
       const opened: ChannelCheckStore[] = [];
+      const connections: Database.Database[] = [];
       let raw: Kysely<Schema> | undefined;
       const open: TestDatabase['open'] = async (options = {}) => {
-        const store = await openStore({ engine: 'sqlite', file, ...options });
+        const store = await openStore({ engine: 'sqlite', file, ...options, onConnection: (c) => connections.push(c) });
         opened.push(store);
         return store;
       };
@@ -40,6 +41,18 @@ export function sqliteHarness(): StoreHarness {
             other.exec('rollback');
             other.close();
           };
+        },
+        async refuseWrites(reason) {
+          for (const c of connections) {
+            if (reason === 'read_only') c.pragma('query_only = ON');
+            else c.pragma(`max_page_count = ${c.pragma('page_count', { simple: true }) as number}`);
+          }
+        },
+        async allowWrites() {
+          for (const c of connections) {
+            c.pragma('query_only = OFF');
+            c.pragma('max_page_count = 1073741823');
+          }
         },
         async failOutboxInserts() {
           await sql`create trigger fail_outbox before insert on outbox begin select raise(abort, 'simulated crash while queuing a notification'); end`.execute(rawDb());

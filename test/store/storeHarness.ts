@@ -19,6 +19,14 @@ export interface TestDatabase {
    * a transaction holding an exclusive lock on the heartbeat table) until the returned function is called.
    */
   holdWriteLock(): Promise<() => Promise<void>>;
+  /**
+   * The stores opened on this database can no longer write: `full` (SQLite: `PRAGMA max_page_count` capped at
+   * the file's size, so anything that needs a new page fails with SQLITE_FULL; PostgreSQL: every write fails
+   * with 53100 disk_full) or `read_only` (SQLite: `PRAGMA query_only`, SQLITE_READONLY; PostgreSQL: 25006
+   * read_only_sql_transaction). Reads still work. `allowWrites` undoes it.
+   */
+  refuseWrites(reason: 'full' | 'read_only'): Promise<void>;
+  allowWrites(): Promise<void>;
   /** Makes every insert into the outbox fail inside the database (a crash at that point of a transaction). */
   failOutboxInserts(): Promise<void>;
   drop(): Promise<void>;

@@ -16,7 +16,9 @@
  * predicate on the parsed call, for `times` calls (default 1; Infinity for a permanent fault), and answers with
  * a status (optionally Retry-After and a Teams-style error body), hangs (never answers until `hangMs` passes or
  * the fake closes, then the socket is destroyed), or "accepts then drops" (the call takes effect, as if Teams
- * posted the message, but the connection is cut before the answer: the lost-acknowledgement case).
+ * posted the message, but the connection is cut before the answer: the lost-acknowledgement case), or "accepts
+ * late" (the call waits until the test opens a gate, then takes effect and answers as usual: Teams slow to
+ * answer, so the send is still in flight while the test does something else).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -48,7 +50,8 @@ export interface RecordedCall {
 export type Fault =
   | { status: number; retryAfter?: string | number; code?: string; message?: string }
   | { hang: true; hangMs?: number }
-  | { dropAfterAccept: true };
+  | { dropAfterAccept: true }
+  | { acceptWhen: Promise<void> };
 
 export interface FaultRule {
   method?: string;
@@ -281,6 +284,14 @@ export class FakeBotConnector {
         if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
         res.writeHead(fault.status, headers);
         res.end(JSON.stringify({ error: { code: fault.code ?? `Fake${fault.status}`, message: fault.message ?? `scripted ${fault.status}` } }));
+        return;
+      }
+      if ('acceptWhen' in fault) {
+        await fault.acceptWhen;
+        const late = this.perform(call, body);
+        call.outcome = late.status;
+        res.writeHead(late.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(late.body));
         return;
       }
       // dropAfterAccept: take effect, then cut the connection before answering.

@@ -48,6 +48,8 @@ export interface PolicyRef {
   id: string;
   title: string;
   council: string;
+  /** "Hillingdon": the short citation's council. Absent on a decision recorded before it existed. */
+  shortName?: string;
   version: string;
   date: string | null;
   reviewDue: string | null;

@@ -42,7 +42,7 @@ interface Fired {
 
 const STATUS_WARNINGS = {
   policy: null,
-  guidance: null,
+  guidance: 'This document is guidance, not a formal council policy: ChannelCheck applies it as the council\'s expectation. Ask your line manager if it does not fit your situation.',
   guidance_not_enforceable: 'This document is guidance only and not enforceable; ChannelCheck still applies it as the council\'s expectation.',
   temporary_guidance: 'This is temporary guidance and may have been withdrawn: check with your line manager that it is still in force.',
 } as const;
@@ -233,6 +233,7 @@ export function evaluate(policy: CouncilPolicy, givenFacts: Facts): Decision {
       id: council.data.id,
       title: meta.title,
       council: meta.council,
+      shortName: meta.shortName,
       version: meta.version,
       date: meta.date,
       reviewDue: meta.reviewDue,

@@ -101,6 +101,8 @@ export const packSchema = z.strictObject({
   metadata: z.strictObject({
     title: text,
     council: text,
+    /** How people name the council in a short citation: "Hillingdon 2.2". */
+    shortName: text,
     service: text.optional(),
     version: text,
     date: z.string().regex(/^\d{4}(-\d{2}(-\d{2})?)?$/, 'must be YYYY, YYYY-MM or YYYY-MM-DD').nullable(),

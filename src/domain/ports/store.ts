@@ -503,6 +503,7 @@ export const AUDIT_EVENT_TYPES = [
   'escalation.escalated',
   'escalation.reminded',
   'escalation.undelivered',
+  'escalation.level_not_reached',
   'notification.dead_lettered',
   'case.erased',
   'retention.purged',
@@ -546,7 +547,8 @@ export type AuditVerification =
 
 /** A stored record that no longer matches the audit event that sealed it (or has none). */
 export interface RecordProblem {
-  record: 'decision' | 'approval' | 'acknowledgement';
+  /** `routing`: who an alert was sent to and who may acknowledge it (manager, delegates, Head of Service, levels, channel). */
+  record: 'decision' | 'approval' | 'acknowledgement' | 'routing';
   /** The decision, approval request or escalation id. */
   id: string;
   decisionId: string;

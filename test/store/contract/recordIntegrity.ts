@@ -7,6 +7,7 @@ import { StoreUnavailableError } from '../../../src/domain/ports/storeUnavailabl
 import { alertRouting, decisionCommand } from '../fixtures/sampleDecision';
 import { inChat } from './escalations';
 import type { ContractEnv } from '../storeContract';
+import { tableCounts } from './tableCounts';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -51,6 +52,34 @@ export function describeRecordIntegrity(env: ContractEnv): void {
       assert.ok(byRecord.get('acknowledgement')!.seq! > 0);
       // Only the decisions asked about are checked.
       assert.deepEqual((await env.store.verifyRecords([alert.record.id])).problems.map((p) => p.record), ['acknowledgement']);
+    });
+
+    it("names an alert whose routing was changed in the database (someone adds themselves as a delegate, or a level they were never sent)", async function () {
+      const { store, clock } = env;
+      const due = new Date(clock.now().getTime() + 15 * MINUTE);
+      await store.recordDecision(decisionCommand('CASE-7201', 'a1', { notifications: [], escalation: { id: 'esc-a1', dueAt: due, routing: alertRouting() } }));
+      await store.recordDecision(decisionCommand('CASE-7202', 'a2', { notifications: [], escalation: { id: 'esc-a2', dueAt: due, routing: alertRouting() } }));
+      await store.recordDecision(decisionCommand('CASE-7203', 'a3', { notifications: [], escalation: { id: 'esc-a3', dueAt: due, routing: alertRouting({ headOfServiceAadId: null }) } }));
+      // Moved on by the service: the new routing is sealed by the event that moved it.
+      await store.escalate({ escalationId: 'esc-a2', fromLevel: 'manager', toLevel: 'head_of_service', dueAt: due, actor: 'channelcheck:escalation-timer', recipient: { headOfServiceAadId: 'aad-head-2' } });
+      await store.escalate({ escalationId: 'esc-a3', fromLevel: 'manager', toLevel: 'manager', dueAt: due, actor: 'channelcheck:escalation-timer' });
+      assert.deepEqual((await store.verifyRecords()).problems, [], 'raised, escalated and reminded alerts verify');
+
+      const raw = env.db.raw();
+      await raw.updateTable('escalations').set({ delegate_aad_ids: JSON.stringify(['aad-deputy-1', 'aad-mallory']) }).where('id', '=', 'esc-a1').execute();
+      await raw.updateTable('escalations').set({ reached_levels: JSON.stringify(['manager', 'head_of_service', 'escalation_channel']), channel_conversation_id: '19:mallory@thread.tacv2' }).where('id', '=', 'esc-a2').execute();
+      await raw.updateTable('escalations').set({ head_of_service_aad_id: 'aad-mallory' }).where('id', '=', 'esc-a3').execute();
+      // The forged delegate now passes the rule: the routing is what decides who may acknowledge.
+      const forged = await store.acknowledgeEscalation('esc-a1', inChat('aad-mallory'));
+      assert.equal(forged.kind, 'acknowledged');
+
+      assert.equal((await store.verifyAuditChain()).ok, true, 'the chain itself is untouched');
+      const problems = (await store.verifyRecords()).problems.filter((p) => p.record === 'routing');
+      assert.deepEqual(problems.map((p) => [p.id, p.caseRef]).sort(), [['esc-a1', 'CASE-7201'], ['esc-a2', 'CASE-7202'], ['esc-a3', 'CASE-7203']]);
+      const byId = new Map(problems.map((p) => [p.id, p]));
+      assert.match(byId.get('esc-a1')!.reason, /who it was routed to\) no longer matches the escalation\.raised event \d+/);
+      assert.match(byId.get('esc-a2')!.reason, /no longer matches the escalation\.escalated event \d+/);
+      assert.match(byId.get('esc-a3')!.reason, /no longer matches the escalation\.reminded event \d+/);
     });
 
     it('catches a settlement or a decision changed without an event, and a row deleted without a tombstone', async function () {
@@ -122,5 +151,30 @@ export function describeRecordIntegrity(env: ContractEnv): void {
       }
       await env.store.checkWritable();
     });
+
+    for (const reason of ['full', 'read_only'] as const) {
+      it(`a store that is ${reason === 'full' ? 'full (no room for one more page / disk full)' : 'read-only'}: the probe and every write fail naming why, nothing is half-written, reads work`, async function () {
+        const { store, db } = env;
+        await store.recordDecision(decisionCommand('CASE-7301', 'w1', { notifications: [] }));
+        const before = await tableCounts(db.raw());
+        await db.refuseWrites(reason);
+        try {
+          await assert.rejects(store.checkWritable(), (e: unknown) => e instanceof StoreUnavailableError && e.reason === reason, 'the write probe says why');
+          // A decision with its escalation, timers and an alert: needs new pages, so it fails whole.
+          const due = new Date(env.clock.now().getTime() + 15 * MINUTE);
+          await assert.rejects(
+            store.recordDecision(decisionCommand('CASE-7302', 'w2', { escalation: { id: 'esc-w2', dueAt: due, routing: alertRouting() } })),
+            (e: unknown) => e instanceof StoreUnavailableError && e.reason === reason && e.message.includes(reason === 'full' ? 'the disk holding the store is full' : 'the store is read-only'),
+          );
+          assert.deepEqual(await tableCounts(db.raw()), before, 'nothing half-written');
+          assert.equal((await store.listAuditEvents({ caseRef: 'CASE-7301' })).length, 1, 'reading still works');
+        } finally {
+          await db.allowWrites();
+        }
+        await store.checkWritable();
+        await store.recordDecision(decisionCommand('CASE-7302', 'w2', { notifications: [] }));
+        assert.equal((await store.verifyAuditChain()).ok, true);
+      });
+    }
   });
 }

@@ -1,4 +1,7 @@
-/** The layering rules, checked: botbuilder only in src/bot; the domain core imports nothing but itself. */
+/**
+ * The layering rules, checked: botbuilder only in src/bot; the domain core imports nothing but itself;
+ * services and notification code return and carry data, never cards: they import no presenter or card code.
+ */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -38,4 +41,34 @@ describe('architecture', () => {
     }
     assert.deepEqual(problems, []);
   });
+
+  it('services and notification code import no card, presenter or bot code, and no card or botbuilder library', () => {
+    const problems = ['services', 'notify'].flatMap((dir) => sources(path.join(SRC, dir)).flatMap((f) => presentationImports(f, imports(f))));
+    assert.deepEqual(problems, []);
+    // The card code lives with the presenters; nothing else renders a template.
+    assert.ok(!fs.existsSync(path.join(SRC, 'cards')), 'src/cards is gone: card code is in src/bot/presenters');
+    const renderers = sources(SRC).filter((f) => !f.startsWith(BOT) && imports(f).some((i) => i.startsWith('adaptivecards')));
+    assert.deepEqual(renderers.map((f) => path.relative(ROOT, f)), []);
+  });
+
+  it('the check above can fail: it names a service importing a presenter, card code or botbuilder', () => {
+    const file = path.join(SRC, 'services', 'approvalService.ts');
+    assert.equal(presentationImports(file, ['../bot/presenters/approvalPresenter', './cards/outcomeCard', 'botbuilder', 'adaptivecards-templating', '../domain/views', 'zod']).length, 4);
+  });
 });
+
+const BOT = path.join(SRC, 'bot') + path.sep;
+
+/** What `file` imports that belongs to the presentation: bot or card code, botbuilder, the card libraries. */
+function presentationImports(file: string, imported: readonly string[]): string[] {
+  const libraries = /^(botbuilder|botframework-|adaptivecards|adaptive-expressions)/;
+  const where = path.relative(ROOT, file);
+  return imported.flatMap((i) => {
+    if (libraries.test(i)) return [`${where} imports ${i}`];
+    if (!i.startsWith('.')) return [];
+    const target = path.resolve(path.dirname(file), i);
+    if (target.startsWith(BOT)) return [`${where} imports bot code: ${i}`];
+    if (/(^|\/)cards(\/|$)/.test(path.relative(SRC, target))) return [`${where} imports card code: ${i}`];
+    return [];
+  });
+}

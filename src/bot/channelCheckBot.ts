@@ -15,8 +15,8 @@ import {
   TurnContext as Turn,
 } from 'botbuilder';
 import type { Logger } from 'pino';
-import { errorCard } from '../cards/errorCard';
-import type { CardJson } from '../cards/renderTemplate';
+import { presentError } from './presenters/errorPresenter';
+import type { CardJson } from './presenters/renderTemplate';
 import type { ConversationReferenceStore } from '../domain/ports/store';
 import { isStoreUnavailable } from '../domain/ports/storeUnavailable';
 import type { Actor } from '../services/actor';
@@ -167,25 +167,9 @@ export class ChannelCheckBot extends TeamsActivityHandler {
 
   private errorCardFor(e: unknown, retry: { verb: string; data: Record<string, unknown> } | null): CardJson {
     const errorId = randomUUID().slice(0, 8);
-    if (e instanceof UserFacingError) {
-      this.deps.log.warn({ code: e.code, errorId }, e.title);
-      return errorCard({ title: e.title, message: e.advice, errorId, retry: e.status >= 500 ? retry : null });
-    }
-    if (isStoreUnavailable(e)) {
-      this.deps.log.error({ err: e, errorId, storeUnavailable: e.reason }, 'the store could not be written; the user was told nothing was recorded');
-      return errorCard({
-        title: 'ChannelCheck could not save that just now',
-        message: 'Nothing was recorded; try again in a minute. If it keeps failing, tell your IT team the reference below.',
-        errorId,
-        retry,
-      });
-    }
-    this.deps.log.error({ err: e, errorId }, 'card action failed');
-    return errorCard({
-      title: 'ChannelCheck could not finish that step',
-      message: 'Nothing you entered was lost. Try again; if it keeps failing, start a new check or tell your IT team the reference below.',
-      errorId,
-      retry,
-    });
+    if (e instanceof UserFacingError) this.deps.log.warn({ code: e.code, errorId }, e.title);
+    else if (isStoreUnavailable(e)) this.deps.log.error({ err: e, errorId, storeUnavailable: e.reason }, 'the store could not be written; the user was told nothing was recorded');
+    else this.deps.log.error({ err: e, errorId }, 'card action failed');
+    return presentError(e, errorId, retry);
   }
 }

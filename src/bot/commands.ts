@@ -1,5 +1,5 @@
 /** Text commands: routing as data. The manifest's command list mirrors the names shown in help. */
-import type { CardJson } from '../cards/renderTemplate';
+import type { CardJson } from './presenters/renderTemplate';
 import type { CardRef } from '../domain/ports/store';
 import { type CommandName, parseCommand } from '../domain/commandIntent';
 import type { Actor } from '../services/actor';

@@ -7,6 +7,8 @@
  * - sendToConversation: a reference built from the conversation id (the escalation channel) and `serviceUrl`.
  * - updateCard: `updateActivity` in that conversation (at its own service URL when the payload carries one).
  * Every activity carries the outbox row's idempotency key in `channelData.channelCheck.idempotencyKey`.
+ * A card row carries a view; it is made into its card here, at send time, by the presenters (a row queued
+ * before rows carried views carries its rendered card, sent as it is).
  *
  * Retries belong to the outbox dispatcher, whose state is in the store. botbuilder's connector client (an
  * @azure/core-client ServiceClient) has its own retry policy: up to 3 retries, honouring Retry-After on
@@ -24,7 +26,8 @@
 import { type Activity, type CloudAdapter, type ConversationParameters, type ConversationReference, TurnContext } from 'botbuilder';
 import type { ConversationReferenceStore } from '../domain/ports/store';
 import type { Logger } from '../logging';
-import type { CardJson } from '../cards/renderTemplate';
+import type { CardContent } from '../notify/outboxPayloads';
+import { presentCardContent } from './presenters/screenPresenter';
 import { parseRetryAfterMs } from '../notify/backoff';
 import { classifyHttpStatus } from '../notify/retryPolicy';
 
@@ -166,14 +169,15 @@ export class BotProactiveSender implements ProactiveSender {
    * reference, carried in the card_update payload); the configured one when absent. (Not in the port's
    * signature yet: the dispatcher passes it as an extra argument.)
    */
-  updateCard(conversationId: string, activityId: string, card: CardJson, serviceUrl?: string): Promise<void> {
+  updateCard(conversationId: string, activityId: string, card: CardContent, serviceUrl?: string): Promise<void> {
+    const content = presentCardContent(card);
     return this.withDeadline(async (attempt) => {
       await this.inTurn(this.referenceFor(conversationId, serviceUrl), attempt, async (context) => {
         await context.updateActivity({
           type: 'message',
           id: activityId,
           conversation: { ...context.activity.conversation, id: conversationId },
-          attachments: [{ contentType: ADAPTIVE_CARD, content: card }],
+          attachments: [{ contentType: ADAPTIVE_CARD, content }],
         });
       });
     });
@@ -195,7 +199,7 @@ export class BotProactiveSender implements ProactiveSender {
   private activityFor(outgoing: Outgoing, idempotencyKey: string): Partial<Activity> {
     const channelData = { channelCheck: { idempotencyKey } };
     if ('card' in outgoing) {
-      return { type: 'message', summary: outgoing.summary, attachments: [{ contentType: ADAPTIVE_CARD, content: outgoing.card }], channelData };
+      return { type: 'message', summary: outgoing.summary, attachments: [{ contentType: ADAPTIVE_CARD, content: presentCardContent(outgoing.card) }], channelData };
     }
     return { type: 'message', text: outgoing.text, textFormat: 'plain', channelData };
   }

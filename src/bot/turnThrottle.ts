@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { errorCard } from '../cards/errorCard';
-import type { CardJson } from '../cards/renderTemplate';
+import { errorCard } from './presenters/errorPresenter';
+import type { CardJson } from './presenters/renderTemplate';
 import type { UserRateLimiter } from '../limits/userRateLimiter';
 import type { Actor } from '../services/actor';
 

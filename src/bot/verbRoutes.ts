@@ -8,6 +8,7 @@ import { approvalDecideHandler, approvalRefreshHandler } from './handlers/approv
 import { consentGivenHandler, consentWithdrawHandler } from './handlers/consentHandlers';
 import { escalationAcknowledgeHandler } from './handlers/escalationHandlers';
 import { wizardBackHandler, wizardCancelHandler, wizardNextHandler, wizardStartHandler } from './handlers/wizardHandlers';
+import { presentScreen } from './presenters/screenPresenter';
 import type { VerbRoutes } from './verbs';
 
 export const VERBS = {
@@ -37,6 +38,6 @@ export function buildVerbRoutes(deps: { wizard: WizardService; approvals: Approv
     [VERBS.consentGiven]: consentGivenHandler(deps.consent),
     [VERBS.consentWithdraw]: consentWithdrawHandler(deps.consent),
     // A new message, so the list stays where it is and the record opens below it.
-    [VERBS.recordOpen]: async ({ actor, data }) => ({ kind: 'newCard', card: await deps.checks.open(actor, data), toast: 'The check is shown below.' }),
+    [VERBS.recordOpen]: async ({ actor, data }) => ({ kind: 'newCard', card: presentScreen(await deps.checks.open(actor, data)), toast: 'The check is shown below.' }),
   };
 }

@@ -2,7 +2,7 @@
  * Card verbs: routing as data. Each verb maps to one handler that parses its payload, calls one service and
  * returns what to show. Handlers never import botbuilder; channelCheckBot.ts turns the reply into Teams calls.
  */
-import type { CardJson } from '../cards/renderTemplate';
+import type { CardJson } from './presenters/renderTemplate';
 import type { Actor } from '../services/actor';
 
 export interface VerbRequest {

@@ -1,10 +1,12 @@
 /**
  * The port the dispatcher sends through. src/bot/proactiveSender.ts implements it with botbuilder
- * (continueConversationAsync / createConversationAsync / updateActivity); tests may use a fake.
+ * (continueConversationAsync / createConversationAsync / updateActivity) and renders a card's view with the
+ * bot's presenters at send time; tests may use a fake.
  */
-import type { CardJson } from '../cards/renderTemplate';
+import type { CardContent } from './outboxPayloads';
 
-export type Outgoing = { card: CardJson; summary: string } | { text: string };
+/** A card (its view, or a card rendered when an older row was queued) or a plain text. */
+export type Outgoing = { card: CardContent; summary: string } | { text: string };
 
 export interface Sent {
   activityId: string | null;
@@ -39,5 +41,5 @@ export interface ProactiveSender {
   /** A message to a known conversation (the escalation channel). */
   sendToConversation(conversationId: string, outgoing: Outgoing, idempotencyKey: string): Promise<Sent>;
   /** Replaces a card already sent; `serviceUrl` is that conversation's endpoint (the configured one when absent). */
-  updateCard(conversationId: string, activityId: string, card: CardJson, serviceUrl?: string): Promise<void>;
+  updateCard(conversationId: string, activityId: string, card: CardContent, serviceUrl?: string): Promise<void>;
 }

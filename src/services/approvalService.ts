@@ -7,10 +7,8 @@
  * update of the practitioner's outcome card and a message telling them.
  */
 import { z } from 'zod';
-import { approvalCard, approvalCardForDecider } from '../cards/approvalCard';
-import type { CardJson } from '../cards/renderTemplate';
 import { maySettleApproval, type RefusalReason } from '../domain/authority';
-import { londonDateTime } from '../domain/londonTime';
+import { approvalViewOf, type ApprovalView } from '../domain/views';
 import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, DecisionStore, NewOutboxMessage } from '../domain/ports/store';
 import { serviceUrlOf } from './conversationLookup';
 import type { TextPayload } from '../notify/outboxPayloads';
@@ -53,28 +51,27 @@ export class ApprovalService {
   constructor(
     private readonly deps: {
       store: ApprovalStore & DecisionStore & ConversationReferenceStore;
-      decisions: Pick<DecisionService, 'outcomeCardFor'>;
+      decisions: Pick<DecisionService, 'viewFor'>;
       now?: () => Date;
     },
   ) {}
 
-  private async cardFor(approval: ApprovalRequest, viewer: Actor | null, settledByName: string | null = null): Promise<CardJson> {
+  private async viewOf(approval: ApprovalRequest, viewer: Actor | null, settledByName: string | null = null): Promise<ApprovalView> {
     const record = await this.deps.store.getDecision(approval.decisionId);
     if (!record?.decision) throw new UserFacingError('decision_not_found', 'This request is no longer held', 'It may have been erased or passed its retention period.');
-    const input = { approval, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName };
-    const mayDecide = viewer !== null && maySettleApproval(viewer, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
-    return mayDecide ? approvalCardForDecider(input) : approvalCard({ ...input, buttonsForEveryone: false });
+    const viewerMayDecide = viewer !== null && maySettleApproval(viewer, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
+    return approvalViewOf({ approval, record: { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef }, settledByName, viewerMayDecide });
   }
 
-  /** Universal Actions refresh: deciders see the buttons while the request is open; anyone else a read-only card. */
-  async refresh(actor: Actor, data: Record<string, unknown>): Promise<CardJson> {
+  /** Universal Actions refresh: deciders may decide while the request is open; anyone else sees it read-only. */
+  async refresh(actor: Actor, data: Record<string, unknown>): Promise<ApprovalView> {
     const { approvalId } = parseApprovalPayload(data);
     const approval = await this.deps.store.getApproval(approvalId);
     if (!approval) throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
-    return this.cardFor(approval, actor);
+    return this.viewOf(approval, actor);
   }
 
-  async decide(actor: Actor, data: Record<string, unknown>, action: 'approve' | 'decline'): Promise<CardJson> {
+  async decide(actor: Actor, data: Record<string, unknown>, action: 'approve' | 'decline'): Promise<ApprovalView> {
     const { approvalId, version, comment } = parseApprovalPayload(data);
     const before = await this.deps.store.getApproval(approvalId);
     if (!before) throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
@@ -94,17 +91,17 @@ export class ApprovalService {
       case 'not_authorised':
         throw settleRefused(result.reason);
       case 'settled':
-        return this.cardFor(result.approval, actor, actor.displayName);
+        return this.viewOf(result.approval, actor, actor.displayName);
       case 'already_settled':
       case 'stale_version':
-        return this.cardFor(result.approval, actor);
+        return this.viewOf(result.approval, actor);
     }
   }
 
   /** What settling sets in motion; queued by the store only if this click is the one that settles. */
   private async followUps(approval: ApprovalRequest, actor: Actor, action: 'approve' | 'decline', comment: string | null): Promise<NewOutboxMessage[]> {
     const settledAt = this.deps.now?.() ?? new Date();
-    const verb = action === 'approve' ? 'approved' : 'declined';
+    const verb = action === 'approve' ? ('approved' as const) : ('declined' as const);
     const out: NewOutboxMessage[] = [];
     const record = await this.deps.store.getDecision(approval.decisionId);
     const tenantId = record?.tenantId ?? 'local';
@@ -113,17 +110,17 @@ export class ApprovalService {
       : `${actor.displayName} declined your request to use WhatsApp (case ${record?.caseRef ?? 'not given'})${comment ? `: "${comment}"` : ''}. Use the alternatives on your outcome card.`;
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
-      const settledStatus = `${verb === 'approved' ? 'Approved' : 'Declined'} by ${actor.displayName} at ${londonDateTime(settledAt)}${comment ? `: "${comment}"` : ''}.${verb === 'approved' ? ' Follow the conditions below.' : ' Do not use WhatsApp; use the alternatives.'}`;
-      const card = await this.deps.decisions.outcomeCardFor(approval.decisionId, undefined, settledStatus, verb);
+      const settling = { status: verb, byName: actor.displayName, at: settledAt, comment };
+      const view = await this.deps.decisions.viewFor(approval.decisionId, undefined, [{ kind: 'approval', status: verb, byName: actor.displayName, at: settledAt.toISOString(), comment }], settling);
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
-      out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, card, approval.id));
+      out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, { kind: 'outcome', view }, approval.id));
     }
     // A delegate decided: the manager's own copy of the card shows the settled request too.
     if (approval.managerCard && actor.aadObjectId !== approval.managerAadId && record?.decision) {
       const settled = { ...approval, status: action === 'approve' ? ('approved' as const) : ('declined' as const), comment, settledAt, version: approval.version + 1 };
-      const card = approvalCardForDecider({ approval: settled, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, settledByName: actor.displayName });
+      const view = approvalViewOf({ approval: settled, record: { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef }, settledByName: actor.displayName, viewerMayDecide: true });
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.managerAadId);
-      out.push(cardUpdateMessage(`approval:${approval.id}:update-manager-card`, approval.managerCard, serviceUrl, card, approval.id));
+      out.push(cardUpdateMessage(`approval:${approval.id}:update-manager-card`, approval.managerCard, serviceUrl, { kind: 'approval', view }, approval.id));
     }
     return out;
   }

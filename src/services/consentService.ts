@@ -4,11 +4,10 @@
  * with who, when and the script's id and version; the next check for the case shows it and pre-fills it.
  */
 import { z } from 'zod';
-import { messageCard } from '../cards/messageCard';
-import type { CardJson } from '../cards/renderTemplate';
 import { checkCaseReference } from '../domain/caseReference';
 import { standingConsent } from '../domain/consentRegister';
 import type { ConsentStore, DecisionStore } from '../domain/ports/store';
+import { type DecisionView, type MessageView, notice } from '../domain/views';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
@@ -31,7 +30,7 @@ export class ConsentService {
   constructor(private readonly deps: ConsentServiceDeps) {}
 
   /** "They replied YES" / "They agreed" on the outcome card: records consent for the check's case. */
-  async recordGiven(actor: Actor, data: unknown): Promise<CardJson> {
+  async recordGiven(actor: Actor, data: unknown): Promise<DecisionView> {
     const parsed = givenPayload.safeParse(data);
     if (!parsed.success) throw new UserFacingError('bad_payload', 'This button could not be read', 'Start a new check.', 400);
     const record = await this.deps.store.getDecision(parsed.data.decisionId);
@@ -54,11 +53,11 @@ export class ConsentService {
         recordedBy: { aadObjectId: actor.aadObjectId, displayName: actor.displayName },
       });
     }
-    return this.deps.decisions.outcomeCardFor(record.id);
+    return this.deps.decisions.viewFor(record.id);
   }
 
   /** "They withdrew consent" from `my checks`: the next check for the case answers no WhatsApp. */
-  async withdraw(actor: Actor, data: unknown): Promise<CardJson> {
+  async withdraw(actor: Actor, data: unknown): Promise<MessageView> {
     const parsed = withdrawPayload.safeParse(data);
     const ref = parsed.success ? checkCaseReference(parsed.data.caseRef, this.deps.caseRefPattern) : null;
     if (!ref?.ok) throw new UserFacingError('bad_payload', 'This button could not be read', 'Open my checks again.', 400);
@@ -67,7 +66,7 @@ export class ConsentService {
     if (!mine.some((r) => r.caseRef === caseRef)) throw NOT_FOUND;
     const standing = standingConsent(await this.deps.store.listConsent(caseRef));
     if (standing?.status !== 'given') {
-      return messageCard({ title: `No consent is recorded for case ${caseRef}`, paragraphs: ['Nothing was changed. Any new check will ask about consent again.'], showStart: true });
+      return notice('no_consent_to_withdraw', { caseRef });
     }
     await this.deps.store.recordConsent({
       caseRef,
@@ -79,10 +78,6 @@ export class ConsentService {
       decisionId: null,
       recordedBy: { aadObjectId: actor.aadObjectId, displayName: actor.displayName },
     });
-    return messageCard({
-      title: `Consent withdrawal recorded for case ${caseRef}`,
-      paragraphs: ['Stop using WhatsApp with them now. The next check for this case will show the withdrawal and answer no WhatsApp unless they agree again.', 'Record the withdrawal in the case record too.'],
-      showStart: true,
-    });
+    return notice('consent_withdrawn', { caseRef });
   }
 }

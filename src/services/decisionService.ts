@@ -5,15 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { outcomeCard } from '../cards/outcomeCard';
-import type { CardJson } from '../cards/renderTemplate';
 import { caseNoteText } from '../domain/caseNote';
 import type { Facts } from '../domain/facts';
 import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
+import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../domain/views';
 import type { Actor } from './actor';
-import { managerStatusText } from './managerStatus';
+import { alertCopyViews, managerStatusFacts } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
 import { UserFacingError } from './userFacingError';
 
@@ -47,7 +46,7 @@ export class DecisionService {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async record(input: RecordInput): Promise<{ decisionId: string; card: CardJson; replayed: boolean }> {
+  async record(input: RecordInput): Promise<{ decisionId: string; view: DecisionView; replayed: boolean }> {
     const decision = evaluate(input.policy, input.facts);
     const id = this.newId();
     const plan = await this.deps.planner.plan({ decisionId: id, decision, actor: input.actor, policy: input.policy, caseRef: input.caseRef, now: this.now() });
@@ -66,15 +65,17 @@ export class DecisionService {
       { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length },
       'decision',
     );
-    const card = await this.outcomeCardFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);
-    return { decisionId: recorded.record.id, card, replayed: recorded.replayed };
+    const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);
+    return { decisionId: recorded.record.id, view, replayed: recorded.replayed };
   }
 
   /**
-   * The outcome card of a recorded decision, with the manager's part as it stands now (for an alert: where each
-   * copy is, from the outbox; `alertRows` overrides what the outbox says, e.g. a copy being marked sent).
+   * The view of a recorded decision, with the manager's part as it stands now (for an alert: where each copy
+   * is, from the outbox; `alertRows` overrides what the outbox says, e.g. a copy being marked sent).
+   * `plannedStatus` replaces the status facts (what was just set in motion); `settling` is an approval being
+   * settled in the same transaction, not yet stored.
    */
-  async outcomeCardFor(decisionId: string, known?: DecisionRecord, plannedStatus?: string | null, settling?: 'approved' | 'declined', alertRows?: OutboxMessage[]): Promise<CardJson> {
+  async viewFor(decisionId: string, known?: DecisionRecord, plannedStatus?: ManagerStatus[], settling?: Settling, alertRows?: OutboxMessage[]): Promise<DecisionView> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
@@ -84,16 +85,20 @@ export class DecisionService {
       this.deps.store.getEscalationForDecision(record.id),
       record.caseRef ? this.deps.store.listConsent(record.caseRef) : Promise.resolve([]),
     ]);
-    const settled = settling ?? (approval?.status === 'approved' || approval?.status === 'declined' ? approval.status : null);
+    const settledApproval = approval && settling ? { ...approval, status: settling.status, settledAt: settling.at, comment: settling.comment } : approval;
+    const settled = settledApproval?.status === 'approved' || settledApproval?.status === 'declined' ? settledApproval.status : null;
     const standing = standingConsent(register);
     // Offer to record consent where the pack asks for it, for a case, unless this check's consent is already in.
     const offer = record.decision.consentRequest && record.caseRef && !(standing?.status === 'given' && standing.decisionId === record.id)
-      ? { label: record.decision.consentRequest.label, decisionId: record.id }
+      ? { label: record.decision.consentRequest.label }
       : null;
-    return outcomeCard({
-      decision: record.decision,
+    const rows = alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : []);
+    return {
       decisionId: record.id,
+      createdAt: iso(record.createdAt),
+      practitioner: { name: record.practitionerDisplayName },
       caseRef: record.caseRef,
+      ...decisionContent(record.decision),
       caseNote: caseNoteText({
         practitionerDisplayName: record.practitionerDisplayName ?? '(erased)',
         createdAt: record.createdAt,
@@ -102,10 +107,36 @@ export class DecisionService {
         consentRegister: register,
         approval: settled ? { status: settled, byName: null, at: approval?.settledAt ?? null } : null,
       }),
-      managerStatus: plannedStatus ?? managerStatusText(record, approval, escalation, alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : [])),
-      approval: settled,
-      consentStatus: consentStandingText(register),
-      consentOffer: offer,
-    });
+      consent: { standing: standing?.status ?? null, registerLine: consentStandingText(register), offer },
+      approval: settledApproval
+        ? {
+            approvalId: settledApproval.id,
+            status: settledApproval.status,
+            settledAt: iso(settledApproval.settledAt),
+            settledBy: settled ? { name: settling?.byName ?? null } : null,
+            comment: settledApproval.comment,
+          }
+        : null,
+      alert: escalation
+        ? {
+            escalationId: escalation.id,
+            level: escalation.level,
+            status: escalation.status,
+            raisedAt: iso(escalation.createdAt),
+            acknowledgedAt: iso(escalation.acknowledgedAt),
+            acknowledgedBy: escalation.status === 'acknowledged' ? { name: null } : null,
+            copies: alertCopyViews(rows),
+          }
+        : null,
+      managerStatus: plannedStatus ?? managerStatusFacts(record, approval, escalation, rows),
+    };
   }
+}
+
+/** An approval being settled by this very action (its transaction has not written it yet). */
+export interface Settling {
+  status: 'approved' | 'declined';
+  byName: string | null;
+  at: Date;
+  comment: string | null;
 }

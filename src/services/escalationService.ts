@@ -6,16 +6,15 @@
  * card kept true as the alert moves. Timers are rows in the store, claimed by one replica at a time.
  */
 import { z } from 'zod';
-import { alertCard } from '../cards/alertCard';
-import type { CardJson } from '../cards/renderTemplate';
 import type { Config } from '../config';
 import type { RefusalReason } from '../domain/authority';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, LEVEL_WORDS, nextLevel, type RouteContext } from '../domain/escalations';
 import { londonClock } from '../domain/londonTime';
+import { type AlertView, alertViewOf, type CardView, type ManagerStatus, type RecordSource } from '../domain/views';
 import type { Directory } from '../domain/ports/directory';
 import type { AuditTrail, ConversationReferenceStore, DecisionRecord, DecisionStore, EscalateCommand, Escalation, EscalationLevel, EscalationStore, NewOutboxMessage, NewTimer, OutboxMessage, OutboxStore, OutboxTarget, Timer } from '../domain/ports/store';
 import type { Logger } from '../logging';
-import { alertCopies, managerStatusText, type PhoneContact, phoneNowText, phoneNumbers as numbersIn } from './managerStatus';
+import { alertCopies, alertStatus, type PhoneContact, phoneContacts, phoneNumbers as numbersIn } from './managerStatus';
 import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
 import type { Sent } from '../notify/proactiveSender';
@@ -45,7 +44,7 @@ const ackPayload = z.object({ escalationId: z.string().min(1).max(64).regex(/^[A
 export interface EscalationServiceDeps {
   store: EscalationStore & DecisionStore & OutboxStore & ConversationReferenceStore & Pick<AuditTrail, 'appendAuditEvent'>;
   directory: Directory;
-  decisions: Pick<DecisionService, 'outcomeCardFor'>;
+  decisions: Pick<DecisionService, 'viewFor'>;
   config: Pick<Config, 'escalation'>;
   now?: () => Date;
   /** For operator alerts (`alert: true`) when an alert is not delivered or has nowhere further to go. */
@@ -71,30 +70,30 @@ export class EscalationService {
     return record as DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> };
   }
 
-  async acknowledge(actor: Actor, data: Record<string, unknown>): Promise<CardJson> {
+  async acknowledge(actor: Actor, data: Record<string, unknown>): Promise<AlertView> {
     const parsed = ackPayload.safeParse(data);
     if (!parsed.success) throw new UserFacingError('bad_payload', 'That card action could not be read', 'The card sent an invalid escalationId.', 400);
     const before = await this.deps.store.getEscalation(parsed.data.escalationId);
     if (!before) throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed. If a child may be at risk, act on your council\'s procedures now.');
     const record = await this.recordFor(before);
     const acknowledgedAt = this.now();
-    const acknowledgedView = { ...before, status: 'acknowledged' as const, acknowledgedAt };
-    const ackCard = alertCard({ escalation: acknowledgedView, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: actor.displayName });
-    const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt));
+    const acknowledged: CardView = { kind: 'alert', view: alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
+    const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
     if (result.kind === 'acknowledged') {
       // A copy that reached Teams while this acknowledgement was being written (in flight when the copies were
       // listed, sent before it committed) is updated too; keys already queued are skipped. One sent after it
       // committed was cancelled in flight, and the dispatcher's afterDelivered updates it.
-      const late = (await this.acknowledgedFollowUps(before, record, actor, ackCard, acknowledgedAt)).filter((m) => m.idempotencyKey.startsWith(`alert:${before.id}:ack:update:`));
+      const late = (await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt)).filter((m) => m.idempotencyKey.startsWith(`alert:${before.id}:ack:update:`));
       await this.deps.store.enqueue(late);
     }
     const e = result.escalation;
-    return alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: result.kind === 'acknowledged' ? actor.displayName : (e.acknowledgedBy === actor.aadObjectId ? actor.displayName : 'another manager') });
+    // Who acknowledged it is named to them; anyone else reads "another manager".
+    return alertOf(e, record, result.kind === 'acknowledged' || e.acknowledgedBy === actor.aadObjectId ? actor.displayName : null);
   }
 
-  private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardJson, at: Date): Promise<NewOutboxMessage[]> {
+  private async acknowledgedFollowUps(e: Escalation, record: DecisionRecord, actor: Actor, ackCard: CardView, at: Date): Promise<NewOutboxMessage[]> {
     const time = londonClock(at);
     const out: NewOutboxMessage[] = [
       {
@@ -117,25 +116,25 @@ export class EscalationService {
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update:${sent.id}`, { activityId: sent.sentActivityId, conversationId: where.conversationId }, where.serviceUrl, ackCard, e.id));
     }
     if (e.practitionerCard) {
-      const card = await this.deps.decisions.outcomeCardFor(record.id, undefined, `Safeguarding alert acknowledged by ${actor.displayName} at ${time}.`);
+      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }]);
       const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
-      out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, card, e.id));
+      out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, { kind: 'outcome', view }, e.id));
     }
     return out;
   }
 
   /** The level's people, for a card: who is at `level` now. */
-  private async levelTarget(level: EscalationLevel, record: DecisionRecord): Promise<{ target: OutboxTarget; who: string } | null> {
+  private async levelTarget(level: EscalationLevel, record: DecisionRecord): Promise<{ target: OutboxTarget; who: string; name: string | null } | null> {
     if (level === 'escalation_channel') {
       const channel = channelTarget(this.deps.config);
-      return channel ? { target: channel, who: 'the escalation channel' } : null;
+      return channel ? { target: channel, who: 'the escalation channel', name: null } : null;
     }
     if (level === 'head_of_service') {
       const hos = (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService;
-      return hos ? { target: { kind: 'user', aadObjectId: hos.aadObjectId }, who: `the Head of Service ${hos.displayName}` } : null;
+      return hos ? { target: { kind: 'user', aadObjectId: hos.aadObjectId }, who: `the Head of Service ${hos.displayName}`, name: hos.displayName } : null;
     }
     const manager = await this.deps.directory.managerOf(record.practitionerAadId).catch(() => null);
-    return manager ? { target: { kind: 'user', aadObjectId: manager.aadObjectId }, who: `your line manager ${manager.displayName}` } : null;
+    return manager ? { target: { kind: 'user', aadObjectId: manager.aadObjectId }, who: `your line manager ${manager.displayName}`, name: manager.displayName } : null;
   }
 
   private async routeContext(record: DecisionRecord): Promise<RouteContext> {
@@ -146,15 +145,17 @@ export class EscalationService {
   }
 
   /** The alert card for `level`, with its fallback (channel, then the practitioner told, naming the case). */
-  private async alertTo(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: string, summary: string): Promise<NewOutboxMessage | null> {
+  private async alertTo(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: NonNullable<AlertView['routingNote']>, summary: string): Promise<NewOutboxMessage | null> {
     const to = await this.levelTarget(level, record);
     if (!to) return null;
-    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, escalationNote: note });
+    const reached = e.routing.reachedLevels.includes(level) ? e.routing.reachedLevels : [...e.routing.reachedLevels, level];
+    const card: CardView = { kind: 'alert', view: alertOf({ ...e, level, routing: { ...e.routing, reachedLevels: reached } }, record, null, note) };
     const payload: CardPayload = {
       tenantId: record.tenantId,
       card,
       summary,
       urgent: true,
+      recipient: { level, name: to.name },
       ...(to.target.kind === 'user' ? { fallback: { toEscalationChannel: true, tellPractitionerAadId: record.practitionerAadId, recipientDescription: to.who, caseRef: record.caseRef } } : {}),
     };
     return { idempotencyKey: key, urgent: true, kind: 'card', target: to.target, payload, refId: e.id };
@@ -165,7 +166,7 @@ export class EscalationService {
    * card would not render). A level is reached only when its copy is queued: on a failure the alert stays where
    * it is, the failure is audited (`escalation.level_not_reached`) and logged as an operator alert.
    */
-  private async copyForLevel(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: string, summary: string, actor: string): Promise<NewOutboxMessage | null> {
+  private async copyForLevel(level: EscalationLevel, key: string, e: Escalation, record: RecordWithDecision, note: NonNullable<AlertView['routingNote']>, summary: string, actor: string): Promise<NewOutboxMessage | null> {
     let why: string;
     try {
       const card = await this.alertTo(level, key, e, record, note, summary);
@@ -185,12 +186,16 @@ export class EscalationService {
   }
 
   /** The practitioner's outcome card, updated in place to say where the alert stands (null when it was never sent). */
-  private async practitionerCardUpdate(key: string, e: Escalation, record: DecisionRecord, extra = '', alertRows?: OutboxMessage[]): Promise<NewOutboxMessage | null> {
+  private async practitionerCardUpdate(key: string, e: Escalation, record: DecisionRecord, extra: ManagerStatus | null = null, alertRows?: OutboxMessage[]): Promise<NewOutboxMessage | null> {
     if (!e.practitionerCard) return null;
     const rows = alertRows ?? (await this.deps.store.listOutboxForRef(e.id));
-    const status = `${managerStatusText(record, null, e, rows) ?? ''}${extra ? ` ${extra}` : ''}`;
-    const card = await this.deps.decisions.outcomeCardFor(record.id, undefined, status);
-    return cardUpdateMessage(key, e.practitionerCard, await serviceUrlOf(this.deps.store, record.practitionerAadId), card, e.id);
+    const status = [alertStatus(e, rows), ...(extra ? [extra] : [])];
+    const view = await this.deps.decisions.viewFor(record.id, undefined, status, undefined, rows);
+    return cardUpdateMessage(key, e.practitionerCard, await serviceUrlOf(this.deps.store, record.practitionerAadId), { kind: 'outcome', view }, e.id);
+  }
+
+  private phoneNow(record: DecisionRecord, reason: 'undelivered' | 'unacknowledged', minutes: number): ManagerStatus {
+    return { kind: 'phone_now', reason, minutes, numbers: phoneContacts(record.decision, this.deps.packContacts?.(record.councilId) ?? []) };
   }
 
   private timersFor(e: Escalation, now: Date): { dueAt: Date; timers: NewTimer[] } {
@@ -211,7 +216,7 @@ export class EscalationService {
     const record = await this.recordFor(e);
     const now = this.now();
     const rows = (await this.deps.store.listOutboxForRef(e.id)).map((r) => (r.id === row.id ? { ...r, status: 'sent' as const, sentAt: now } : r));
-    const update = await this.practitionerCardUpdate(`alert:${e.id}:delivered:${row.id}:practitioner-card`, e, record, '', rows);
+    const update = await this.practitionerCardUpdate(`alert:${e.id}:delivered:${row.id}:practitioner-card`, e, record, null, rows);
     return update ? [update] : [];
   }
 
@@ -225,7 +230,7 @@ export class EscalationService {
     const e = await this.deps.store.getEscalation(row.refId);
     if (!e || e.status !== 'acknowledged') return [];
     const record = await this.recordFor(e);
-    const card = alertCard({ escalation: e, decision: record.decision, practitionerName: record.practitionerDisplayName ?? '(erased)', caseRef: record.caseRef, acknowledgedByName: await this.acknowledgerName(e, record) });
+    const card: CardView = { kind: 'alert', view: alertOf(e, record, await this.acknowledgerName(e, record)) };
     const serviceUrl = row.target.kind === 'user' ? await serviceUrlOf(this.deps.store, row.target.aadObjectId) : null;
     return [cardUpdateMessage(`alert:${e.id}:ack:update:${row.id}`, { activityId: sent.activityId, conversationId: sent.conversationId }, serviceUrl, card, e.id)];
   }
@@ -257,14 +262,13 @@ export class EscalationService {
     const record = await this.recordFor(e);
     const minutes = this.deps.config.escalation.deliveryTimeoutMinutes;
     const now = this.now();
-    const phone = phoneNowText(record.decision, minutes, this.deps.packContacts?.(record.councilId) ?? []);
+    const phone = this.phoneNow(record, 'undelivered', minutes);
     const next = nextLevel(e.level, await this.routeContext(record));
     const notifications: NewOutboxMessage[] = [];
     let timers: NewTimer[];
     let dueAt: Date | null;
     let recipient: EscalateCommand['recipient'];
-    const note = next ? `Not delivered to ${LEVEL_WORDS[e.level]} within ${minutes} minutes: sent to ${next === 'escalation_channel' ? 'this channel' : 'you'} as well.` : '';
-    const card = next ? await this.copyForLevel(next, `alert:${e.id}:undelivered:${next}`, e, record, note, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`, 'channelcheck:delivery-timer') : null;
+    const card = next ? await this.copyForLevel(next, `alert:${e.id}:undelivered:${next}`, e, record, { reason: 'undelivered', fromLevel: e.level, toLevel: next, minutes }, `URGENT safeguarding alert (not delivered to ${LEVEL_WORDS[e.level]}): ${record.practitionerDisplayName ?? ''}`, 'channelcheck:delivery-timer') : null;
     // Reached only with its copy queued; otherwise the acknowledgement timer tries the next level again.
     const to = card ? next : null;
     if (to && card) {
@@ -311,7 +315,7 @@ export class EscalationService {
     const notifications: NewOutboxMessage[] = [];
     let recipient: EscalateCommand['recipient'];
     if (to) {
-      const note = `Not acknowledged within ${minutes} minutes by ${LEVEL_WORDS[e.level]}: escalated to ${to === 'escalation_channel' ? 'this channel' : 'you'}.`;
+      const note = { reason: 'unacknowledged' as const, fromLevel: e.level, toLevel: to, minutes };
       const card = await this.copyForLevel(to, `alert:${e.id}:escalate:${to}`, e, record, note, `URGENT safeguarding alert escalated: ${record.practitionerDisplayName ?? ''}`, 'channelcheck:escalation-timer');
       // Not reached without its copy: the alert stays where it is and the timer is tried again after its lease.
       if (!card) throw new Error(`the alert could not be sent to ${LEVEL_WORDS[to]}; it stays with ${LEVEL_WORDS[e.level]} and is tried again`);
@@ -321,7 +325,7 @@ export class EscalationService {
         this.tellPractitioner(`alert:${e.id}:escalate:${to}:tell-practitioner`, e, record, `Your safeguarding alert (case ${case_}) was not acknowledged within ${minutes} minutes, so it has gone to ${LEVEL_WORDS[to]}. If a child may be at risk now, phone your line manager or the out-of-hours contact: ${this.phones(record)}.`),
       );
     } else {
-      const note = `REMINDER: not acknowledged after ${minutes} minutes, and there is nobody further to send it to. Acknowledge it, or phone the practitioner.`;
+      const note = { reason: 'reminder' as const, fromLevel: e.level, toLevel: e.level, minutes };
       const card = await this.alertTo(e.level, `alert:${e.id}:remind:${timer.id}`, e, record, note, `REMINDER: URGENT safeguarding alert not yet acknowledged: ${record.practitionerDisplayName ?? ''}`);
       if (card) notifications.push(card);
       notifications.push(
@@ -330,7 +334,7 @@ export class EscalationService {
       this.deps.log?.error({ alert: true, escalationId: e.id, decisionId: record.id, level: e.level, minutes }, 'urgent safeguarding alert not acknowledged and there is no next level: reminded the current level, told the practitioner to phone');
     }
     const { dueAt, timers } = this.timersFor(e, now);
-    const extra = to ? '' : `Not acknowledged after ${minutes} minutes: phone your line manager or the out-of-hours contact now: ${this.phones(record)}.`;
+    const extra = to ? null : this.phoneNow(record, 'unacknowledged', minutes);
     const moved = { ...e, level: to ?? e.level };
     const update = await this.practitionerCardUpdate(`alert:${e.id}:${to ? `escalate:${to}` : `remind:${timer.id}`}:practitioner-card`, moved, record, extra);
     if (update) notifications.push(update);
@@ -366,3 +370,12 @@ function recipientAt(level: EscalationLevel, target: OutboxTarget): EscalateComm
 }
 
 type RecordWithDecision = DecisionRecord & { decision: NonNullable<DecisionRecord['decision']> };
+
+function sourceOf(record: RecordWithDecision): RecordSource {
+  return { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef };
+}
+
+/** The alert view of `e` for one reader; `acknowledgedByName` null reads "another manager". */
+function alertOf(e: Escalation, record: RecordWithDecision, acknowledgedByName: string | null, routingNote: AlertView['routingNote'] = null): AlertView {
+  return alertViewOf({ escalation: { ...e, reachedLevels: e.routing.reachedLevels }, record: sourceOf(record), acknowledgedByName, routingNote });
+}

@@ -5,13 +5,11 @@
  * escalation contacts are on their card, and the alert goes to the escalation channel.
  */
 import { randomUUID } from 'node:crypto';
-import { alertCard } from '../cards/alertCard';
-import { approvalCard } from '../cards/approvalCard';
 import type { Config } from '../config';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND, initialRoute, type RouteContext } from '../domain/escalations';
 import type { Directory, Person } from '../domain/ports/directory';
-import type { CardRef, NewOutboxMessage, OutboxPriority, OutboxTarget } from '../domain/ports/store';
-import type { CardJson } from '../cards/renderTemplate';
+import type { CardRef, EscalationLevel, NewOutboxMessage, OutboxPriority, OutboxTarget } from '../domain/ports/store';
+import { alertViewOf, approvalViewOf, type CardView, type ManagerStatus } from '../domain/views';
 import { isWithinWorkingHours } from '../domain/workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Logger } from '../logging';
@@ -32,8 +30,8 @@ export function textMessage(key: string, userAadId: string, payload: TextPayload
   return { idempotencyKey: key, kind: 'text', target: { kind: 'user', aadObjectId: userAadId }, payload, refId };
 }
 
-/** Replace a card already sent (its activity in its conversation) with `card`. */
-export function cardUpdateMessage(key: string, where: CardRef, serviceUrl: string | null, card: CardJson, refId: string): NewOutboxMessage {
+/** Replace a card already sent (its activity in its conversation) with the card of `card` (a view). */
+export function cardUpdateMessage(key: string, where: CardRef, serviceUrl: string | null, card: CardView, refId: string): NewOutboxMessage {
   const payload: CardUpdatePayload = { activityId: where.activityId, conversationId: where.conversationId, ...(serviceUrl ? { serviceUrl } : {}), card };
   return { idempotencyKey: key, kind: 'card_update', target: { kind: 'conversation', conversationId: where.conversationId }, payload, refId };
 }
@@ -71,7 +69,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
 
   async plan(input: PlanInput): Promise<NotificationPlan> {
     const { decision, actor } = input;
-    if (!decision.notifyManager) return { notifications: [], managerStatus: null };
+    if (!decision.notifyManager) return { notifications: [], managerStatus: [] };
     const { manager, lookupFailed } = await this.findManager(actor.aadObjectId);
     if (decision.outcome === 'safeguarding_escalation') return this.planAlert(input, manager, lookupFailed);
     if (decision.outcome === 'information_incident') return this.planIncident(input, manager);
@@ -93,33 +91,40 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const ctx: RouteContext = { managerFound: manager !== null, headOfServiceFound: headOfService !== null, channelConfigured: channel !== null, outOfHours };
     const route = initialRoute(ctx);
     const escalationId = this.newId();
-    const card = alertCard({ escalation: { id: escalationId, status: 'open', acknowledgedAt: null }, decision, practitionerName: actor.displayName, caseRef: input.caseRef });
+    const card: CardView = {
+      kind: 'alert',
+      view: alertViewOf({
+        escalation: { id: escalationId, status: 'open', level: route.level ?? 'manager', reachedLevels: route.alertNow, createdAt: now, acknowledgedAt: null },
+        record: { decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef },
+      }),
+    };
     const summary = `URGENT safeguarding alert from ${actor.displayName}`;
     const notifications: NewOutboxMessage[] = [];
     const fallback = (who: string) => ({ toEscalationChannel: true, tellPractitionerAadId: actor.aadObjectId, recipientDescription: who, caseRef: input.caseRef });
-    const reached: string[] = [];
+    const reached: Array<{ level: EscalationLevel; name: string | null }> = [];
     for (const level of route.alertNow) {
       if (level === 'manager' && manager) {
-        notifications.push(cardMessage(`alert:${escalationId}:manager`, { kind: 'user', aadObjectId: manager.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, fallback: fallback(`your line manager ${manager.displayName}`) }, escalationId));
-        reached.push(`your line manager ${manager.displayName}`);
+        const recipient = { level, name: manager.displayName };
+        notifications.push(cardMessage(`alert:${escalationId}:manager`, { kind: 'user', aadObjectId: manager.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, recipient, fallback: fallback(`your line manager ${manager.displayName}`) }, escalationId));
+        reached.push(recipient);
       } else if (level === 'head_of_service' && headOfService) {
-        notifications.push(cardMessage(`alert:${escalationId}:head_of_service`, { kind: 'user', aadObjectId: headOfService.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, fallback: fallback(`the Head of Service ${headOfService.displayName}`) }, escalationId));
-        reached.push(`the Head of Service / on-call manager ${headOfService.displayName}`);
+        const recipient = { level, name: headOfService.displayName };
+        notifications.push(cardMessage(`alert:${escalationId}:head_of_service`, { kind: 'user', aadObjectId: headOfService.aadObjectId }, { tenantId: actor.tenantId, card, summary, urgent: true, recipient, fallback: fallback(`the Head of Service ${headOfService.displayName}`) }, escalationId));
+        reached.push(recipient);
       } else if (level === 'escalation_channel' && channel) {
-        notifications.push(cardMessage(`alert:${escalationId}:channel`, channel, { tenantId: actor.tenantId, card, summary, urgent: true }, escalationId));
-        reached.push('the escalation channel');
+        const recipient = { level, name: null };
+        notifications.push(cardMessage(`alert:${escalationId}:channel`, channel, { tenantId: actor.tenantId, card, summary, urgent: true, recipient }, escalationId));
+        reached.push(recipient);
       }
     }
     const ackMinutes = this.deps.config.escalation.ackTimeoutMinutes;
     // Every level has an acknowledgement timer (at the last level it reminds), and delivery is watched too.
     const dueAt = route.level ? new Date(now.getTime() + ackMinutes * 60_000) : null;
     const deliveryDue = new Date(now.getTime() + this.deps.config.escalation.deliveryTimeoutMinutes * 60_000);
-    const noManager = manager === null
-      ? `${lookupFailed ? 'Your line manager could not be looked up' : 'ChannelCheck has no line manager on record for you'}: tell your manager or the duty manager yourself now, and use the contacts below. `
-      : '';
-    const managerStatus = reached.length > 0
-      ? `${noManager}An urgent safeguarding alert is being sent to ${reached.join(' and ')}: queued, not yet delivered. This card will say when it is delivered and acknowledged.${dueAt && route.level !== 'escalation_channel' ? ` If nobody acknowledges it within ${ackMinutes} minutes it goes further.` : ''}`
-      : `${noManager}Nobody could be alerted through Teams: phone your line manager or the council's escalation contacts below now.`;
+    const noManager = manager === null ? (lookupFailed ? 'lookup_failed' : 'not_on_record') : null;
+    const managerStatus: ManagerStatus[] = reached.length > 0
+      ? [{ kind: 'alert_sending', noManager, reached, goesFurtherAfterMinutes: dueAt && route.level !== 'escalation_channel' ? ackMinutes : null }]
+      : [{ kind: 'alert_unreachable', noManager }];
     if (!route.level) {
       // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
       this.deps.log.error({ decisionId, alert: true }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
@@ -160,14 +165,16 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       }
       return {
         notifications,
-        managerStatus: `ChannelCheck has no line manager on record for you, so no approval request could be sent${channel ? ' (the escalation channel has been told)' : ''}. Ask your line manager directly before using WhatsApp.`,
+        managerStatus: [{ kind: 'approval_no_manager', channelTold: channel !== null }],
       };
     }
     const delegates = await this.delegatesOf(manager);
     const approvalId = this.newId();
-    const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null };
-    const card = approvalCard({ approval, decision, practitionerName: actor.displayName, caseRef: input.caseRef, buttonsForEveryone: true });
-    const channelCard = approvalCard({ approval, decision, practitionerName: actor.displayName, caseRef: input.caseRef, buttonsForEveryone: false });
+    const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null, createdAt: input.now };
+    const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef };
+    // The manager's own copy has the buttons; the escalation channel's copy shows them only to the deciders, on refresh.
+    const card: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: true }) };
+    const channelCard: CardView = { kind: 'approval', view: approvalViewOf({ approval, record, settledByName: null, viewerMayDecide: false }) };
     return {
       approval: { id: approvalId, managerAadId: manager.aadObjectId, delegateAadIds: approval.delegateAadIds },
       notifications: [
@@ -180,7 +187,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
           channelCard,
         }, approvalId),
       ],
-      managerStatus: `An approval request is being sent to your line manager ${manager.displayName}. Do not use WhatsApp until they agree; this card will update when they decide.`,
+      managerStatus: [{ kind: 'approval_sending', managerName: manager.displayName }],
     };
   }
 
@@ -190,7 +197,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     const notice = await this.planNotice(input, manager, input.decision.urgency === 'urgent' ? 'urgent' : 'same_day');
     if (input.decision.channel !== 'manager_approval_required') return notice;
     const approval = await this.planApproval(input, manager);
-    return { ...approval, notifications: [...notice.notifications, ...approval.notifications], managerStatus: [notice.managerStatus, approval.managerStatus].filter(Boolean).join(' ') };
+    return { ...approval, notifications: [...notice.notifications, ...approval.notifications], managerStatus: [...notice.managerStatus, ...approval.managerStatus] };
   }
 
   private async planNotice(input: PlanInput, manager: Person | null, priority: OutboxPriority = 'routine'): Promise<NotificationPlan> {
@@ -204,12 +211,12 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       const channel = channelTarget(this.deps.config);
       return {
         notifications: channel ? [withPriority(textMessageToChannel(`notice:${input.decisionId}:channel`, channel, actor.tenantId, `${text.slice(0, 1800)} ChannelCheck has no line manager on record for ${actor.displayName}.`, input.decisionId), priority)] : [],
-        managerStatus: `Your line manager should know about this, but ChannelCheck has no line manager on record for you: tell them yourself${channel ? ' (the escalation channel has been told)' : ''}.`,
+        managerStatus: [{ kind: 'notice_no_manager', channelTold: channel !== null }],
       };
     }
     return {
       notifications: [withPriority(textMessage(`notice:${input.decisionId}:manager`, manager.aadObjectId, { tenantId: actor.tenantId, text: text.slice(0, 2000) }, input.decisionId), priority)],
-      managerStatus: `Your line manager ${manager.displayName} has been notified.`,
+      managerStatus: [{ kind: 'notice_sent', managerName: manager.displayName }],
     };
   }
 }

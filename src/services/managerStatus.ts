@@ -1,16 +1,17 @@
-/** One line for the practitioner's outcome card about the line manager's part, from the stored state. */
+/** The line manager's part of a decision as status facts, from the stored state (the outcome card says them in words). */
 import type { ContactToCall, Decision } from '../domain/policy/decision';
 import type { ApprovalRequest, DecisionRecord, Escalation, OutboxMessage } from '../domain/ports/store';
-import { londonDateTime as when } from '../domain/londonTime';
 import { parseOutboxPayload } from '../domain/ports/outboxMessages';
+import type { AlertCopyView, ManagerStatus } from '../domain/views';
+import { iso } from '../domain/views';
 
-const LEVEL = { manager: 'your line manager', head_of_service: 'the Head of Service / on-call manager', escalation_channel: 'the escalation channel' } as const;
-
-/** Who a copy of an alert is for, in words ("your line manager Lee Manager", "the escalation channel"). */
-export function alertRecipient(copy: OutboxMessage): string {
+/** Who a copy of an alert is for: its level and name as queued, or (older rows) the description it carries. */
+export function alertRecipient(copy: OutboxMessage): AlertCopyView['recipient'] {
   const parsed = parseOutboxPayload(copy.kind, copy.payload);
-  if (parsed.ok && parsed.message.kind === 'card' && parsed.message.payload.fallback) return parsed.message.payload.fallback.recipientDescription;
-  return copy.target.kind === 'user' ? 'a manager' : 'the escalation channel';
+  const payload = parsed.ok && parsed.message.kind === 'card' ? parsed.message.payload : null;
+  if (payload?.recipient) return { level: payload.recipient.level, name: payload.recipient.name, description: payload.fallback?.recipientDescription ?? null };
+  if (payload?.fallback) return { level: null, name: null, description: payload.fallback.recipientDescription };
+  return copy.target.kind === 'user' ? { level: null, name: null, description: null } : { level: 'escalation_channel', name: null, description: null };
 }
 
 /** The copies of an alert (its cards, not updates or texts). */
@@ -19,57 +20,40 @@ export function alertCopies(rows: readonly OutboxMessage[]): OutboxMessage[] {
 }
 
 /** Where each copy of an alert stands, as true as the outbox knows it. */
-export function alertDeliveryText(copies: readonly OutboxMessage[]): string {
-  const lines = alertCopies(copies).map((c) => {
-    const who = alertRecipient(c);
-    if (c.status === 'sent') return `delivered to ${who} at ${when(c.sentAt)}`;
-    if (c.status === 'dead') return `could not be delivered to ${who}`;
-    return `not yet delivered to ${who} (Teams has not accepted it yet; ChannelCheck keeps trying)`;
-  });
-  if (lines.length === 0) return '';
-  const text = lines.join('; ');
-  return ` ${text[0]!.toUpperCase()}${text.slice(1)}.`;
+export function alertCopyViews(rows: readonly OutboxMessage[]): AlertCopyView[] {
+  return alertCopies(rows).map((c) => ({
+    recipient: alertRecipient(c),
+    delivery: c.status === 'sent' ? 'delivered' : c.status === 'dead' ? 'failed' : 'pending',
+    deliveredAt: c.status === 'sent' && c.sentAt ? iso(c.sentAt) : null,
+  }));
 }
 
 /** A number to phone: from the decision, or any contact of the council's pack (the out-of-hours team too). */
 export type PhoneContact = Pick<ContactToCall, 'id' | 'label' | 'phone'>;
 
-/** The pack's numbers to phone now: "Emergency services 999; Emergency Duty Team 01895 250111". */
-export function phoneNumbers(decision: Pick<Decision, 'contacts'> | null, pack: readonly PhoneContact[] = []): string {
+/** The pack's numbers to phone now, once each, never the practitioner's own "tell your line manager". */
+export function phoneContacts(decision: Pick<Decision, 'contacts'> | null, pack: readonly PhoneContact[] = []): Array<{ label: string; phone: string }> {
   const seen = new Set<string>();
-  const phones = [...(decision?.contacts ?? []), ...pack].filter((c) => c.phone && c.id !== 'line-manager' && !seen.has(c.id) && seen.add(c.id));
+  return [...(decision?.contacts ?? []), ...pack]
+    .filter((c) => c.phone && c.id !== 'line-manager' && !seen.has(c.id) && seen.add(c.id))
+    .map((c) => ({ label: c.label, phone: c.phone! }));
+}
+
+/** The pack's numbers to phone now, for a message: "Emergency services 999; Emergency Duty Team 01895 250111". */
+export function phoneNumbers(decision: Pick<Decision, 'contacts'> | null, pack: readonly PhoneContact[] = []): string {
+  const phones = phoneContacts(decision, pack);
   return phones.length === 0 ? "the numbers in your council's safeguarding procedure" : phones.map((c) => `${c.label} ${c.phone}`).join('; ');
 }
 
-/** What the practitioner must do when the alert has not reached anyone in Teams. */
-export function phoneNowText(decision: Pick<Decision, 'contacts'> | null, minutes: number, pack: readonly PhoneContact[] = []): string {
-  return `Not delivered to anyone in Teams after ${minutes} minute${minutes === 1 ? '' : 's'}: phone your line manager or the out-of-hours contact now: ${phoneNumbers(decision, pack)}.`;
+/** The alert as it stands: acknowledged (by whom, when) or with a level, each copy delivered or not. */
+export function alertStatus(escalation: Escalation, alertRows: readonly OutboxMessage[] = [], acknowledgedByName: string | null = null): ManagerStatus {
+  if (escalation.status === 'acknowledged') return { kind: 'alert_acknowledged', byName: acknowledgedByName, at: iso(escalation.acknowledgedAt) };
+  return { kind: 'alert_open', level: escalation.level, copies: alertCopyViews(alertRows) };
 }
 
-export function managerStatusText(
-  record: DecisionRecord,
-  approval: ApprovalRequest | null,
-  escalation: Escalation | null,
-  alertRows: readonly OutboxMessage[] = [],
-  acknowledgedByName?: string,
-): string | null {
-  if (escalation) {
-    if (escalation.status === 'acknowledged') return `Safeguarding alert acknowledged${acknowledgedByName ? ` by ${acknowledgedByName}` : ''} at ${when(escalation.acknowledgedAt)}.`;
-    // "Is with": the level it has reached; whether each copy was delivered is said after, from the outbox.
-    return `An urgent safeguarding alert is with ${LEVEL[escalation.level]}; not yet acknowledged.${alertDeliveryText(alertRows)}`;
-  }
-  if (approval) {
-    switch (approval.status) {
-      case 'open':
-        return 'An approval request has gone to your line manager. Do not use WhatsApp until they agree.';
-      case 'approved':
-        return `Approved by your line manager at ${when(approval.settledAt)}${approval.comment ? `: "${approval.comment}"` : ''}. Follow the conditions below.`;
-      case 'declined':
-        return `Declined by your line manager at ${when(approval.settledAt)}${approval.comment ? `: "${approval.comment}"` : ''}. Do not use WhatsApp; use the alternatives.`;
-      case 'cancelled':
-        return 'You withdrew the approval request.';
-    }
-  }
-  if (record.decision?.notifyManager) return 'Your line manager has been notified.';
-  return null;
+export function managerStatusFacts(record: DecisionRecord, approval: ApprovalRequest | null, escalation: Escalation | null, alertRows: readonly OutboxMessage[] = []): ManagerStatus[] {
+  if (escalation) return [alertStatus(escalation, alertRows)];
+  if (approval) return [{ kind: 'approval', status: approval.status, byName: null, at: iso(approval.settledAt), comment: approval.comment }];
+  if (record.decision?.notifyManager) return [{ kind: 'notice_sent', managerName: null }];
+  return [];
 }

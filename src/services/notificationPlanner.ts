@@ -5,6 +5,7 @@
 import type { Decision } from '../domain/policy/decision';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import type { NewApprovalRequest, NewEscalation, NewOutboxMessage, NewTimer } from '../domain/ports/store';
+import type { ManagerStatus } from '../domain/views';
 import type { Actor } from './actor';
 
 export interface NotificationPlan {
@@ -13,7 +14,7 @@ export interface NotificationPlan {
   escalation?: NewEscalation;
   timers?: NewTimer[];
   /** Told to the practitioner on the outcome card: who is being reached, or what to do if nobody can be. */
-  managerStatus: string | null;
+  managerStatus: ManagerStatus[];
 }
 
 export interface PlanInput {
@@ -32,6 +33,6 @@ export interface NotificationPlanner {
 /** For tests and deployments without manager notifications. */
 export const noNotifications: NotificationPlanner = {
   async plan() {
-    return { notifications: [], managerStatus: null };
+    return { notifications: [], managerStatus: [] };
   },
 };

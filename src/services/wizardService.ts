@@ -4,16 +4,16 @@
  * (sessionId + version), so a restart between two steps or a double click neither loses nor duplicates.
  */
 import { randomUUID } from 'node:crypto';
-import type { CardJson } from '../cards/renderTemplate';
-import { wizardCard } from '../cards/wizardCard';
-import { messageCard } from '../cards/messageCard';
 import type { Config } from '../config';
 import { councilForTenant } from '../config';
 import type { CouncilPolicy } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { CardRef, ConsentStore, WizardSession, WizardSessionStore } from '../domain/ports/store';
 import { type Answers, goBack, startWizard, STEP_IDS, type StepId, STEPS, submitStep, type WizardState } from '../domain/wizard/wizard';
+import { questionsFor, stepNumber, stepTitle, safetyBanner } from '../domain/wizard/wizard';
 import type { QuestionId } from '../domain/wizard/questions';
+import { FACT_DEFAULTS, isFactName } from '../domain/facts';
+import { type MessageView, notice, type Screen, type WizardStepView } from '../domain/views';
 import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import type { Actor, DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
@@ -46,9 +46,51 @@ function cardRefOf(session: WizardSession): CardRef | null {
 
 /** Steps that ask whether the contact agreed to WhatsApp. */
 const STEPS_WITH_CONSENT: readonly StepId[] = STEPS.filter((s) => s.questions.includes('consent')).map((s) => s.id);
-function cancelledCard(): CardJson {
-  return messageCard({ title: 'This check was cancelled', paragraphs: ['Nothing was recorded.'], showStart: true });
+
+/** What the wizard shows: a step, the recorded outcome, or a notice (cancelled). */
+export type WizardScreen = Extract<Screen, { kind: 'wizard_step' | 'outcome' | 'message' }>;
+
+/** A step as a view: its questions with the answers so far (or the facts' defaults), refusals and what was typed. */
+export function wizardStepView(input: {
+  policy: CouncilPolicy;
+  state: WizardState;
+  sessionId: string;
+  version: number;
+  errors?: Partial<Record<QuestionId, string>>;
+  typed?: Partial<Record<QuestionId, string>>;
+  /** Where the case's consent register stands, shown as the consent question's hint. */
+  consentNote?: string | null;
+}): WizardStepView {
+  const { policy, state, errors = {}, typed = {}, consentNote = null } = input;
+  const { index, total } = stepNumber(policy, state);
+  return {
+    sessionId: input.sessionId,
+    version: input.version,
+    step: state.step,
+    title: stepTitle(state.step, state.answers),
+    stepIndex: index,
+    stepTotal: total,
+    council: policy.council.data.metadata.council,
+    banner: safetyBanner(state.answers),
+    questions: questionsFor(policy, state.step, state.answers).map((q) => {
+      const answer = state.answers[q.id] ?? (isFactName(q.id) ? FACT_DEFAULTS[q.id] : undefined);
+      return {
+        id: q.id,
+        label: q.label,
+        hint: q.id === 'consent' && consentNote ? consentNote : (q.hint ?? null),
+        required: q.required,
+        errorMessage: q.errorMessage,
+        type: q.type.kind === 'choice' ? { kind: 'choice', choices: [...q.type.choices] } : q.type,
+        value: typeof answer === 'string' || typeof answer === 'number' || typeof answer === 'boolean' ? answer : null,
+        error: errors[q.id] ?? null,
+        typed: typed[q.id] ?? null,
+      };
+    }),
+    canGoBack: state.history.length > 0,
+  };
 }
+
+const CANCELLED: WizardScreen = { kind: 'message', view: notice('check_was_cancelled') };
 
 function isStepId(s: string): s is StepId {
   return (STEP_IDS as readonly string[]).includes(s);
@@ -73,7 +115,7 @@ export class WizardService {
   }
 
   /** Creates a new check and returns its first card. */
-  async start(actor: Actor, conversationRef: unknown): Promise<{ sessionId: string; card: CardJson }> {
+  async start(actor: Actor, conversationRef: unknown): Promise<{ sessionId: string; view: WizardStepView }> {
     const policy = this.policyFor(actor.tenantId);
     const state = startWizard(policy, this.now());
     const session = await this.deps.store.createWizardSession({
@@ -85,7 +127,7 @@ export class WizardService {
       answers: { answers: state.answers, history: state.history } satisfies StoredProgress,
       conversationRef,
     });
-    return { sessionId: session.id, card: wizardCard({ policy, state, sessionId: session.id, version: session.version }) };
+    return { sessionId: session.id, view: wizardStepView({ policy, state, sessionId: session.id, version: session.version }) };
   }
 
   async attachCard(sessionId: string, activityId: string, conversationRef: unknown): Promise<void> {
@@ -112,11 +154,11 @@ export class WizardService {
     return { session, policy, state: { step, answers: progress.answers ?? {}, history: progress.history ?? [] } };
   }
 
-  /** A step's card, with where the case's consent register stands under the consent question. */
-  private async stepCard(policy: CouncilPolicy, state: WizardState, sessionId: string, version: number, errors?: Partial<Record<QuestionId, string>>, typed?: Partial<Record<QuestionId, string>>): Promise<CardJson> {
+  /** A step, with where the case's consent register stands under the consent question. */
+  private async stepCard(policy: CouncilPolicy, state: WizardState, sessionId: string, version: number, errors?: Partial<Record<QuestionId, string>>, typed?: Partial<Record<QuestionId, string>>): Promise<WizardScreen> {
     const caseRef = state.answers.caseRef;
     const consentNote = typeof caseRef === 'string' && STEPS_WITH_CONSENT.includes(state.step) ? consentStandingText(await this.deps.store.listConsent(caseRef)) : null;
-    return wizardCard({ policy, state, sessionId, version, consentNote, ...(errors ? { errors } : {}), ...(typed ? { typed } : {}) });
+    return { kind: 'wizard_step', view: wizardStepView({ policy, state, sessionId, version, consentNote, ...(errors ? { errors } : {}), ...(typed ? { typed } : {}) }) };
   }
 
   /** The next check for a case starts from its consent register: given, or withdrawn (declined). It can be changed. */
@@ -126,14 +168,14 @@ export class WizardService {
     return standing ? { ...answers, consent: standing.status === 'given' ? 'given' : 'declined' } : answers;
   }
 
-  /** The card for a session as it stands (for replays and stale versions). */
-  private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<CardJson> {
-    if (session.status === 'completed' && session.decisionId) return this.deps.decisions.outcomeCardFor(session.decisionId);
-    if (session.status === 'abandoned') return cancelledCard();
+  /** A session as it stands (for replays and stale versions). */
+  private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<WizardScreen> {
+    if (session.status === 'completed' && session.decisionId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(session.decisionId) };
+    if (session.status === 'abandoned') return CANCELLED;
     return this.stepCard(policy, state, session.id, session.version);
   }
 
-  async next(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+  async next(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
     if (session.status !== 'active' || session.version !== payload.version) return this.currentCard(session, policy, state);
 
@@ -164,10 +206,10 @@ export class WizardService {
       completesSession: { sessionId: session.id, expectedVersion: payload.version },
       practitionerCard: cardRefOf(session),
     });
-    return recorded.card;
+    return { kind: 'outcome', view: recorded.view };
   }
 
-  async back(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+  async back(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
     if (session.status !== 'active' || session.version !== payload.version || state.history.length === 0) {
       return this.currentCard(session, policy, state);
@@ -186,23 +228,24 @@ export class WizardService {
 
   /**
    * Cancels every check the person has in progress (the "cancel" command): nothing of them is recorded.
-   * Returns how many there were and, for each whose card was sent, the card to show in its place.
+   * Returns the notice to answer with and, for each session whose card was sent, what to show in its place.
    */
-  async cancelActive(actor: Actor): Promise<{ cancelled: number; cardUpdates: Array<{ card: CardRef; replacement: CardJson }> }> {
+  async cancelActive(actor: Actor): Promise<{ cancelled: number; view: MessageView; cardUpdates: Array<{ card: CardRef; replacement: WizardScreen }> }> {
     const sessions = await this.deps.store.listActiveWizardSessions(actor.aadObjectId, actor.tenantId, 20);
-    const cardUpdates: Array<{ card: CardRef; replacement: CardJson }> = [];
+    const cardUpdates: Array<{ card: CardRef; replacement: WizardScreen }> = [];
     for (const session of sessions) {
       await this.deps.store.abandonWizardSession(session.id);
       const card = cardRefOf(session);
-      if (card) cardUpdates.push({ card, replacement: cancelledCard() });
+      if (card) cardUpdates.push({ card, replacement: CANCELLED });
     }
-    return { cancelled: sessions.length, cardUpdates };
+    const view = sessions.length === 0 ? notice('nothing_to_cancel') : notice('checks_cancelled', { count: sessions.length });
+    return { cancelled: sessions.length, view, cardUpdates };
   }
 
-  async cancel(actor: Actor, payload: WizardPayload): Promise<CardJson> {
+  async cancel(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
     if (session.status !== 'active') return this.currentCard(session, policy, state);
     await this.deps.store.abandonWizardSession(session.id);
-    return messageCard({ title: 'Check cancelled', paragraphs: ['Nothing was recorded. You can start again at any time.'], showStart: true });
+    return { kind: 'message', view: notice('check_cancelled') };
   }
 }

@@ -1,7 +1,7 @@
 /** The decision wizard over HTTP, as Teams drives it: invokes, replays, a restart, and bad payloads. */
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { cardProblems } from '../../src/cards/validateCard';
+import { cardProblems } from '../../src/bot/presenters/validateCard';
 import { actionData, answersFor, cardText, type Harness, PEOPLE, queryRows, startHarness } from './botHarness';
 
 const YOUNG_17 = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-20931', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };

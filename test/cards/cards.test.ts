@@ -5,14 +5,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { alertCard } from '../../src/cards/alertCard';
-import { approvalCard, approvalCardForDecider } from '../../src/cards/approvalCard';
-import { errorCard } from '../../src/cards/errorCard';
-import { messageCard } from '../../src/cards/messageCard';
-import { outcomeCard } from '../../src/cards/outcomeCard';
-import { renderTemplate, TEMPLATE_NAMES } from '../../src/cards/renderTemplate';
-import { cardProblems } from '../../src/cards/validateCard';
-import { wizardCard } from '../../src/cards/wizardCard';
+import { presentAlert } from '../../src/bot/presenters/alertPresenter';
+import { presentApproval } from '../../src/bot/presenters/approvalPresenter';
+import { errorCard } from '../../src/bot/presenters/errorPresenter';
+import { messageCard } from '../../src/bot/presenters/messagePresenter';
+import { presentOutcome } from '../../src/bot/presenters/outcomePresenter';
+import { renderTemplate, TEMPLATE_NAMES } from '../../src/bot/presenters/renderTemplate';
+import { cardProblems } from '../../src/bot/presenters/validateCard';
+import { presentWizardStep } from '../../src/bot/presenters/wizardPresenter';
+import { alertViewOf, approvalViewOf } from '../../src/domain/views';
+import { wizardStepView } from '../../src/services/wizardService';
+import { decisionViewOf, settledApproval } from '../support/views';
 import { helpCard, notUnderstoodCard, welcomeCard } from '../../src/bot/handlers/commandHandlers';
 import { REFUSAL_REASONS } from '../../src/domain/authority';
 import { caseNoteText } from '../../src/domain/caseNote';
@@ -73,9 +76,9 @@ describe('cards', () => {
             const state: WizardState = { step, answers: { ...start.answers, contactType, purpose, age: 14, parentalConsent: null }, history: ['contact'] };
             const questions = questionsFor(policy, step, state.answers);
             if (questions.length === 0) continue;
-            expectValid(wizardCard({ policy, state, sessionId: 's-1', version: 3 }), `${id} ${step}`);
+            expectValid(presentWizardStep(wizardStepView({ policy, state, sessionId: 's-1', version: 3 })), `${id} ${step}`);
             const errors = Object.fromEntries(questions.map((q) => [q.id, `${q.label} is wrong`]));
-            expectValid(wizardCard({ policy, state: { ...state, answers: { ...state.answers, immediateRiskToLife: true } }, sessionId: 's-1', version: 3, errors }), `${id} ${step} with errors`);
+            expectValid(presentWizardStep(wizardStepView({ policy, state: { ...state, answers: { ...state.answers, immediateRiskToLife: true } }, sessionId: 's-1', version: 3, errors })), `${id} ${step} with errors`);
           }
         }
       }
@@ -86,7 +89,7 @@ describe('cards', () => {
       for (const s of file.scenarios) {
         const decision = evaluate(policy, parseFacts(s.facts));
         const caseNote = caseNoteText({ practitionerDisplayName: 'Pat Practitioner', createdAt: NOW, caseRef: 'CR-1001', decision });
-        const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1001', caseNote, managerStatus: decision.notifyManager ? 'Your line manager has been notified.' : null });
+        const card = presentOutcome(decisionViewOf(decision, { caseNote, managerStatus: decision.notifyManager ? [{ kind: 'notice_sent', managerName: null }] : [] }));
         expectValid(card, `${id}: ${s.name}`);
         const text = JSON.stringify(card);
         assert.ok(text.includes(JSON.stringify(decision.headline).slice(1, -1)), 'headline shown');
@@ -100,7 +103,7 @@ describe('cards', () => {
     const policy = catalogue().councils.get('warwickshire')!;
     const decision = evaluate(policy, parseFacts({ contactType: 'young_person', age: 17, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', initiatedBy: 'young_person', immediateRiskToLife: true, withinWorkingHours: false }));
     const caseNote = caseNoteText({ practitionerDisplayName: 'Pat Practitioner', createdAt: NOW, caseRef: 'CR-1', decision });
-    const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote, managerStatus: null }) as any;
+    const card = presentOutcome(decisionViewOf(decision, { caseRef: 'CR-1', caseNote })) as any;
     expectValid(card, 'crisis outcome');
     assert.equal(card.body[0].items[0].text, 'Call 999 now');
     assert.equal(card.body[1].items[0].text, 'Do this now');
@@ -145,10 +148,10 @@ describe('cards', () => {
     const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'appointment' }));
     assert.equal(decision.consentRequest?.label, 'They replied YES');
     assert.equal(decision.consentRequest?.scriptId, 'wf-consent-script');
-    const offered = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentOffer: { label: decision.consentRequest!.label, decisionId: 'd-7' } });
+    const offered = presentOutcome(decisionViewOf(decision, { decisionId: 'd-7', caseRef: 'CR-7', consent: { standing: null, registerLine: null, offer: { label: decision.consentRequest!.label } } }));
     expectValid(offered, 'outcome with a consent offer');
     assert.ok(actionsOf(offered).some((a) => a.verb === 'consent.given' && a.data.decisionId === 'd-7' && a.title === 'They replied YES'));
-    const recorded = outcomeCard({ decision, decisionId: 'd-7', caseRef: 'CR-7', caseNote: 'note', consentStatus: 'Consent register: Consent given.' });
+    const recorded = presentOutcome(decisionViewOf(decision, { decisionId: 'd-7', caseRef: 'CR-7', consent: { standing: 'given', registerLine: 'Consent register: Consent given.', offer: null } }));
     expectValid(recorded, 'outcome with the register');
     assert.ok(!actionsOf(recorded).some((a) => a.verb === 'consent.given'));
     assert.match(JSON.stringify(recorded), /Consent register: Consent given\./);
@@ -157,25 +160,38 @@ describe('cards', () => {
   it('approval and safeguarding alert cards in every state', () => {
     const policy = catalogue().councils.get('hillingdon')!;
     const decision = evaluate(policy, parseFacts({ contactType: 'parent_carer', device: 'work_issued', account: 'work', purpose: 'video_visit', teamsAvailable: false }));
-    const base = { id: 'a-1', status: 'open' as const, version: 1, managerAadId: 'm-1', delegateAadIds: ['d-1'], comment: null, settledAt: null };
-    const input = { decision, practitionerName: 'Pat Practitioner', caseRef: 'CR-1001' };
-    const open = approvalCard({ ...input, approval: base, buttonsForEveryone: true });
+    const base = { id: 'a-1', status: 'open' as const, version: 1, managerAadId: 'm-1', delegateAadIds: ['d-1'], comment: null, settledAt: null, createdAt: NOW };
+    const record = { decisionId: 'd-1', decision, practitionerName: 'Pat Practitioner', caseRef: 'CR-1001' };
+    const open = presentApproval(approvalViewOf({ record, approval: base, settledByName: null, viewerMayDecide: true }));
     expectValid(open, 'approval open');
     assert.deepEqual((open as { refresh: { userIds: string[] } }).refresh.userIds, ['m-1', 'd-1']);
     assert.ok(JSON.stringify(open).includes('approval.approve'));
-    const channelView = approvalCard({ ...input, approval: base, buttonsForEveryone: false });
+    const channelView = presentApproval(approvalViewOf({ record, approval: base, settledByName: null, viewerMayDecide: false }));
     expectValid(channelView, 'approval read-only');
     assert.ok(!JSON.stringify(channelView).includes('approval.approve'), 'no buttons for everyone in a channel');
-    expectValid(approvalCardForDecider({ ...input, approval: { ...base, status: 'approved', comment: 'Fine, review in a month', settledAt: NOW } }), 'approved');
-    expectValid(approvalCardForDecider({ ...input, approval: { ...base, status: 'declined', comment: null, settledAt: NOW }, settledByName: 'Lee Manager' }), 'declined');
+    const approved = presentApproval(approvalViewOf({ record, approval: { ...base, status: 'approved', comment: 'Fine, review in a month', settledAt: NOW }, settledByName: null, viewerMayDecide: true }));
+    expectValid(approved, 'approved');
+    assert.match(JSON.stringify(approved), /Approved by the line manager at .*: \\"Fine, review in a month\\"/);
+    assert.ok(!JSON.stringify(approved).includes('approval.approve'), 'no buttons once settled');
+    const declined = presentApproval(approvalViewOf({ record, approval: { ...base, status: 'declined', comment: null, settledAt: NOW }, settledByName: 'Lee Manager', viewerMayDecide: true }));
+    expectValid(declined, 'declined');
+    assert.match(JSON.stringify(declined), /Declined by Lee Manager at /);
     for (const settled of ['approved', 'declined'] as const) {
-      const card = outcomeCard({ decision, decisionId: 'd-1', caseRef: 'CR-1', caseNote: 'note', managerStatus: `${settled} by Lee Manager`, approval: settled });
+      const card = presentOutcome(decisionViewOf(decision, { caseRef: 'CR-1', approval: settledApproval(settled, 'Lee Manager'), managerStatus: [{ kind: 'approval', status: settled, byName: 'Lee Manager', at: NOW.toISOString(), comment: null }] }));
       expectValid(card, `outcome ${settled}`);
       assert.match(JSON.stringify(card), settled === 'approved' ? /Approved by your line manager: WhatsApp allowed/ : /Declined by your line manager: do not use WhatsApp/);
+      assert.match(JSON.stringify(card), settled === 'approved' ? /Approved by Lee Manager at .*Follow the conditions below/ : /Declined by Lee Manager at .*use the alternatives/);
     }
     const alarm = evaluate(policy, parseFacts({ contactType: 'young_person', age: 15, device: 'work_issued', account: 'work', purpose: 'keep_in_touch', immediateRiskToLife: true, withinWorkingHours: false }));
-    expectValid(alertCard({ escalation: { id: 'e-1', status: 'open', acknowledgedAt: null }, decision: alarm, practitionerName: 'Pat', caseRef: null }), 'alert open');
-    expectValid(alertCard({ escalation: { id: 'e-1', status: 'open', acknowledgedAt: null }, decision: alarm, practitionerName: 'Pat', caseRef: 'CR-1', escalationNote: 'Not acknowledged within 15 minutes: escalated to you.' }), 'alert escalated');
-    expectValid(alertCard({ escalation: { id: 'e-1', status: 'acknowledged', acknowledgedAt: NOW }, decision: alarm, practitionerName: 'Pat', caseRef: 'CR-1', acknowledgedByName: 'Lee Manager' }), 'alert acknowledged');
+    const alarmRecord = { decisionId: 'd-2', decision: alarm, practitionerName: 'Pat', caseRef: null };
+    const escalation = { id: 'e-1', status: 'open' as const, level: 'manager' as const, reachedLevels: ['manager' as const], createdAt: NOW, acknowledgedAt: null };
+    expectValid(presentAlert(alertViewOf({ escalation, record: alarmRecord })), 'alert open');
+    const escalated = presentAlert(alertViewOf({ escalation, record: { ...alarmRecord, caseRef: 'CR-1' }, routingNote: { reason: 'unacknowledged', fromLevel: 'manager', toLevel: 'head_of_service', minutes: 15 } }));
+    expectValid(escalated, 'alert escalated');
+    assert.match(JSON.stringify(escalated), /Not acknowledged within 15 minutes by the line manager: escalated to you\./);
+    const acknowledged = presentAlert(alertViewOf({ escalation: { ...escalation, status: 'acknowledged', acknowledgedAt: NOW }, record: { ...alarmRecord, caseRef: 'CR-1' }, acknowledgedByName: 'Lee Manager' }));
+    expectValid(acknowledged, 'alert acknowledged');
+    assert.match(JSON.stringify(acknowledged), /Acknowledged by Lee Manager at /);
+    assert.ok(!JSON.stringify(acknowledged).includes('escalation.acknowledge'), 'no Acknowledge button once acknowledged');
   });
 });

@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { helpCard, notUnderstoodCard, welcomeCard } from '../../src/bot/handlers/commandHandlers';
-import { VERBS } from '../../src/bot/verbRoutes';
-import { renderTemplate } from '../../src/cards/renderTemplate';
-import { cardProblems } from '../../src/cards/validateCard';
-import { wizardCard } from '../../src/cards/wizardCard';
+import { buildVerbRoutes, VERBS } from '../../src/bot/verbRoutes';
+import { renderTemplate } from '../../src/bot/presenters/renderTemplate';
+import { cardProblems } from '../../src/bot/presenters/validateCard';
+import { presentWizardStep } from '../../src/bot/presenters/wizardPresenter';
+import { wizardStepView } from '../../src/services/wizardService';
 import { questionsFor, startWizard, submitStep } from '../../src/domain/wizard/wizard';
 import { CARDS_DIR } from '../../src/paths';
 import { catalogue } from '../support/policies';
@@ -46,7 +47,7 @@ describe('cards: the conversation', () => {
     const refused = submitStep(hillingdon, ok.state, { caseRef: 'John Smith' }, CASE_REF);
     assert.ok(!refused.ok);
     assert.deepEqual(Object.keys(refused.errors), ['caseRef']);
-    const card = wizardCard({ policy: hillingdon, state: { ...ok.state, answers: refused.answers }, sessionId: 's-1', version: 2, errors: refused.errors, typed: refused.typed });
+    const card = presentWizardStep(wizardStepView({ policy: hillingdon, state: { ...ok.state, answers: refused.answers }, sessionId: 's-1', version: 2, errors: refused.errors, typed: refused.typed }));
     assert.deepEqual(cardProblems(card), []);
     const caseRef = inputs(card).get('caseRef');
     assert.equal(caseRef.value, 'John Smith', 'what was typed is there to correct');
@@ -56,7 +57,7 @@ describe('cards: the conversation', () => {
     // On the first step: one bad answer keeps the others.
     const bad = submitStep(hillingdon, first, { contactType: 'young_person', purpose: 'no_such_purpose', initiatedBy: 'young_person', safeguardingConcern: 'true' }, CASE_REF);
     assert.ok(!bad.ok);
-    const again = inputs(wizardCard({ policy: hillingdon, state: { ...first, answers: bad.answers }, sessionId: 's-1', version: 1, errors: bad.errors, typed: bad.typed }));
+    const again = inputs(presentWizardStep(wizardStepView({ policy: hillingdon, state: { ...first, answers: bad.answers }, sessionId: 's-1', version: 1, errors: bad.errors, typed: bad.typed })));
     assert.equal(again.get('contactType').value, 'young_person');
     assert.equal(again.get('initiatedBy').value, 'young_person');
     assert.equal(again.get('safeguardingConcern').value, 'true');
@@ -70,7 +71,7 @@ describe('cards: the conversation', () => {
     for (const hostile of ['${sessionId}', '${json(questions)}', '"}]},{"type":"Action.OpenUrl","url":"https://x"', '\u0000\u202e']) {
       const r = submitStep(hillingdon, ok.state, { caseRef: hostile }, CASE_REF);
       assert.ok(!r.ok);
-      const card = wizardCard({ policy: hillingdon, state: { ...ok.state, answers: r.answers }, sessionId: 's-1', version: 2, errors: r.errors, typed: r.typed });
+      const card = presentWizardStep(wizardStepView({ policy: hillingdon, state: { ...ok.state, answers: r.answers }, sessionId: 's-1', version: 2, errors: r.errors, typed: r.typed }));
       assert.equal(inputs(card).get('caseRef').value, hostile);
       const types: string[] = [];
       JSON.stringify(card, (k, v) => (k === 'type' && typeof v === 'string' && types.push(v), v));
@@ -89,7 +90,7 @@ describe('cards: the conversation', () => {
       assert.ok(!r.ok, `age ${age}`);
       assert.match(r.errors.age!, new RegExp(`${age} is not a possible age\\. Enter a whole number from 0 to 120`));
       assert.equal(r.answers.caseRef, 'CR-1001', 'the good answer on the step is kept');
-      const card = wizardCard({ policy: hillingdon, state: { ...ok.state, answers: r.answers }, sessionId: 's', version: 2, errors: r.errors, typed: r.typed });
+      const card = presentWizardStep(wizardStepView({ policy: hillingdon, state: { ...ok.state, answers: r.answers }, sessionId: 's', version: 2, errors: r.errors, typed: r.typed }));
       const input = inputs(card).get('age');
       assert.equal(input.value, Number(age));
       assert.equal(input.max, undefined, 'no client-side max that a renderer could clamp to');
@@ -120,7 +121,7 @@ describe('cards: the conversation', () => {
       assert.ok(parent.ok && !parent.done);
       assert.equal(parent.state.step, 'age');
       assert.deepEqual(questionsFor(policy, 'age', parent.state.answers).map((q) => q.id), ['caseRef']);
-      assert.match(texts(wizardCard({ policy, state: parent.state, sessionId: 's', version: 2 })), /About the case/);
+      assert.match(texts(presentWizardStep(wizardStepView({ policy, state: parent.state, sessionId: 's', version: 2 }))), /About the case/);
     }
   });
 
@@ -155,7 +156,11 @@ describe('cards: the conversation', () => {
       const template = fs.readFileSync(path.join(CARDS_DIR, file), 'utf8');
       for (const m of template.matchAll(/"verb"\s*:\s*"([^"$]+)"/g)) used.add(m[1]!);
     }
-    const routed = new Set<string>(Object.values(VERBS));
+    // The routing table itself, as the bot builds it (handlers are only built here, never called).
+    const table = buildVerbRoutes({ wizard: {} as never, approvals: {} as never, escalations: {} as never, consent: {} as never, checks: {} as never });
+    const routed = new Set<string>(Object.keys(table));
+    assert.deepEqual([...routed].sort(), Object.values(VERBS).sort(), 'the table routes exactly the named verbs');
+    assert.ok(used.size >= 10, `the templates' verbs were found (${[...used].join(', ')})`);
     assert.deepEqual([...used].filter((v) => !routed.has(v)), [], 'used in a card but not routed');
     assert.deepEqual([...routed].filter((v) => !used.has(v)), [], 'routed but no card uses it');
   });

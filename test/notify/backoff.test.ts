@@ -63,12 +63,18 @@ describe('notify: follow-up keys, payload parsing and what the practitioner is t
   });
 
   it('reads rows by kind with the one contract, and refuses what it cannot send (no guessing by shape)', () => {
+    // A row queued before rows carried views: its rendered card is read as such, to be sent as it is.
     const card = { tenantId: 't', card: { type: 'AdaptiveCard' }, summary: 's' };
-    assert.deepEqual(parseOutboxRow({ kind: 'card', payload: card }), { ok: true, message: { kind: 'card', payload: card } });
+    assert.deepEqual(parseOutboxRow({ kind: 'card', payload: card }), { ok: true, message: { kind: 'card', payload: { ...card, card: { kind: 'rendered', card: { type: 'AdaptiveCard' } } } } });
     const otherName = parseOutboxRow({ kind: 'safeguarding_alert', payload: card });
     assert.ok(!otherName.ok && /unknown kind "safeguarding_alert"/.test(otherName.reason), 'a kind nothing writes is not delivered by its shape');
-    const update = parseOutboxRow({ kind: 'card_update', payload: { activityId: 'a', conversationId: 'c', card: {} } });
-    assert.ok(update.ok && update.message.kind === 'card_update');
+    const update = parseOutboxRow({ kind: 'card_update', payload: { activityId: 'a', conversationId: 'c', card: { type: 'AdaptiveCard', body: [] } } });
+    assert.ok(update.ok && update.message.kind === 'card_update' && update.message.payload.card.kind === 'rendered');
+    // Neither a view nor a card: refused, naming the field.
+    for (const notACard of [{}, { kind: 'outcome', view: { decisionId: 'd' } }, { kind: 'wizard_step', view: {} }, { type: 'Hero' }]) {
+      const refused = parseOutboxRow({ kind: 'card_update', payload: { activityId: 'a', conversationId: 'c', card: notACard } });
+      assert.ok(!refused.ok && /malformed card_update payload: card/.test(refused.reason), JSON.stringify(notACard));
+    }
     const bad = parseOutboxRow({ kind: 'card', payload: { card: 'not an object' } });
     assert.ok(!bad.ok && /malformed card payload/.test(bad.reason) && /tenantId/.test(bad.reason), 'names the field');
     const erased = parseOutboxRow({ kind: 'text', payload: null });

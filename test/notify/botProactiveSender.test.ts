@@ -9,7 +9,7 @@ import { DeliveryError } from '../../src/notify/proactiveSender';
 import { sqliteHarness } from '../store/sqliteHarness';
 import type { TestDatabase } from '../store/storeHarness';
 import { connectorPaths, type Fault, FakeBotConnector } from '../support/fakeBotConnector';
-import { anonymousAdapter, captureLog, type LogLine, senderFor, sleep, storeReference, TENANT, testCard } from './notifyHarness';
+import { anonymousAdapter, captureLog, type LogLine, senderFor, sleep, storeReference, TENANT, testCard, rendered } from './notifyHarness';
 
 async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
   try {
@@ -46,7 +46,7 @@ describe('notify: botbuilder ProactiveSender against the fake Bot Connector', fu
 
   it('sends to a user through their stored conversation reference, with the idempotency key in channelData', async () => {
     await storeReference(store, fake, 'aad-lee', 'a:conv-lee');
-    const sent = await sender.sendToUser({ aadObjectId: 'aad-lee', tenantId: TENANT }, { card: testCard('Approval needed'), summary: 'Approval needed: Jo' }, 'approval:1:manager');
+    const sent = await sender.sendToUser({ aadObjectId: 'aad-lee', tenantId: TENANT }, { card: rendered('Approval needed'), summary: 'Approval needed: Jo' }, 'approval:1:manager');
     assert.equal(fake.creates().length, 0);
     const [call] = fake.delivered();
     assert.ok(call);
@@ -88,7 +88,7 @@ describe('notify: botbuilder ProactiveSender against the fake Bot Connector', fu
     assert.equal(call?.idempotencyKey, 'ch-1');
     assert.equal((call?.body as { textFormat: string }).textFormat, 'plain');
 
-    await sender.updateCard('a:conv-prac', 'activity-42', testCard('Approved'));
+    await sender.updateCard('a:conv-prac', 'activity-42', rendered('Approved'));
     const [update] = fake.updates();
     assert.equal(update?.path, connectorPaths.activity('a:conv-prac', 'activity-42'));
     assert.deepEqual((update?.body as { attachments: unknown[] }).attachments, [{ contentType: 'application/vnd.microsoft.card.adaptive', content: testCard('Approved') }]);
@@ -97,7 +97,7 @@ describe('notify: botbuilder ProactiveSender against the fake Bot Connector', fu
   it("updates a card at the conversation's own service URL when given one", async () => {
     const regional = await FakeBotConnector.start();
     try {
-      await sender.updateCard('a:conv-emea', 'activity-7', testCard('Acknowledged'), regional.serviceUrl);
+      await sender.updateCard('a:conv-emea', 'activity-7', rendered('Acknowledged'), regional.serviceUrl);
       assert.equal(regional.updates().length, 1);
       assert.equal(regional.updates()[0]?.path, connectorPaths.activity('a:conv-emea', 'activity-7'));
       assert.equal(fake.calls.length, 0, 'not the configured service URL');

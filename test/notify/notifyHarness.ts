@@ -9,10 +9,10 @@ import pino from 'pino';
 import { createAdapter } from '../../src/bot/adapter';
 import { loadConfig } from '../../src/config';
 import { BotProactiveSender } from '../../src/bot/proactiveSender';
-import type { CardJson } from '../../src/cards/renderTemplate';
+import type { CardJson } from '../../src/bot/presenters/renderTemplate';
 import type { ChannelCheckStore, NewOutboxMessage, OutboxMessage, OutboxTarget } from '../../src/domain/ports/store';
 import type { Logger } from '../../src/logging';
-import type { CardPayload, TextPayload } from '../../src/notify/outboxPayloads';
+import type { CardContent, CardPayload, TextPayload } from '../../src/notify/outboxPayloads';
 import type { TestDatabase } from '../store/storeHarness';
 import type { FakeBotConnector } from '../support/fakeBotConnector';
 
@@ -61,12 +61,17 @@ export function testCard(title: string): CardJson {
   return { type: 'AdaptiveCard', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', version: '1.5', body: [{ type: 'TextBlock', text: title, wrap: true }] };
 }
 
+/** A card row's content for the dispatcher tests: a card already rendered (what a legacy row is read as). */
+export function rendered(title: string): CardContent {
+  return { kind: 'rendered', card: testCard(title) };
+}
+
 export function toUser(aadObjectId: string): OutboxTarget {
   return { kind: 'user', aadObjectId };
 }
 
 export function cardMessage(key: string, target: OutboxTarget, extra: Partial<CardPayload> = {}, refId: string | null = null): NewOutboxMessage {
-  const payload: CardPayload = { tenantId: TENANT, card: testCard(`card ${key}`), summary: `summary ${key}`, ...extra };
+  const payload: CardPayload = { tenantId: TENANT, card: rendered(`card ${key}`), summary: `summary ${key}`, ...extra };
   return { idempotencyKey: key, kind: 'card', target, payload, refId };
 }
 

@@ -2,6 +2,9 @@
  * The outbox dispatcher end to end on one replica: a real SQLite store (temp file), the real botbuilder
  * CloudAdapter in anonymous mode and the real connector client, against the fake Bot Connector on loopback.
  */
+import { presentAlert } from '../../src/bot/presenters/alertPresenter';
+import { alertViewOf } from '../../src/domain/views';
+import { decide, FACTS } from '../services/fakes';
 import assert from 'node:assert/strict';
 import type { BotProactiveSender } from '../../src/bot/proactiveSender';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
@@ -25,6 +28,7 @@ import {
   senderFor,
   storeReference,
   testCard,
+  rendered,
   textMessage,
   toUser,
   waitFor,
@@ -108,7 +112,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
       textMessage('p1-1', { kind: 'conversation', conversationId: 'a:conv-p1' }),
       textMessage('p1-2', { kind: 'conversation', conversationId: 'a:conv-p1' }),
       textMessage('p1-3', { kind: 'conversation', conversationId: 'a:conv-p1' }),
-      { idempotencyKey: 'u-1', kind: 'card_update' as const, target: { kind: 'conversation' as const, conversationId: 'a:conv-p1' }, payload: { activityId: 'act-9', conversationId: 'a:conv-p1', card: testCard('updated') } },
+      { idempotencyKey: 'u-1', kind: 'card_update' as const, target: { kind: 'conversation' as const, conversationId: 'a:conv-p1' }, payload: { activityId: 'act-9', conversationId: 'a:conv-p1', card: rendered('updated') } },
     ];
     const { queued } = await store.enqueue(messages);
     assert.equal(queued.length, messages.length);
@@ -209,7 +213,7 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
           notifications: [
             cardMessage('alert:e1:manager', toUser('aad-lee'), {
               urgent: true,
-              channelCard: testCard('Safeguarding alert (channel copy)'),
+              channelCard: rendered('Safeguarding alert (channel copy)'),
               fallback: { toEscalationChannel: true, tellPractitionerAadId: 'aad-prac-1', recipientDescription: LEE },
             }),
           ],
@@ -429,8 +433,8 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     const regional = await FakeBotConnector.start();
     try {
       await store.enqueue([
-        { idempotencyKey: 'upd-here', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c1' }, payload: { activityId: 'x1', conversationId: 'a:c1', card: testCard('a') } },
-        { idempotencyKey: 'upd-there', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c2' }, payload: { activityId: 'x2', conversationId: 'a:c2', serviceUrl: regional.serviceUrl, card: testCard('b') } },
+        { idempotencyKey: 'upd-here', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c1' }, payload: { activityId: 'x1', conversationId: 'a:c1', card: rendered('a') } },
+        { idempotencyKey: 'upd-there', kind: 'card_update', target: { kind: 'conversation', conversationId: 'a:c2' }, payload: { activityId: 'x2', conversationId: 'a:c2', serviceUrl: regional.serviceUrl, card: rendered('b') } },
       ]);
       await dispatcher().runOnce();
       assert.deepEqual(fake.updates().map((c) => c.activityId), ['x1']);
@@ -458,6 +462,26 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     assert.equal(fake.calls.length, 0);
     assert.equal((await rowByKey(store, db, 'legacy')).status, 'dead');
     assert.match(alerts()[0]?.error as string, /unknown kind "safeguarding_alert"/);
+  });
+
+  it('renders a card row\'s view at send time, and still delivers a row queued with an already rendered card', async () => {
+    const alarm = decide(FACTS.safeguarding);
+    const view = alertViewOf({
+      escalation: { id: 'esc-v', status: 'open', level: 'manager', reachedLevels: ['manager'], createdAt: new Date('2026-03-03T10:00:00Z'), acknowledgedAt: null },
+      record: { decisionId: 'dec-v', decision: alarm, practitionerName: 'Pat Practitioner', caseRef: 'CR-40118' },
+    });
+    await store.enqueue([
+      cardMessage('as-view', { kind: 'conversation', conversationId: 'a:conv-v' }, { card: { kind: 'alert', view } }),
+      cardMessage('old-row', { kind: 'conversation', conversationId: 'a:conv-old' }),
+    ]);
+    // As an older version of the bot wrote it: the card JSON itself in `card`, no kind.
+    await db.raw().updateTable('outbox').set({ payload: JSON.stringify({ tenantId: 't', card: testCard('Rendered before views'), summary: 's' }) }).where('idempotency_key', '=', 'old-row').execute();
+    await dispatcher().runOnce();
+    const content = (key: string) => (fake.delivered().find((c) => c.idempotencyKey === key)?.body as { attachments: Array<{ content: unknown }> } | undefined)?.attachments[0]?.content;
+    assert.deepEqual(content('as-view'), presentAlert(view), 'the view, presented by the bot');
+    assert.match(JSON.stringify(content('as-view')), /URGENT: safeguarding alert/);
+    assert.deepEqual(content('old-row'), testCard('Rendered before views'), 'the legacy card, as it was');
+    assert.equal((await rowByKey(store, db, 'old-row')).status, 'sent');
   });
 
   it('(e) keeps to about 7 messages a second per conversation: 20 messages take at least 2.5 s (fake clock)', async () => {

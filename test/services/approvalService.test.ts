@@ -1,4 +1,8 @@
 /** ApprovalService with a fake store: what a click settles, what it queues, and what it refuses. */
+import { managerStatusText } from '../../src/bot/presenters/managerStatusWords';
+import { presentApproval } from '../../src/bot/presenters/approvalPresenter';
+import type { DecisionView, ManagerStatus } from '../../src/domain/views';
+import type { Settling } from '../../src/services/decisionService';
 import assert from 'node:assert/strict';
 import type { ApprovalRequest, DecisionRecord, NewOutboxMessage, SettleApprovalCommand, SettleApprovalResult } from '../../src/domain/ports/store';
 import { ApprovalService } from '../../src/services/approvalService';
@@ -29,7 +33,12 @@ class FakeStore {
 
 function service(store: FakeStore) {
   const outcomeCards: Array<{ decisionId: string; status: string | null | undefined; settling: string | undefined }> = [];
-  const decisions = { outcomeCardFor: async (decisionId: string, _k?: unknown, status?: string | null, settling?: 'approved' | 'declined') => { outcomeCards.push({ decisionId, status, settling }); return { type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(status) }] }; } };
+  const decisions = {
+    viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[], settling?: Settling) => {
+      outcomeCards.push({ decisionId, status: status ? managerStatusText(status) : undefined, settling: settling?.status });
+      return { decisionId, managerStatus: status ?? [] } as unknown as DecisionView;
+    },
+  };
   return { s: new ApprovalService({ store: store as never, decisions, now: () => new Date('2026-03-03T11:30:00Z') }), outcomeCards };
 }
 const keys = (ms: NewOutboxMessage[] | undefined) => (ms ?? []).map((m) => m.idempotencyKey).sort();
@@ -40,7 +49,7 @@ describe('services: ApprovalService', () => {
   it('the manager approves: settles with the trimmed comment, queues the practitioner\'s message and card update', async () => {
     const store = new FakeStore(approval(), record);
     const { s, outcomeCards } = service(store);
-    const card = await s.decide(acting(LEE), { approvalId: 'appr-1', version: 1, comment: '  Fine this week.  ' }, 'approve');
+    const card = presentApproval(await s.decide(acting(LEE), { approvalId: 'appr-1', version: 1, comment: '  Fine this week.  ' }, 'approve'));
     assert.equal(store.settled.length, 1);
     const cmd = store.settled[0]!;
     assert.deepEqual({ ...cmd, notifications: undefined }, { approvalId: 'appr-1', actor: acting(LEE), action: 'approve', comment: 'Fine this week.', expectedVersion: 1, notifications: undefined });
@@ -77,7 +86,9 @@ describe('services: ApprovalService', () => {
     const store = new FakeStore(approval(), record);
     store.result = () => ({ kind: 'already_settled', approval: settled });
     const { s } = service(store);
-    const card = await s.decide(acting(LEE), { approvalId: 'appr-1', version: 1 }, 'approve');
+    const view = await s.decide(acting(LEE), { approvalId: 'appr-1', version: 1 }, 'approve');
+    assert.equal(view.status, 'approved');
+    const card = presentApproval(view);
     assert.doesNotMatch(JSON.stringify(card), /approval\.approve/, 'no buttons on a settled request');
   });
 

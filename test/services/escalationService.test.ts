@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
 import type { EscalateCommand, Escalation, NewOutboxMessage, OutboxMessage, Timer } from '../../src/domain/ports/store';
+import type { DecisionView, ManagerStatus } from '../../src/domain/views';
+import type { CardUpdatePayload } from '../../src/notify/outboxPayloads';
+import { presentCardContent } from '../../src/bot/presenters/screenPresenter';
 import { EscalationService } from '../../src/services/escalationService';
 import { UserFacingError } from '../../src/services/userFacingError';
 import { mayAcknowledgeAlert, type ActingUser } from '../../src/domain/authority';
@@ -40,7 +43,7 @@ class FakeStore {
 }
 
 function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL) {
-  const decisions = { outcomeCardFor: async (_id: string, _k?: unknown, status?: string | null) => ({ type: 'AdaptiveCard', body: [{ type: 'TextBlock', text: String(status) }] }) };
+  const decisions = { viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[]) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
   return new EscalationService({ store: store as never, directory, decisions, config: { escalation: { channelConversationId: channel, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, now: () => NOW });
 }
 
@@ -128,7 +131,9 @@ describe('services: EscalationService', () => {
     await service(store).acknowledge(acting(LEE), { escalationId: 'esc-1' });
     assert.ok(!store.acknowledged[0]!.notifications.some((n) => n.kind === 'card_update' && n.idempotencyKey.includes(':ack:update:out-1')), 'the copy was in flight when the acknowledgement listed them');
     assert.deepEqual(store.enqueued.map((n) => [n.idempotencyKey, (n.payload as { activityId: string }).activityId, n.target]), [['alert:esc-1:ack:update:out-1', 'act-alert-channel', { kind: 'conversation', conversationId: CHANNEL }]]);
-    assert.match(JSON.stringify(store.enqueued[0]!.payload), new RegExp(`Acknowledged by ${LEE.displayName}`));
+    const update = store.enqueued[0]!.payload as CardUpdatePayload;
+    assert.ok(update.card.kind === 'alert' && update.card.view.status === 'acknowledged' && update.card.view.acknowledgedBy?.name === LEE.displayName);
+    assert.match(JSON.stringify(presentCardContent(update.card)), new RegExp(`Acknowledged by ${LEE.displayName}`));
   });
 
   it('does nothing for an acknowledged alert, an unknown one, or another kind of timer', async () => {

@@ -1,4 +1,5 @@
 /** ManagerNotificationPlanner with a fake directory: who is told what, and what the practitioner reads. */
+import { managerStatusText } from '../../src/bot/presenters/managerStatusWords';
 import assert from 'node:assert/strict';
 import { ALERT_DELIVERY_TIMER_KIND, ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
 import { ManagerNotificationPlanner } from '../../src/services/managerNotificationPlanner';
@@ -19,7 +20,7 @@ describe('services: ManagerNotificationPlanner', () => {
   it('sends nothing when the decision does not concern the manager', async () => {
     const { p } = planner();
     const result = await plan(p, FACTS.allowed);
-    assert.deepEqual(result, { notifications: [], managerStatus: null });
+    assert.deepEqual(result, { notifications: [], managerStatus: [] });
   });
 
   it('asks the line manager for approval, with delegates allowed to decide', async () => {
@@ -30,7 +31,7 @@ describe('services: ManagerNotificationPlanner', () => {
     const [n] = result.notifications;
     assert.equal(n!.idempotencyKey, 'approval:id-1:manager');
     assert.deepEqual(n!.target, { kind: 'user', aadObjectId: LEE.aadObjectId });
-    assert.match(result.managerStatus ?? '', /sent to your line manager Morgan Teamlead/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /sent to your line manager Morgan Teamlead/);
   });
 
   it('with no manager on record, tells the escalation channel and the practitioner, and creates no request', async () => {
@@ -40,7 +41,7 @@ describe('services: ManagerNotificationPlanner', () => {
     const result = await plan(p, FACTS.needsApproval);
     assert.equal(result.approval, undefined);
     assert.deepEqual(result.notifications.map((x) => x.target), [{ kind: 'channel', channelId: CHANNEL }]);
-    assert.match(result.managerStatus ?? '', /no line manager on record for you.*escalation channel has been told/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /no line manager on record for you.*escalation channel has been told/);
   });
 
   it('a safeguarding alert in working hours goes to the manager, with a timer for the acknowledgement', async () => {
@@ -52,7 +53,7 @@ describe('services: ManagerNotificationPlanner', () => {
       { kind: ESCALATION_TIMER_KIND, refId: 'id-1', dueAt: new Date(TUESDAY_10AM.getTime() + 15 * 60_000) },
       { kind: ALERT_DELIVERY_TIMER_KIND, refId: 'id-1', dueAt: new Date(TUESDAY_10AM.getTime() + 2 * 60_000) },
     ]);
-    assert.match(result.managerStatus ?? '', /If nobody acknowledges it within 15 minutes it goes further/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /If nobody acknowledges it within 15 minutes it goes further/);
   });
 
   it('out of hours it also goes straight to the Head of Service', async () => {
@@ -60,7 +61,7 @@ describe('services: ManagerNotificationPlanner', () => {
     const result = await plan(p, { ...FACTS.safeguarding, withinWorkingHours: false });
     const targets = result.notifications.map((x) => x.target);
     assert.deepEqual(targets, [{ kind: 'user', aadObjectId: LEE.aadObjectId }, { kind: 'user', aadObjectId: SAM.aadObjectId }]);
-    assert.match(result.managerStatus ?? '', /Morgan Teamlead and the Head of Service \/ on-call manager Harper Servicehead/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /Morgan Teamlead and the Head of Service \/ on-call manager Harper Servicehead/);
   });
 
   it('when Graph fails, routes the alert to the channel, logs an alert and tells the practitioner to act', async () => {
@@ -70,7 +71,7 @@ describe('services: ManagerNotificationPlanner', () => {
     const { p, lines } = planner(directory);
     const result = await plan(p, FACTS.safeguarding);
     assert.deepEqual(result.notifications.map((x) => x.target), [{ kind: 'channel', channelId: CHANNEL }]);
-    assert.match(result.managerStatus ?? '', /^Your line manager could not be looked up/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /^Your line manager could not be looked up/);
     assert.ok(lines().some((l) => l.alert === true && l.level === 50));
   });
 
@@ -82,7 +83,7 @@ describe('services: ManagerNotificationPlanner', () => {
     const result = await plan(p, FACTS.safeguarding);
     assert.deepEqual(result.notifications, []);
     assert.equal(result.escalation, undefined);
-    assert.match(result.managerStatus ?? '', /Nobody could be alerted through Teams: phone/);
+    assert.match(managerStatusText(result.managerStatus) ?? '', /Nobody could be alerted through Teams: phone/);
     assert.ok(lines().some((l) => l.alert === true && String(l.msg).includes('no recipient')));
   });
 

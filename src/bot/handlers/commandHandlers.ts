@@ -1,11 +1,15 @@
 /** The text commands' handlers: new check, cancel, my checks, team checks, approvals, help, and the fallback. */
-import { messageCard } from '../../cards/messageCard';
-import type { CardJson } from '../../cards/renderTemplate';
+import { messageCard } from '../presenters/messagePresenter';
+import type { CardJson } from '../presenters/renderTemplate';
 import type { CommandName } from '../../domain/commandIntent';
 import type { CouncilPolicy } from '../../domain/policy/evaluate';
 import type { ChecksService } from '../../services/checksService';
 import type { WizardService } from '../../services/wizardService';
 import type { CommandRoute, CommandRoutes } from '../commands';
+import { presentChecksList } from '../presenters/checksListPresenter';
+import { presentMessage } from '../presenters/messagePresenter';
+import { presentScreen } from '../presenters/screenPresenter';
+import { presentWizardStep } from '../presenters/wizardPresenter';
 
 /** What can be typed, in the order shown; the manifest's command list is the same. */
 export const COMMAND_HELP: ReadonlyArray<{ command: CommandName; name: string; description: string }> = [
@@ -76,23 +80,20 @@ export function buildCommandRoutes(deps: { wizard: WizardService; checks: Checks
     {
       command: 'new_check',
       handler: async ({ actor, conversationRef }) => {
-        const { sessionId, card } = await deps.wizard.start(actor, conversationRef);
-        return { card, onSent: (activityId) => deps.wizard.attachCard(sessionId, activityId, conversationRef) };
+        const { sessionId, view } = await deps.wizard.start(actor, conversationRef);
+        return { card: presentWizardStep(view), onSent: (activityId) => deps.wizard.attachCard(sessionId, activityId, conversationRef) };
       },
     },
     {
       command: 'cancel',
       handler: async ({ actor }) => {
-        const { cancelled, cardUpdates } = await deps.wizard.cancelActive(actor);
-        const card = cancelled === 0
-          ? messageCard({ title: 'There is no check in progress to cancel', paragraphs: ['Nothing was changed.'], showStart: true })
-          : messageCard({ title: cancelled === 1 ? 'Check cancelled' : `${cancelled} checks cancelled`, paragraphs: ['Nothing was recorded. You can start again at any time.'], showStart: true });
-        return { card, cardUpdates };
+        const { view, cardUpdates } = await deps.wizard.cancelActive(actor);
+        return { card: presentMessage(view), cardUpdates: cardUpdates.map((u) => ({ card: u.card, replacement: presentScreen(u.replacement) })) };
       },
     },
-    { command: 'my_checks', handler: async ({ actor }) => ({ card: await deps.checks.mine(actor) }) },
-    { command: 'team_checks', handler: async ({ actor }) => ({ card: await deps.checks.team(actor) }) },
-    { command: 'approvals', handler: async ({ actor }) => ({ card: await deps.checks.waitingFor(actor) }) },
+    { command: 'my_checks', handler: async ({ actor }) => ({ card: presentChecksList(await deps.checks.mine(actor)) }) },
+    { command: 'team_checks', handler: async ({ actor }) => ({ card: presentChecksList(await deps.checks.team(actor)) }) },
+    { command: 'approvals', handler: async ({ actor }) => ({ card: presentChecksList(await deps.checks.waitingFor(actor)) }) },
     { command: 'help', handler: async ({ actor }) => ({ card: helpCard(deps.councilPolicy(actor.tenantId)) }) },
   ];
   return { routes, fallback: async () => ({ card: notUnderstoodCard() }) };

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import type { WizardService } from '../../services/wizardService';
 import { UserFacingError } from '../../services/userFacingError';
+import { presentScreen } from '../presenters/screenPresenter';
+import { presentWizardStep } from '../presenters/wizardPresenter';
 import type { VerbHandler } from '../verbs';
 
 const CONTROL_FIELDS = new Set(['verb', 'sessionId', 'version', 'msteams']);
@@ -24,10 +26,10 @@ export function parseWizardPayload(data: Record<string, unknown>) {
 
 export function wizardStartHandler(wizard: WizardService): VerbHandler {
   return async ({ actor, conversationRef }) => {
-    const { sessionId, card } = await wizard.start(actor, conversationRef);
+    const { sessionId, view } = await wizard.start(actor, conversationRef);
     return {
       kind: 'newCard',
-      card,
+      card: presentWizardStep(view),
       toast: 'A new check has started below.',
       onSent: (activityId) => wizard.attachCard(sessionId, activityId, conversationRef),
     };
@@ -35,13 +37,13 @@ export function wizardStartHandler(wizard: WizardService): VerbHandler {
 }
 
 export function wizardNextHandler(wizard: WizardService): VerbHandler {
-  return async ({ actor, data }) => ({ kind: 'replaceCard', card: await wizard.next(actor, parseWizardPayload(data)) });
+  return async ({ actor, data }) => ({ kind: 'replaceCard', card: presentScreen(await wizard.next(actor, parseWizardPayload(data))) });
 }
 
 export function wizardBackHandler(wizard: WizardService): VerbHandler {
-  return async ({ actor, data }) => ({ kind: 'replaceCard', card: await wizard.back(actor, parseWizardPayload(data)) });
+  return async ({ actor, data }) => ({ kind: 'replaceCard', card: presentScreen(await wizard.back(actor, parseWizardPayload(data))) });
 }
 
 export function wizardCancelHandler(wizard: WizardService): VerbHandler {
-  return async ({ actor, data }) => ({ kind: 'replaceCard', card: await wizard.cancel(actor, parseWizardPayload(data)) });
+  return async ({ actor, data }) => ({ kind: 'replaceCard', card: presentScreen(await wizard.cancel(actor, parseWizardPayload(data))) });
 }

@@ -2,15 +2,32 @@
  * The outbox's one typed contract: what each kind of row asks the dispatcher to do. zod schemas, with the
  * types derived from them; the store's `NewOutboxMessage` is a union keyed on `kind`, and the dispatcher parses
  * every row it claims with the schema of its kind. Pure (zod only), so the store's port can use it;
- * src/notify/outboxPayloads.ts re-exports it for the notification code. Transport-neutral: a card is Adaptive
- * Card JSON.
+ * src/notify/outboxPayloads.ts re-exports it for the notification code. Transport-neutral: a card row carries
+ * the view it shows (kind + view, src/domain/views), rendered into a card only when it is sent
+ * (src/bot/proactiveSender.ts).
  */
 import { z } from 'zod';
+import { cardViewSchema } from '../views/screen';
+import { ESCALATION_LEVELS } from './store';
 
 export const OUTBOX_KINDS = ['card', 'text', 'card_update'] as const;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 
 const cardJson = z.record(z.string(), z.unknown());
+
+/** A card already rendered, explicitly marked (what a legacy row becomes once read). */
+const renderedCardSchema = z.object({ kind: z.literal('rendered'), card: cardJson });
+
+/**
+ * A row queued before rows carried views: its `card` is the Adaptive Card JSON itself. Still delivered as
+ * it is; read as a `rendered` card.
+ */
+export const legacyRenderedCardSchema = z
+  .looseObject({ type: z.literal('AdaptiveCard') })
+  .transform((card): z.infer<typeof renderedCardSchema> => ({ kind: 'rendered', card }));
+
+/** What a card row shows: a view to render at send time, or (legacy rows) a card rendered when it was queued. */
+export const cardContentSchema = z.union([z.discriminatedUnion('kind', [...cardViewSchema.options, renderedCardSchema]), legacyRenderedCardSchema]);
 
 /** Where a delivered card must be remembered, so it can be updated in place later. */
 export const attachAsSchema = z.object({ approvalId: z.string().min(1), whose: z.enum(['manager', 'practitioner']) });
@@ -30,13 +47,15 @@ export const fallbackSchema = z.object({
 export const cardPayloadSchema = z.object({
   /** The tenant of the user target, to open a new 1:1 conversation when no reference is stored. */
   tenantId: z.string().min(1),
-  card: cardJson,
+  card: cardContentSchema,
   /** Notification preview text (Teams shows it in the activity feed and on phones). */
   summary: z.string(),
   attachAs: attachAsSchema.optional(),
   fallback: fallbackSchema.optional(),
   /** The card to post in the escalation channel on fallback, when it must differ (no buttons for everyone). */
-  channelCard: cardJson.optional(),
+  channelCard: cardContentSchema.optional(),
+  /** Who an alert copy is for (level and name), for the practitioner's card to say where each copy stands. */
+  recipient: z.object({ level: z.enum(ESCALATION_LEVELS), name: z.string().nullable() }).optional(),
   /** Urgent safeguarding alerts are delivered before anything else and never run out of retries. */
   urgent: z.boolean().optional(),
 });
@@ -48,11 +67,12 @@ export const cardUpdatePayloadSchema = z.object({
   conversationId: z.string().min(1),
   /** The Bot Connector endpoint of that conversation (from its stored reference); the configured one when absent. */
   serviceUrl: z.string().min(1).optional(),
-  card: cardJson,
+  card: cardContentSchema,
 });
 
 export const OUTBOX_PAYLOAD_SCHEMAS = { card: cardPayloadSchema, text: textPayloadSchema, card_update: cardUpdatePayloadSchema } as const;
 
+export type CardContent = z.infer<typeof cardContentSchema>;
 export type AttachAs = z.infer<typeof attachAsSchema>;
 export type Fallback = z.infer<typeof fallbackSchema>;
 export type CardPayload = z.infer<typeof cardPayloadSchema>;

@@ -52,7 +52,7 @@ export function describeEscalations(env: ContractEnv): void {
     it('acknowledging cancels the copies still waiting in the outbox: they are never sent or dead-lettered', async function () {
       const { store, clock } = env;
       await raiseAlert(store, clock.now(), 7);
-      const copy = (key: string, aad: string) => ({ idempotencyKey: key, kind: 'card' as const, urgent: true, refId: 'esc-7', target: { kind: 'user' as const, aadObjectId: aad }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } });
+      const copy = (key: string, aad: string) => ({ idempotencyKey: key, kind: 'card' as const, urgent: true, refId: 'esc-7', target: { kind: 'user' as const, aadObjectId: aad }, payload: { tenantId: 'tenant-1', card: { kind: 'rendered' as const, card: { type: 'AdaptiveCard' } }, summary: 'alert', urgent: true } });
       await store.enqueue([copy('esc-7:manager', 'aad-manager-1'), copy('esc-7:hos', 'aad-head-1')]);
       const claimed = (await store.claimDueOutbox('w1', 10, clock.now(), MINUTE)).filter((m) => m.refId === 'esc-7');
       const hos = claimed.find((m) => m.idempotencyKey === 'esc-7:hos')!;
@@ -111,7 +111,7 @@ export function describeEscalations(env: ContractEnv): void {
         // The directory now names another Head of Service: the one the card goes to is the one who may act.
         recipient: { headOfServiceAadId: 'aad-head-2' },
         timers: [{ kind: 'escalation_ack_due', refId: 'esc-2', dueAt: new Date(clock.now().getTime() + 15 * MINUTE) }],
-        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'card', urgent: true, target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert', urgent: true } }],
+        notifications: [{ idempotencyKey: 'esc-2:hos', kind: 'card', urgent: true, target: { kind: 'user', aadObjectId: 'aad-head-1' }, payload: { tenantId: 'tenant-1', card: { kind: 'rendered' as const, card: { type: 'AdaptiveCard' } }, summary: 'alert', urgent: true } }],
       });
       assert.ok(up.kind === 'escalated');
       assert.equal(up.escalation.level, 'head_of_service');
@@ -264,7 +264,7 @@ export function describeEscalations(env: ContractEnv): void {
 
     it('an alert raised before routing was recorded keeps its manager, Head of Service and channel (migration 003)', async function () {
       const { store, clock } = env;
-      const card = (key: string, target: { kind: 'user'; aadObjectId: string } | { kind: 'channel'; channelId: string }) => ({ idempotencyKey: key, kind: 'card' as const, target, payload: { tenantId: 'tenant-1', card: { type: 'AdaptiveCard' }, summary: 'alert' }, refId: 'esc-12' });
+      const card = (key: string, target: { kind: 'user'; aadObjectId: string } | { kind: 'channel'; channelId: string }) => ({ idempotencyKey: key, kind: 'card' as const, target, payload: { tenantId: 'tenant-1', card: { kind: 'rendered' as const, card: { type: 'AdaptiveCard' } }, summary: 'alert' }, refId: 'esc-12' });
       await store.recordDecision(
         decisionCommand('CASE-4012', 'alert:esc-12:manager', {
           decision: sampleDecision({ outcome: 'safeguarding_escalation', urgency: 'urgent' }),

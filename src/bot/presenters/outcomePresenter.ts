@@ -1,22 +1,8 @@
-/** A decision as the outcome card: headline, reasons with citations, checklist, scripts, contacts, case note. */
-import type { Citation, ContactToCall, Decision, ScriptToSend } from '../domain/policy/decision';
-import type { Outcome } from '../domain/policy/precedence';
+/** A decision view as the outcome card: headline, reasons with citations, checklist, scripts, contacts, case note, status. */
+import type { Outcome } from '../../domain/policy/precedence';
+import type { CitationView, ContactView, DecisionView, ItemView, ScriptView } from '../../domain/views';
+import { managerStatusText } from './managerStatusWords';
 import { type CardJson, renderTemplate } from './renderTemplate';
-
-export interface OutcomeCardInput {
-  decision: Decision;
-  decisionId: string;
-  caseRef: string | null;
-  caseNote: string;
-  /** What happened about the line manager: "An urgent alert was sent to …", "Approved by … at …". */
-  managerStatus?: string | null;
-  /** Once the line manager has settled an approval request, the card's headline says so. */
-  approval?: 'approved' | 'declined' | null;
-  /** Where the case's consent register stands, in words. */
-  consentStatus?: string | null;
-  /** "They replied YES" / "They agreed": record consent in the register for this decision's case. */
-  consentOffer?: { label: string; decisionId: string } | null;
-}
 
 const SETTLED = {
   approved: { headline: 'Approved by your line manager: WhatsApp allowed, with conditions', container: 'good', color: 'Good' },
@@ -32,11 +18,11 @@ const STYLE: Record<Outcome, { container: string; color: string }> = {
   whatsapp_allowed_with_conditions: { container: 'good', color: 'Good' },
 };
 
-export function citeText(c: Citation): string {
+export function citeText(c: CitationView): string {
   return c.baseline ? `${c.ruleId}, ChannelCheck baseline: ${c.citation.replace(/^ChannelCheck baseline:?\s*/, '')}` : `${c.ruleId}, clause ${c.citation}`;
 }
 
-export function contactDetail(c: ContactToCall): string {
+export function contactDetail(c: ContactView): string {
   const parts: string[] = [];
   if (c.phone) parts.push(`[${c.phone}](tel:${c.phone.replace(/\s+/g, '')})`);
   if (c.email) parts.push(`[${c.email}](mailto:${c.email})`);
@@ -47,17 +33,18 @@ export function contactDetail(c: ContactToCall): string {
   return c.note ? `${detail}. ${c.note}` : detail;
 }
 
-export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, managerStatus = null, approval = null, consentStatus = null, consentOffer = null }: OutcomeCardInput) {
+export function outcomeCardData(d: DecisionView) {
+  const approval = d.approval?.status === 'approved' || d.approval?.status === 'declined' ? d.approval.status : null;
   const settled = d.outcome === 'manager_approval_required' && approval ? SETTLED[approval] : null;
   const style = settled ?? STYLE[d.outcome];
-  const item = (x: Citation & { text: string }) => ({ text: x.text, cite: citeText(x) });
-  const script = (s: ScriptToSend) => ({
+  const item = (x: ItemView) => ({ text: x.text, cite: citeText(x) });
+  const script = (s: ScriptView) => ({
     title: s.title,
     cite: citeText(s),
     text: s.text,
     note: s.verbatim ? 'The council\'s own words: send exactly as written.' : 'A ChannelCheck draft: the policy prescribes no wording, so adapt it.',
   });
-  const contact = (c: ContactToCall) => ({ label: c.label, detail: contactDetail(c) });
+  const contact = (c: ContactView) => ({ label: c.label, detail: contactDetail(c) });
   const conditionsTitle = d.channel === 'manager_approval_required' && approval !== 'approved' ? 'If your manager agrees, follow these conditions' : 'Conditions to follow';
   const now = d.reasons.filter((r) => !r.later);
   const later = d.reasons.filter((r) => r.later);
@@ -82,10 +69,10 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     policyVersion: d.policy.version,
     policyId: d.policy.id,
     policyHash: d.policy.contentHash.slice(0, 12),
-    caseRef,
-    decisionId,
+    caseRef: d.caseRef,
+    decisionId: d.decisionId,
     actNow: d.actNow.map((a, i) => ({ ...item(a), index: i + 1 })),
-    managerStatus,
+    managerStatus: managerStatusText(d.managerStatus),
     warnings: d.warnings,
     contacts: d.contacts.map(contact),
     reasons: now.filter((r) => r.decisive).map(item),
@@ -97,12 +84,12 @@ export function outcomeCardData({ decision: d, decisionId, caseRef, caseNote, ma
     routine,
     recordTitle: d.record.system ? `Record it: ${d.record.system}` : 'Record it',
     recordInstructions: d.record.instructions.map(item),
-    caseNote,
-    consentStatus,
-    consentOffer,
+    caseNote: d.caseNote,
+    consentStatus: d.consent.registerLine,
+    consentOffer: d.consent.offer ? { label: d.consent.offer.label, decisionId: d.decisionId } : null,
   };
 }
 
-export function outcomeCard(input: OutcomeCardInput): CardJson {
-  return renderTemplate('outcome', outcomeCardData(input));
+export function presentOutcome(view: DecisionView): CardJson {
+  return renderTemplate('outcome', outcomeCardData(view));
 }

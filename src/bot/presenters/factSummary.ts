@@ -1,6 +1,6 @@
 /** The facts of a check that matter to a manager, in words, for the approval and alert cards. */
-import { FACT_FLAGS, type Facts } from '../domain/facts';
-import { QUESTIONS } from '../domain/wizard/questions';
+import { FACT_FLAGS, type Facts } from '../../domain/facts';
+import { QUESTIONS } from '../../domain/wizard/questions';
 
 function choiceTitle(id: 'contactType' | 'purpose' | 'initiatedBy' | 'consent' | 'device' | 'account', value: string): string {
   const t = QUESTIONS[id].type;

@@ -1,4 +1,6 @@
 /** An error the user can act on: what happened, what to do, Try again (when it makes sense) and Start again. */
+import { isStoreUnavailable } from '../../domain/ports/storeUnavailable';
+import { UserFacingError } from '../../services/userFacingError';
 import { type CardJson, renderTemplate } from './renderTemplate';
 
 export interface ErrorCardInput {
@@ -22,5 +24,24 @@ export function errorCard({ title, message, errorId, retry = null, safetyNote = 
     retryVerb: retry?.verb ?? null,
     retryData: retry ? { ...retry.data, verb: retry.verb } : null,
     safetyNote,
+  });
+}
+
+/** What the bot shows for a failed action: the user's own error, "nothing was recorded" for a busy store, or a generic one. */
+export function presentError(e: unknown, errorId: string, retry: { verb: string; data: Record<string, unknown> } | null): CardJson {
+  if (e instanceof UserFacingError) return errorCard({ title: e.title, message: e.advice, errorId, retry: e.status >= 500 ? retry : null });
+  if (isStoreUnavailable(e)) {
+    return errorCard({
+      title: 'ChannelCheck could not save that just now',
+      message: 'Nothing was recorded; try again in a minute. If it keeps failing, tell your IT team the reference below.',
+      errorId,
+      retry,
+    });
+  }
+  return errorCard({
+    title: 'ChannelCheck could not finish that step',
+    message: 'Nothing you entered was lost. Try again; if it keeps failing, start a new check or tell your IT team the reference below.',
+    errorId,
+    retry,
   });
 }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as ACData from 'adaptivecards-templating';
-import { CARDS_DIR } from '../paths';
+import { CARDS_DIR } from '../../paths';
 
 export type CardJson = Record<string, unknown>;
 

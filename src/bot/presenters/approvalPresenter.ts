@@ -1,0 +1,40 @@
+/** The approval request a line manager decides from, and how it reads once settled. */
+import { londonDateTime } from '../../domain/londonTime';
+import type { ApprovalView } from '../../domain/views';
+import { factSummary } from './factSummary';
+import { citeText } from './outcomePresenter';
+import { type CardJson, renderTemplate } from './renderTemplate';
+
+const when = (iso: string | null) => londonDateTime(iso === null ? null : new Date(iso));
+
+/**
+ * The card; the Approve / Decline buttons are on it while the request is open and the view's reader may
+ * decide (in a shared channel only a refresh shows them to the deciders).
+ */
+export function presentApproval(view: ApprovalView): CardJson {
+  const open = view.status === 'open';
+  const by = view.settledBy?.name ?? 'the line manager';
+  const said = view.comment ? `: "${view.comment}"` : '';
+  const practitioner = view.practitioner.name ?? '(erased)';
+  const status = open
+    ? null
+    : view.status === 'approved'
+      ? `Approved by ${by} at ${when(view.settledAt)}${said}`
+      : view.status === 'declined'
+        ? `Declined by ${by} at ${when(view.settledAt)}${said}`
+        : 'Withdrawn by the practitioner';
+  return renderTemplate('approval-request', {
+    approvalId: view.approvalId,
+    version: view.version,
+    refreshUserIds: view.deciderAadIds,
+    title: open ? `Approval needed: ${practitioner} asks to use WhatsApp` : `WhatsApp request from ${practitioner}`,
+    subtitle: `${view.council} · case ${view.caseRef ?? 'not given'}`,
+    headerStyle: open ? 'warning' : view.status === 'approved' ? 'good' : 'default',
+    facts: factSummary(view.facts),
+    reasons: view.reasons.map((r) => ({ text: r.text, cite: citeText(r) })),
+    conditions: view.conditions.map((c) => ({ text: c.text })),
+    status,
+    statusColor: view.status === 'approved' ? 'Good' : 'Attention',
+    canDecide: open && view.viewerMayDecide,
+  });
+}

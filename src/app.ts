@@ -62,7 +62,7 @@ export interface AppOptions {
   dispatch?: boolean;
   /** The signing keys of the tab's Entra tokens (tests: a loopback JWKS); default the authority's JWKS. */
   tabKeys?: JWTVerifyGetKey;
-  /** Where the tab's built page is (default dist/tab). */
+  /** Where the tab's built page is (default dist/tab/web). */
   tabAssetsDir?: string;
   /** Tests, SQLite only: the busy wait's clock and sleep, and the connection once set up (to make it read-only or full). */
   sqlite?: { busy?: Omit<BusyRetryOptions, 'budgetMs'>; onConnection?: (database: BetterSqlite3.Database) => void };
@@ -128,7 +128,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const allowedTenants = tenantAllowList(config);
   if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
-  const decisions = new DecisionService({ store, planner, now, log });
+  const decisions = new DecisionService({ store, planner, now, log, directory });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const approvals = new ApprovalService({ store, decisions, now });
   const escalations = new EscalationService({
@@ -220,7 +220,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
     devSignIn,
     limiter: tabLimiter,
-    api: buildTabApi({ councilPolicy, now }),
+    api: buildTabApi({ councilPolicy, checks, approvals, escalations, now }),
     assetsDir: options.tabAssetsDir ?? TAB_ASSETS_DIR,
     log,
   });

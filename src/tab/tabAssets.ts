@@ -1,6 +1,6 @@
 /**
- * The tab's page and its assets, as built by scripts/buildTab.mjs into dist/tab (one HTML page, one script,
- * one stylesheet). Only file names in that folder are served, never a path. The page may be framed only by
+ * The tab's page and its assets, as built by scripts/buildTab.mjs into dist/tab/web (one HTML page, its script
+ * and the chunk it loads for cards, one stylesheet). Only file names in that folder are served, never a path. The page may be framed only by
  * the Teams and Microsoft 365 clients, and loads nothing from anywhere but this server.
  */
 import fs from 'node:fs';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROJECT_ROOT } from '../paths';
 
-export const TAB_ASSETS_DIR = path.join(PROJECT_ROOT, 'dist', 'tab');
+export const TAB_ASSETS_DIR = path.join(PROJECT_ROOT, 'dist', 'tab', 'web');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

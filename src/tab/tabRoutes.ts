@@ -43,9 +43,9 @@ const devSignInBody = z.strictObject({ aadObjectId: z.string().trim().min(1).max
 function refusalFor(error: unknown, log: Logger, path: string): HttpRefusal {
   if (error instanceof HttpRefusal) return error;
   if (error instanceof UserFacingError) {
-    // A record that is missing and one the person may not see read alike (404), so an id learns nothing.
-    const status = error.status >= 400 && error.status < 500 ? error.status : error.status >= 500 ? 503 : 400;
-    return new HttpRefusal(status, `${error.title} ${error.advice}`.trim());
+    // The services' own words and status: a refusal to open a record reads the same as a missing record.
+    const status = error.code.endsWith('_not_found') ? 404 : error.status >= 400 && error.status < 500 ? error.status : error.status >= 500 ? 503 : 400;
+    return new HttpRefusal(status, `${error.title}. ${error.advice}`.replace(/\*\*/g, ''));
   }
   log.error({ err: error, path }, 'the tab API failed');
   return new HttpRefusal(500, 'ChannelCheck could not answer; try again');

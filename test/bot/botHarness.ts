@@ -64,7 +64,7 @@ export interface HarnessOptions {
   botAuthorityCa?: string;
   /** Receives every log line as well (a capture that checks what is logged). */
   log?: pino.Logger;
-  /** Where the tab's page is served from (default dist/tab). */
+  /** Where the tab's page is served from (default dist/tab/web). */
   tabAssetsDir?: string;
   /** The SQLite store's busy clock and sleep, and its connection once set up (createApp's `sqlite`). */
   sqlite?: AppOptions['sqlite'];

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { FakeBotConnector, type RecordedCall } from '../support/fakeBotConnector';
 import { FakeEntraId } from '../support/fakeEntraId';
@@ -126,7 +127,7 @@ export class TabRig {
   }
 
   serverLog(): string {
-    return fs
+    return `--- page errors\n${this.pageErrors.join('\n')}\n` + fs
       .readdirSync(this.dir)
       .filter((f) => f.endsWith('.log'))
       .map((f) => `--- ${f} (tail)\n${fs.readFileSync(path.join(this.dir, f), 'utf8').split('\n').slice(-25).join('\n')}`)
@@ -134,8 +135,15 @@ export class TabRig {
   }
 
   /** A page with the tab open on `view`, signed in as `who` through the development sign-in, in `theme`. */
+  /** What the pages logged as errors (shown when a test fails). */
+  readonly pageErrors: string[] = [];
+
   async open(who: Person | null, view: string, theme: Theme = 'default', viewport = { width: 1100, height: 900 }): Promise<Page> {
     const page = await this.browser.newPage({ viewport });
+    page.on('pageerror', (e) => this.pageErrors.push(`${view}: ${e.stack ?? e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') this.pageErrors.push(`${view}: console: ${m.text()}`);
+    });
     const q = new URLSearchParams({ view, theme, ...(who ? { as: who.aadObjectId } : {}) });
     await page.goto(`${this.base}/tab/?${q.toString()}`, { waitUntil: 'domcontentloaded' });
     return page;
@@ -181,6 +189,53 @@ window.setTheme = (theme) => document.getElementById('tab').contentWindow.postMe
       setTheme: async (t) => void (await page.evaluate(`window.setTheme(${JSON.stringify(t)})`)),
       messages: () => page.evaluate<string[]>('window.received'),
     };
+  }
+
+  /** A development sign-in token for `who` (the server must run with it on). */
+  async devToken(who: Person): Promise<string> {
+    const res = await fetch(`${this.base}/api/tab/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aadObjectId: who.aadObjectId }) });
+    if (!res.ok) throw new Error(`dev sign-in failed: ${res.status}`);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  // ---- what the store holds, read straight from the SQLite file (read-only) ----
+
+  get dbFile(): string {
+    return path.join(this.dir, `run-${this.runs}.db`);
+  }
+
+  private rows(sql: string, ...params: unknown[]): any[] {
+    const db = new Database(this.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all(...params);
+    } finally {
+      db.close();
+    }
+  }
+
+  decisionIds(): string[] {
+    return this.rows('select id from decisions order by created_at').map((r) => r.id as string);
+  }
+
+  approvalIdFor(decisionId: string): string {
+    return this.rows('select id from approval_requests where decision_id = ?', decisionId)[0]?.id;
+  }
+
+  approvalStatus(approvalId: string): string {
+    return this.rows('select status from approval_requests where id = ?', approvalId)[0]?.status;
+  }
+
+  escalationIdFor(decisionId: string): string {
+    return this.rows('select id from escalations where decision_id = ?', decisionId)[0]?.id;
+  }
+
+  escalationStatus(escalationId: string): string {
+    return this.rows('select status from escalations where id = ?', escalationId)[0]?.status;
+  }
+
+  /** Timers for the alert that could still fire. */
+  pendingTimers(escalationId: string): number {
+    return this.rows('select count(*) as n from timers where ref_id = ? and fired_at is null and cancelled_at is null', escalationId)[0].n;
   }
 
   // ---- the bot, spoken to as Teams does (anonymous local mode: no Bot Connector token) ----
@@ -265,5 +320,6 @@ export function describeViolations(violations: AxeViolation[]): string {
 
 export async function tabShot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }

@@ -1,4 +1,6 @@
 /** Builds elements from data without ever parsing HTML: every text goes in as text. */
+import type * as CardViews from './cardViews';
+
 type Child = Node | string | null | undefined | false;
 type Attrs = Record<string, string | boolean | undefined | ((event: Event) => void)>;
 
@@ -31,4 +33,27 @@ export function show(main: HTMLElement, ...content: Node[]): void {
 export function announce(text: string): void {
   const status = document.getElementById('announce') ?? document.body.appendChild(h('p', { id: 'announce', class: 'visually-hidden', role: 'status', 'aria-live': 'polite' }));
   status.textContent = text;
+}
+
+/**
+ * A disclosure that shows a card, made the first time it is opened (the card code loads then). The card is
+ * made again for the current theme each time the view is drawn.
+ */
+export function cardDisclosure(summary: string, make: (cards: typeof CardViews) => HTMLElement): HTMLDetailsElement {
+  const details = h('details', { class: 'card-disclosure' }, h('summary', {}, summary));
+  details.addEventListener('toggle', () => {
+    if (!details.open || details.dataset.loaded) return;
+    details.dataset.loaded = 'loading';
+    import('./cardViews').then(
+      (cards) => {
+        details.append(make(cards));
+        details.dataset.loaded = 'yes';
+      },
+      () => {
+        details.append(h('p', { class: 'error', role: 'alert' }, 'The card could not be shown; reload the tab.'));
+        delete details.dataset.loaded;
+      },
+    );
+  });
+  return details;
 }

@@ -44,7 +44,11 @@ export async function teamsSignIn(): Promise<SignedIn | null> {
   }
   const context = await app.getContext();
   applyTheme(context.app.theme);
-  app.registerOnThemeChangeHandler((theme) => applyTheme(theme));
+  app.registerOnThemeChangeHandler((theme) => {
+    applyTheme(theme);
+    // Cards are drawn for a theme: the view draws itself again.
+    window.dispatchEvent(new Event('channelcheck:theme'));
+  });
   void app.notifySuccess();
   return { kind: 'teams', token: () => authentication.getAuthToken(), displayName: context.user?.displayName ?? null };
 }

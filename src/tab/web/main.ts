@@ -12,7 +12,7 @@ import { policyView } from './policyView';
 
 type ViewName = 'my-checks' | 'approvals' | 'policy';
 const VIEWS: Record<ViewName, { title: string; render: (api: Api, refresh: () => void) => Promise<Node[]> }> = {
-  'my-checks': { title: 'My checks', render: myChecksView },
+  'my-checks': { title: 'My checks', render: (api) => myChecksView(api) },
   approvals: { title: 'Approvals', render: approvalsView },
   policy: { title: 'Policy', render: (api) => policyView(api) },
 };
@@ -97,6 +97,7 @@ function start(session: SignedIn): void {
     });
   }
   window.addEventListener('popstate', () => void render(true));
+  window.addEventListener('channelcheck:theme', () => void render(false));
   void render(false);
 }
 

@@ -152,3 +152,26 @@ describe('tab API: the local development sign-in', function () {
     assert.equal((await fetch(`http://127.0.0.1:${h.port}/api/tab/me`, { headers: { authorization: `Bearer ${tampered}` } })).status, 401);
   });
 });
+
+describe('tab API: the per-user rate limit', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ dispatch: false, env: { CHANNELCHECK_TAB_DEV_SIGNIN: 'true', CHANNELCHECK_RATE_LIMIT_POINTS: '3', CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS: '60' } });
+  });
+  after(async () => h?.close());
+
+  it('answers 429 with Retry-After past the limit, for that person only', async () => {
+    const tokenFor = async (aadObjectId: string) =>
+      ((await (await fetch(`http://127.0.0.1:${h.port}/api/tab/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aadObjectId }) })).json()) as { token: string }).token;
+    const pat = await tokenFor(PEOPLE.pat.aadObjectId);
+    const lee = await tokenFor(PEOPLE.lee.aadObjectId);
+    const me = (token: string) => fetch(`http://127.0.0.1:${h.port}/api/tab/me`, { headers: { authorization: `Bearer ${token}` } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await me(pat)).status);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const limited = await me(pat);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.equal((await me(lee)).status, 200, 'another person is not held back');
+  });
+});

@@ -220,7 +220,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     }),
     devSignIn,
     limiter: tabLimiter,
-    api: buildTabApi({ councilPolicy, checks, approvals, escalations, now }),
+    api: buildTabApi({ councilPolicy, checks, approvals, escalations, consent, now }),
     assetsDir: options.tabAssetsDir ?? TAB_ASSETS_DIR,
     log,
   });

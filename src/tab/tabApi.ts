@@ -11,6 +11,7 @@ import { HttpRefusal } from '../server/httpRefusal';
 import type { Actor } from '../services/actor';
 import type { ApprovalService } from '../services/approvalService';
 import type { ChecksService } from '../services/checksService';
+import type { ConsentService } from '../services/consentService';
 import type { EscalationService } from '../services/escalationService';
 import type { TabApi } from './tabRoutes';
 
@@ -19,6 +20,7 @@ export interface TabApiDeps {
   checks: Pick<ChecksService, 'mine' | 'team' | 'waitingFor' | 'open'>;
   approvals: Pick<ApprovalService, 'decide'>;
   escalations: Pick<EscalationService, 'acknowledge'>;
+  consent: Pick<ConsentService, 'withdraw'>;
   now: () => Date;
 }
 
@@ -27,6 +29,7 @@ const decideBody = z.strictObject({
   version: z.number().int().positive().optional(),
 });
 const emptyBody = z.strictObject({});
+const withdrawBody = z.strictObject({ caseRef: z.string().max(64) });
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
@@ -64,7 +67,8 @@ export function buildTabApi(deps: TabApiDeps): TabApi {
         const list = await deps.checks.mine(actor);
         const screens = await open(actor, list.entries.map((e) => e.decisionId));
         const decisions: DecisionView[] = screens.flatMap((s) => (s.kind === 'outcome' ? [s.view] : []));
-        return { decisions };
+        // The list says, on the latest check of each case, whether consent can be withdrawn from here.
+        return { list, decisions };
       },
       approvals: async (actor) => {
         const [waiting, team] = await Promise.all([deps.checks.waitingFor(actor), deps.checks.team(actor)]);
@@ -83,6 +87,7 @@ export function buildTabApi(deps: TabApiDeps): TabApi {
     post: {
       'approvals/:approvalId/approve': async (actor, params, body) => deps.approvals.decide(actor, { ...parseBody(decideBody, body), approvalId: params.approvalId ?? '' }, 'approve', 'tab'),
       'approvals/:approvalId/decline': async (actor, params, body) => deps.approvals.decide(actor, { ...parseBody(decideBody, body), approvalId: params.approvalId ?? '' }, 'decline', 'tab'),
+      'consent/withdraw': async (actor, _params, body) => deps.consent.withdraw(actor, parseBody(withdrawBody, body)),
       'alerts/:escalationId/acknowledge': async (actor, params, body) => {
         parseBody(emptyBody, body);
         return deps.escalations.acknowledge(actor, { escalationId: params.escalationId ?? '' });

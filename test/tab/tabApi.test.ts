@@ -171,3 +171,49 @@ describe('tab API: the same views and actions as the cards, for the signed-in pe
     assert.deepEqual(queryRows(h.dbFile, 'select status from approval_requests'), [{ status: 'open' }]);
   });
 });
+
+describe('tab API: the consent register from My checks', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  const PARENT = { ...BASE_FACTS, contactType: 'parent_carer', purpose: 'appointment', consent: 'not_asked', caseRef: 'CR-81101' };
+
+  beforeEach(async () => {
+    h = await startHarness({ council: 'waltham-forest', dispatch: false, now: () => new Date('2026-03-03T10:00:00Z'), env: { CHANNELCHECK_TAB_DEV_SIGNIN: 'true' } });
+    for (const p of [PEOPLE.pat, PEOPLE.alex]) await h.install(p);
+  });
+  afterEach(async () => h.close());
+
+  const call = async (who: Person, method: 'GET' | 'POST', path: string, body?: unknown) => {
+    const { token } = (await (await fetch(`http://127.0.0.1:${h.port}/api/tab/dev/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ aadObjectId: who.aadObjectId }) })).json()) as { token: string };
+    const res = await fetch(`http://127.0.0.1:${h.port}/api/tab/${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('shows where the case\'s consent stands, and records a withdrawal through the consent service', async () => {
+    const outcome = await completeCheck(h, PEOPLE.pat, PARENT);
+    const actions: any[] = [];
+    const visit = (x: any): void => {
+      if (!x || typeof x !== 'object') return;
+      if (Array.isArray(x)) return x.forEach(visit);
+      if (x.type === 'Action.Execute') actions.push(x);
+      Object.values(x).forEach(visit);
+    };
+    visit(outcome);
+    const yes = actions.find((a) => a.verb === 'consent.given');
+    assert.ok(yes, 'the outcome card offers to record the YES');
+    await h.invoke(PEOPLE.pat, 'consent.given', { ...yes.data });
+    const before = await call(PEOPLE.pat, 'GET', 'my-checks');
+    assert.match(before.body.decisions[0].consent.registerLine, /Consent given/);
+    assert.equal(before.body.list.entries[0].mayWithdrawConsent, true);
+
+    assert.equal((await call(PEOPLE.alex, 'POST', 'consent/withdraw', { caseRef: 'CR-81101' })).status, 404, 'someone without a check for the case learns nothing');
+    assert.equal((await call(PEOPLE.pat, 'POST', 'consent/withdraw', { caseRef: 'CR-81101', status: 'given' })).status, 400);
+    const done = await call(PEOPLE.pat, 'POST', 'consent/withdraw', { caseRef: 'CR-81101' });
+    assert.equal(done.status, 200);
+    assert.equal(done.body.notice, 'consent_withdrawn');
+    assert.deepEqual(queryRows(h.dbFile, 'select status from consent_register order by id'), [{ status: 'given' }, { status: 'withdrawn' }]);
+    const after = await call(PEOPLE.pat, 'GET', 'my-checks');
+    assert.match(after.body.decisions[0].consent.registerLine, /withdrawn/i);
+    assert.equal(after.body.list.entries[0].mayWithdrawConsent, false);
+  });
+});

@@ -12,7 +12,7 @@ import { policyView } from './policyView';
 
 type ViewName = 'my-checks' | 'approvals' | 'policy';
 const VIEWS: Record<ViewName, { title: string; render: (api: Api, refresh: () => void) => Promise<Node[]> }> = {
-  'my-checks': { title: 'My checks', render: (api) => myChecksView(api) },
+  'my-checks': { title: 'My checks', render: myChecksView },
   approvals: { title: 'Approvals', render: approvalsView },
   policy: { title: 'Policy', render: (api) => policyView(api) },
 };

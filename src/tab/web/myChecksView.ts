@@ -4,12 +4,13 @@
  * the case note again with a copy button, and the outcome card itself.
  */
 import { managerStatusText } from '../../bot/presenters/managerStatusWords';
-import type { DecisionView } from '../../domain/views';
-import type { Api } from './api';
+import type { ChecksListView, DecisionView, MessageView } from '../../domain/views';
+import { ApiError, type Api } from './api';
 import { announce, cardDisclosure, facts, h } from './dom';
 import { decisionBadge, londonTime } from './words';
 
 export interface MyChecks {
+  list: ChecksListView;
   decisions: DecisionView[];
 }
 
@@ -28,7 +29,32 @@ async function copy(text: string, note: HTMLElement): Promise<void> {
   }
 }
 
-function decisionItem(d: DecisionView, index: number): HTMLElement {
+/** "They withdrew consent", on the latest check of a case whose consent stands: recorded in the consent register. */
+function withdrawal(api: Api, d: DecisionView, index: number, refresh: () => void): HTMLElement {
+  const hintId = `withdraw-hint-${index}`;
+  const error = h('p', { class: 'error', role: 'alert' });
+  const button = h('button', { type: 'button', 'aria-describedby': hintId }, 'They withdrew consent');
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const done = await api.post<MessageView>('consent/withdraw', { caseRef: d.caseRef });
+      announce(done.notice === 'consent_withdrawn' ? `Consent withdrawn for case ${d.caseRef}.` : 'Nothing was changed.');
+      refresh();
+    } catch (e) {
+      error.textContent = e instanceof ApiError ? e.message : 'ChannelCheck could not record that; try again.';
+      button.disabled = false;
+    }
+  });
+  return h(
+    'div',
+    {},
+    h('p', { id: hintId, class: 'muted' }, `If they have withdrawn their consent, record it: the next check for case ${d.caseRef} will say no WhatsApp.`),
+    h('div', { class: 'actions' }, button),
+    error,
+  );
+}
+
+function decisionItem(api: Api, d: DecisionView, index: number, mayWithdraw: boolean, refresh: () => void): HTMLElement {
   const badge = decisionBadge(d);
   const noteId = `case-note-${index}`;
   const note = h('pre', { class: 'note', id: noteId, tabindex: '0', 'aria-label': 'Case note' }, d.caseNote);
@@ -45,6 +71,7 @@ function decisionItem(d: DecisionView, index: number): HTMLElement {
     status ? h('p', { class: 'status-line' }, status) : null,
     d.approval?.comment ? h('p', {}, `Comment: "${d.approval.comment}"`) : null,
     d.consent.registerLine ? h('p', { class: 'consent' }, h('strong', {}, 'Consent register: '), d.consent.registerLine) : null,
+    mayWithdraw && d.caseRef ? withdrawal(api, d, index, refresh) : null,
     h('h3', {}, 'Case note'),
     note,
     h('div', { class: 'actions' }, h('button', { type: 'button', 'aria-describedby': noteId, onclick: () => void copy(d.caseNote, note) }, 'Copy case note')),
@@ -52,12 +79,13 @@ function decisionItem(d: DecisionView, index: number): HTMLElement {
   );
 }
 
-export async function myChecksView(api: Api): Promise<Node[]> {
-  const { decisions } = await api.get<MyChecks>('my-checks');
+export async function myChecksView(api: Api, refresh: () => void): Promise<Node[]> {
+  const { list, decisions } = await api.get<MyChecks>('my-checks');
+  const withdrawable = new Set(list.entries.filter((e) => e.mayWithdrawConsent).map((e) => e.decisionId));
   return [
     h('h1', {}, 'My checks'),
     decisions.length === 0
       ? h('p', {}, 'You have no checks yet. In the ChannelCheck chat, type "new check" to start one.')
-      : h('ol', { class: 'list', 'aria-label': 'Your recent checks' }, decisions.map(decisionItem)),
+      : h('ol', { class: 'list', 'aria-label': 'Your recent checks' }, decisions.map((d, i) => decisionItem(api, d, i, withdrawable.has(d.decisionId), refresh))),
   ];
 }

@@ -203,6 +203,8 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'ToBotFromChannelOpenIdMetadataUrl', value: 'https://login.botframework.com/v1/.well-known/openidconfiguration' }
         { name: 'ToBotFromEmulatorOpenIdMetadataUrl', value: 'https://login.microsoftonline.com/botframework.com/v2.0/.well-known/openid-configuration' }
         { name: 'OAuthUrl', value: 'https://api.botframework.com' }
+        { name: 'CHANNELCHECK_TAB_CLIENT_ID', value: botAadAppClientId } // the tab's Teams SSO tokens are for the bot's Entra app
+        { name: 'CHANNELCHECK_TAB_DEV_SIGNIN', value: 'false' } // the local development sign-in is refused in production
         { name: 'CHANNELCHECK_ENV_FILE', value: '' } // settings come from here only, never from a file in the package
       ]
     }

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // `npm start`: compile src/ into dist/ only when something it is built from is newer than the last build,
 // so a start with a current dist/ takes no compile time. A release (no src/) never builds.
-// `npm run build` (--force) always compiles.
+// `npm run build` (--force) always compiles. The tab's page is bundled into dist/tab/web after (scripts/buildTab.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildTab } from './buildTab.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,7 +23,8 @@ function newestMtime(p) {
 export function isStale(dir = root) {
   if (!fs.existsSync(path.join(dir, 'src'))) return false;
   const built = fs.statSync(path.join(dir, 'dist', '.build-stamp'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((p) => newestMtime(path.join(dir, p)));
+  // cards/ too: the tab's page bundles the card templates.
+  const inputs = ['src', 'cards', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'].map((p) => newestMtime(path.join(dir, p)));
   return Math.max(...inputs) > built;
 }
 
@@ -33,6 +35,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (!force) process.stderr.write('building dist/ (src/ changed since the last build)...\n');
   const r = spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
+  await buildTab(path.join(root, 'dist', 'tab', 'web'));
   fs.writeFileSync(path.join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
   if (!force) process.stderr.write(`built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

@@ -3,8 +3,8 @@
 //   1. type check (tsc --noEmit), then lint (ESLint: unused code, floating promises, type imports)
 //   2. policy:check (packs, scenarios, verbatim scripts)
 //   3. unit, contract and integration tests (mocha, SQLite and PostgreSQL)
-//   4. end-to-end tests in the Microsoft 365 Agents Playground with Chromium, inside a loopback-only
-//      network namespace (../shared/tools/offline when present).
+//   4. end-to-end tests in Chromium, inside a loopback-only network namespace (../shared/tools/offline when
+//      present): the Microsoft 365 Agents Playground, and the tab (test/e2e/*.test.ts).
 // Outside CI a missing browser or offline wrapper is reported loudly and the e2e step is not counted
 // as passed; in CI (CI=true) it is a failure.
 import { spawnSync } from 'node:child_process';
@@ -36,7 +36,10 @@ function loud(lines) {
 }
 
 const only = process.argv[2]; // optional: typecheck | lint | policy | unit | e2e
-if (!only || only === 'typecheck') step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+if (!only || only === 'typecheck') {
+  step('type check', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
+  step('type check (tab page)', bin('tsc'), ['-p', 'src/tab/web/tsconfig.json']);
+}
 if (!only || only === 'lint') step('lint', bin('eslint'), ['.']);
 if (!only || only === 'policy') step('policy:check', bin('tsx'), ['src/cli/policyCheck.ts']);
 if (!only || only === 'unit') step('unit, contract and integration tests', bin('mocha'), []);
@@ -69,7 +72,7 @@ if (e2eSkipped) process.stdout.write(`WARNING: end-to-end browser tests did not 
 // Steps without mocha counts (type check, policy:check) count as one test each; a mocha step that
 // failed without reporting a failing test (it crashed) counts as one failure.
 for (const r of results) {
-  const plain = r.name === 'type check' || r.name === 'lint' || r.name === 'policy:check';
+  const plain = r.name.startsWith('type check') || r.name === 'lint' || r.name === 'policy:check';
   if (plain) r.ok ? passes++ : failures++;
 }
 if (failures === 0 && failedSteps.length > 0) failures = failedSteps.length;

@@ -41,6 +41,13 @@ import { retentionDaysByCouncil } from './policyFiles/retentionPeriods';
 import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
 import { escalationChannelWarning } from './productionChecks';
 import { isStoreUnavailable, STORE_UNAVAILABLE_WORDS } from './domain/ports/storeUnavailable';
+import { createTabTokenVerifier } from './tab/tabTokenVerifier';
+import { createDevSignIn, type DevSignIn } from './tab/devSignIn';
+import { registerTabRoutes } from './tab/tabRoutes';
+import { buildTabApi } from './tab/tabApi';
+import { TAB_ASSETS_DIR } from './tab/tabAssets';
+import { loadDirectoryFile } from './directory/directoryFile';
+import type { JWTVerifyGetKey } from 'jose';
 
 export interface AppOptions {
   config: Config;
@@ -54,8 +61,25 @@ export interface AppOptions {
   botAuthorityCa?: string | Buffer;
   /** Start the outbox dispatcher and timer loop (default true). */
   dispatch?: boolean;
+  /** The signing keys of the tab's Entra tokens (tests: a loopback JWKS); default the authority's JWKS. */
+  tabKeys?: JWTVerifyGetKey;
+  /** Where the tab's built page is (default dist/tab/web). */
+  tabAssetsDir?: string;
   /** Tests, SQLite only: the busy wait's clock and sleep, and the connection once set up (to make it read-only or full). */
   sqlite?: { busy?: Omit<BusyRetryOptions, 'budgetMs'>; onConnection?: (database: BetterSqlite3.Database) => void };
+}
+
+/** The Microsoft 365 Agents Playground's tenant (.m365agentsplayground.yml): the development sign-in's, unless one is configured. */
+export const LOCAL_TENANT_ID = '11111111-1111-1111-1111-111111111111';
+
+/** The development sign-in, when it is on: the people of the directory file, in the deployment's tenant. */
+async function devSignInFor(config: Config, now: () => Date): Promise<DevSignIn | null> {
+  if (!config.tab.devSignIn || !config.directory.file) return null;
+  const data = loadDirectoryFile(config.directory.file);
+  const people = new Map(data.people.map((p) => [p.id, { aadObjectId: p.id, displayName: p.name }]));
+  for (const team of data.teams) if (team.headOfService && !people.has(team.headOfService.aadObjectId)) people.set(team.headOfService.aadObjectId, { ...team.headOfService });
+  const tenantId = config.bot.tenantId ?? Object.keys(config.tenantCouncils)[0] ?? LOCAL_TENANT_ID;
+  return createDevSignIn({ people: [...people.values()], tenantId, now });
 }
 
 export interface App {
@@ -109,7 +133,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const allowedTenants = tenantAllowList(config);
   if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
-  const decisions = new DecisionService({ store, planner, now, log });
+  const decisions = new DecisionService({ store, planner, now, log, directory });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const policyFor = (councilId: string) => policies.councils.get(councilId);
   const approvals = new ApprovalService({ store, decisions, policyFor, now });
@@ -184,6 +208,28 @@ export async function createApp(options: AppOptions): Promise<App> {
       { name: 'policies', check: async () => { if (policies.councils.size === 0) throw new Error('no council packs loaded'); }, explain: () => 'policies: no council packs loaded' },
       { name: 'escalationChannel', advisory: true, check: async () => { const w = escalationChannelWarning(config.escalation.channelConversationId); if (w) throw new Error(w); }, explain: () => escalationChannelWarning(config.escalation.channelConversationId) ?? 'escalationChannel: not ready' },
     ],
+  });
+  const tabLimiter = await createUserRateLimiter({
+    points: config.rateLimit.points,
+    windowSeconds: config.rateLimit.windowSeconds,
+    keyPrefix: 'tab',
+    ...(rateLimitPool ? { postgres: { pool: rateLimitPool } } : {}),
+  });
+  const devSignIn = await devSignInFor(config, now);
+  registerTabRoutes(server, {
+    verify: createTabTokenVerifier({
+      clientId: config.tab.clientId,
+      authorityHost: config.directory.authorityHost,
+      allowedTenants,
+      now,
+      devSignIn,
+      ...(options.tabKeys ? { keys: options.tabKeys } : {}),
+    }),
+    devSignIn,
+    limiter: tabLimiter,
+    api: buildTabApi({ councilPolicy, checks, approvals, escalations, consent, now }),
+    assetsDir: options.tabAssetsDir ?? TAB_ASSETS_DIR,
+    log,
   });
 
   let listening = false;

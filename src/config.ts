@@ -63,6 +63,15 @@ export interface Config {
   };
   /** Per-user rate limit on bot turns (safeguarding actions are never limited). `points` 0 turns it off. */
   rateLimit: { points: number; windowSeconds: number };
+  tab: {
+    /**
+     * The Entra app whose Teams SSO tokens the tab's API accepts (their audience); null: no Entra token is
+     * accepted. Tokens are checked against the signing keys and issuer of `directory.authorityHost`.
+     */
+    clientId: string | null;
+    /** The local development sign-in (people of the directory file, no tenant): refused in production. */
+    devSignIn: boolean;
+  };
 }
 
 /** botbuilder's ConfigurationBotFrameworkAuthentication settings, by their own names. */
@@ -159,6 +168,8 @@ const schema = z.object({
   CHANNELCHECK_URGENT_RETRY_CAP_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
   CHANNELCHECK_DISPATCH_LEASE_SECONDS: z.coerce.number().int().min(5).max(600).default(30),
   CHANNELCHECK_ALERT_DELIVERY_MINUTES: z.coerce.number().positive().max(60).default(2),
+  CHANNELCHECK_TAB_CLIENT_ID: optionalText,
+  CHANNELCHECK_TAB_DEV_SIGNIN: z.enum(['true', 'false']).default('false'),
 });
 
 /** Every environment variable the settings read (the deployment templates in infra/ must set each one). */
@@ -238,6 +249,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
   } catch (err) {
     problems.push(`CHANNELCHECK_CASE_REF_PATTERN: not a valid regular expression (${(err as Error).message})`);
   }
+  if (e.CHANNELCHECK_TAB_DEV_SIGNIN === 'true' && !e.CHANNELCHECK_DIRECTORY_FILE) problems.push('CHANNELCHECK_TAB_DEV_SIGNIN: needs CHANNELCHECK_DIRECTORY_FILE (the development sign-in offers the people of that file)');
   if (e.CHANNELCHECK_DIRECTORY_GRAPH === 'true' && !e.MicrosoftAppId) problems.push('CHANNELCHECK_DIRECTORY_GRAPH: needs MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId');
   problems.push(...productionProblems(env));
   if (problems.length > 0) throw new ConfigError(problems);
@@ -276,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, knownCouncils: readonly strin
       leaseSeconds: e.CHANNELCHECK_DISPATCH_LEASE_SECONDS,
     },
     rateLimit: { points: e.CHANNELCHECK_RATE_LIMIT_POINTS, windowSeconds: e.CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS },
+    tab: { clientId: e.CHANNELCHECK_TAB_CLIENT_ID ?? e.MicrosoftAppId, devSignIn: e.CHANNELCHECK_TAB_DEV_SIGNIN === 'true' },
   };
 }
 

@@ -19,6 +19,11 @@ export function productionProblems(env: NodeJS.ProcessEnv): string[] {
   if (appId && !GUID.test(appId)) problems.push(`MicrosoftAppId: "${appId}" is not a GUID (the Application (client) ID of the Entra app registration)`);
   const tenantId = text(env.MicrosoftAppTenantId);
   if (tenantId && !GUID.test(tenantId)) problems.push(`MicrosoftAppTenantId: "${tenantId}" is not a GUID (the Directory (tenant) ID)`);
+  const tabClientId = text(env.CHANNELCHECK_TAB_CLIENT_ID);
+  if (tabClientId && !GUID.test(tabClientId)) problems.push(`CHANNELCHECK_TAB_CLIENT_ID: "${tabClientId}" is not a GUID (the Application (client) ID of the tab's Entra app)`);
+  if (text(env.CHANNELCHECK_TAB_DEV_SIGNIN) === 'true') {
+    problems.push('CHANNELCHECK_TAB_DEV_SIGNIN: the local development sign-in lets anyone act as anyone in the directory file; it is refused in production (people sign in to the tab with Teams SSO)');
+  }
   for (const pair of text(env.CHANNELCHECK_TENANT_COUNCILS).split(',')) {
     const tenant = pair.split('=')[0]?.trim();
     if (tenant && !GUID.test(tenant)) problems.push(`CHANNELCHECK_TENANT_COUNCILS: tenant "${tenant}" is not a GUID (a Directory (tenant) ID)`);

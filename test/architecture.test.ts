@@ -45,10 +45,13 @@ describe('architecture', () => {
   it('services and notification code import no card, presenter or bot code, and no card or botbuilder library', () => {
     const problems = ['services', 'notify'].flatMap((dir) => sources(path.join(SRC, dir)).flatMap((f) => presentationImports(f, imports(f))));
     assert.deepEqual(problems, []);
-    // The card code lives with the presenters; nothing else renders a template.
+    // The card code lives with the presenters; nothing else renders a template. The tab's page is a client,
+    // as Teams is: it draws the presenters' cards with the renderer, and gives the presenters the same
+    // templates bundled (cardTemplates.ts stands in for their file reader); nothing else there binds one.
     assert.ok(!fs.existsSync(path.join(SRC, 'cards')), 'src/cards is gone: card code is in src/bot/presenters');
     const renderers = sources(SRC).filter((f) => !f.startsWith(BOT) && imports(f).some((i) => i.startsWith('adaptivecards')));
-    assert.deepEqual(renderers.map((f) => path.relative(ROOT, f)), []);
+    assert.deepEqual(renderers.map((f) => path.relative(ROOT, f)), ['src/tab/web/cardTemplates.ts', 'src/tab/web/cards.ts']);
+    assert.ok(!imports(path.join(SRC, 'tab', 'web', 'cards.ts')).includes('adaptivecards-templating'), 'the page\'s renderer binds no template itself');
   });
 
   it('the check above can fail: it names a service importing a presenter, card code or botbuilder', () => {

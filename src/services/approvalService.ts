@@ -79,12 +79,16 @@ export class ApprovalService {
     return this.viewOf(approval, actor);
   }
 
-  async decide(actor: Actor, data: Record<string, unknown>, action: 'approve' | 'decline'): Promise<ApprovalView> {
+  /**
+   * `from`: where the decision was made. From the card, the card's own answer updates the manager's copy; from
+   * the tab, nothing answers the card, so its update is queued like the practitioner's.
+   */
+  async decide(actor: Actor, data: Record<string, unknown>, action: 'approve' | 'decline', from: 'card' | 'tab' = 'card'): Promise<ApprovalView> {
     const { approvalId, version, comment } = parseApprovalPayload(data);
     const before = await this.deps.store.getApproval(approvalId);
     if (!before) throw new UserFacingError('approval_not_found', 'This request could not be found', 'It may have been removed.');
     const trimmed = comment?.trim() ? comment.trim() : null;
-    const notifications = await this.followUps(before, actor, action, trimmed);
+    const notifications = await this.followUps(before, actor, action, trimmed, from);
     const result = await this.deps.store.settleApproval({
       approvalId,
       actor,
@@ -107,7 +111,7 @@ export class ApprovalService {
   }
 
   /** What settling sets in motion; queued by the store only if this click is the one that settles. */
-  private async followUps(approval: ApprovalRequest, actor: Actor, action: 'approve' | 'decline', comment: string | null): Promise<NewOutboxMessage[]> {
+  private async followUps(approval: ApprovalRequest, actor: Actor, action: 'approve' | 'decline', comment: string | null, from: 'card' | 'tab'): Promise<NewOutboxMessage[]> {
     const settledAt = this.deps.now?.() ?? new Date();
     const verb = action === 'approve' ? ('approved' as const) : ('declined' as const);
     const out: NewOutboxMessage[] = [];
@@ -122,8 +126,8 @@ export class ApprovalService {
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, { kind: 'outcome', view }, approval.id));
     }
-    // A delegate decided: the manager's own copy of the card shows the settled request too.
-    if (approval.managerCard && actor.aadObjectId !== approval.managerAadId && record?.decision) {
+    // A delegate decided, or the manager decided in the tab: the manager's own copy of the card shows the settled request too.
+    if (approval.managerCard && (actor.aadObjectId !== approval.managerAadId || from === 'tab') && record?.decision) {
       const settled = { ...approval, status: action === 'approve' ? ('approved' as const) : ('declined' as const), comment, settledAt, version: approval.version + 1 };
       const view = approvalViewOf({ approval: settled, record: this.sourceOf({ ...record, decision: record.decision }), settledByName: actor.displayName, viewerMayDecide: true });
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.managerAadId);

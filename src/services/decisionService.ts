@@ -14,7 +14,9 @@ import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../
 import type { Actor } from './actor';
 import { alertCopyViews, managerStatusFacts } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
+import { routedPersonName } from './routedPersonName';
 import { UserFacingError } from './userFacingError';
+import type { Directory } from '../domain/ports/directory';
 
 export type { Actor } from './actor';
 
@@ -35,6 +37,8 @@ export interface DecisionServiceDeps {
   newId?: () => string;
   /** One line per decision: ids and the outcome, never names, facts or case references. */
   log?: Pick<Logger, 'info'>;
+  /** Says who settled a request or acknowledged an alert, by name, when the view is read later. */
+  directory?: Directory;
 }
 
 export class DecisionService {
@@ -93,6 +97,9 @@ export class DecisionService {
       ? { label: record.decision.consentRequest.label }
       : null;
     const rows = alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : []);
+    const nameOf = async (aadObjectId: string | null) => (aadObjectId && this.deps.directory ? routedPersonName(this.deps.directory, record.practitionerAadId, aadObjectId) : null);
+    const settledByName = settling?.byName ?? (settled && !settling ? await nameOf(approval?.decidedBy ?? null) : null);
+    const acknowledgedByName = escalation?.status === 'acknowledged' ? (escalation.acknowledgedByName ?? (await nameOf(escalation.acknowledgedBy))) : null;
     return {
       decisionId: record.id,
       createdAt: iso(record.createdAt),
@@ -105,8 +112,8 @@ export class DecisionService {
         caseRef: record.caseRef ?? 'not given',
         decision: record.decision,
         consentRegister: register,
-        // Brought up to date once the manager has decided: who (when this very action settles it), when, and what they said.
-        approval: settled ? { status: settled, byName: settling?.byName ?? null, at: settledApproval?.settledAt ?? null, comment: settledApproval?.comment ?? null } : null,
+        // Brought up to date once the manager has decided: who, when, and what they said.
+        approval: settled ? { status: settled, byName: settledByName, at: settledApproval?.settledAt ?? null, comment: settledApproval?.comment ?? null } : null,
       }),
       consent: { standing: standing?.status ?? null, registerLine: consentStandingText(register), offer },
       approval: settledApproval
@@ -114,7 +121,7 @@ export class DecisionService {
             approvalId: settledApproval.id,
             status: settledApproval.status,
             settledAt: iso(settledApproval.settledAt),
-            settledBy: settled ? { name: settling?.byName ?? null } : null,
+            settledBy: settled ? { name: settledByName } : null,
             comment: settledApproval.comment,
           }
         : null,
@@ -125,7 +132,7 @@ export class DecisionService {
             status: escalation.status,
             raisedAt: iso(escalation.createdAt),
             acknowledgedAt: iso(escalation.acknowledgedAt),
-            acknowledgedBy: escalation.status === 'acknowledged' ? { name: null } : null,
+            acknowledgedBy: escalation.status === 'acknowledged' ? { name: acknowledgedByName } : null,
             copies: alertCopyViews(rows),
           }
         : null,

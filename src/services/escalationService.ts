@@ -23,6 +23,7 @@ import type { Sent } from '../notify/proactiveSender';
 import type { Actor } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
+import { routedPersonName } from './routedPersonName';
 import { UserFacingError } from './userFacingError';
 
 /**
@@ -248,15 +249,7 @@ export class EscalationService {
   /** Who acknowledged, by name: as kept when they acknowledged it, else among the people the alert goes to (the directory); "a manager" otherwise. */
   private async acknowledgerName(e: Escalation, record: DecisionRecord): Promise<string> {
     if (e.acknowledgedByName) return e.acknowledgedByName;
-    const by = e.acknowledgedBy;
-    if (by === null) return 'a manager';
-    try {
-      const manager = await this.deps.directory.managerOf(record.practitionerAadId);
-      const people = [manager, ...(manager ? await this.deps.directory.delegatesOf(manager.aadObjectId) : []), (await this.deps.directory.escalationContactsFor(record.practitionerAadId)).headOfService];
-      return people.find((p) => p?.aadObjectId === by)?.displayName ?? 'a manager';
-    } catch {
-      return 'a manager';
-    }
+    return (e.acknowledgedBy === null ? null : await routedPersonName(this.deps.directory, record.practitionerAadId, e.acknowledgedBy)) ?? 'a manager';
   }
 
   /**

@@ -64,6 +64,8 @@ export interface HarnessOptions {
   botAuthorityCa?: string;
   /** Receives every log line as well (a capture that checks what is logged). */
   log?: pino.Logger;
+  /** Where the tab's page is served from (default dist/tab/web). */
+  tabAssetsDir?: string;
   /** The SQLite store's busy clock and sleep, and its connection once set up (createApp's `sqlite`). */
   sqlite?: AppOptions['sqlite'];
 }
@@ -89,7 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   let port: number;
   const boot = async () => {
     const config = loadConfig(env, [...policies.councils.keys()]);
-    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), dispatch: options.dispatch ?? true, ...(options.sqlite ? { sqlite: options.sqlite } : {}) });
+    app = await createApp({ config, policies, log, ...(options.now ? { now: options.now } : {}), ...(options.botAuthorityCa ? { botAuthorityCa: options.botAuthorityCa } : {}), ...(options.tabAssetsDir ? { tabAssetsDir: options.tabAssetsDir } : {}), dispatch: options.dispatch ?? true, ...(options.sqlite ? { sqlite: options.sqlite } : {}) });
     port = await app.listen();
   };
   await boot();

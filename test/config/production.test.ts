@@ -78,4 +78,18 @@ describe('production settings', () => {
     assert.match(escalationChannelWarning(null) ?? '', /CHANNELCHECK_ESCALATION_CHANNEL/);
     assert.equal(escalationChannelWarning('19:abc@thread.tacv2'), null);
   });
+
+  it('refuses the tab\'s development sign-in, and a tab client id that is not a GUID', () => {
+    const p = problems({ ...GOOD, CHANNELCHECK_TAB_DEV_SIGNIN: 'true', CHANNELCHECK_DIRECTORY_FILE: '/srv/council/directory.yaml', CHANNELCHECK_TAB_CLIENT_ID: 'tab-app' });
+    startsWith(p, 'CHANNELCHECK_TAB_DEV_SIGNIN: the local development sign-in lets anyone act as anyone');
+    startsWith(p, 'CHANNELCHECK_TAB_CLIENT_ID: "tab-app" is not a GUID');
+    assert.equal(loadConfig(GOOD, COUNCILS).tab.devSignIn, false);
+    assert.equal(loadConfig(GOOD, COUNCILS).tab.clientId, APP, 'the tab accepts tokens for the bot\'s Entra app unless told otherwise');
+  });
+
+  it('allows the development sign-in outside production only with a directory file to sign in from', () => {
+    const local = { CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_TAB_DEV_SIGNIN: 'true' };
+    assert.deepEqual(problems(local), ['CHANNELCHECK_TAB_DEV_SIGNIN: needs CHANNELCHECK_DIRECTORY_FILE (the development sign-in offers the people of that file)']);
+    assert.equal(loadConfig({ ...local, CHANNELCHECK_DIRECTORY_FILE: 'env/directory.example.yaml' }, COUNCILS).tab.devSignIn, true);
+  });
 });

@@ -51,7 +51,7 @@ describe('release zip', function () {
   });
 
   it('holds the compiled app, production dependencies, cards, policies, manifest and env examples, and nothing else', () => {
-    for (const must of ['dist/index.js', 'package.json', 'package-lock.json', 'cards/outcome.json', 'policies/hillingdon.yaml', 'policies/baseline.yaml', 'manifest/manifest.json', 'env/production.env.example', 'env/local.env.example', 'env/directory.example.yaml', 'node_modules/botbuilder/package.json', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/pg/package.json']) {
+    for (const must of ['dist/index.js', 'dist/tab/web/index.html', 'dist/tab/web/app.js', 'package.json', 'package-lock.json', 'cards/outcome.json', 'policies/hillingdon.yaml', 'policies/baseline.yaml', 'manifest/manifest.json', 'env/production.env.example', 'env/local.env.example', 'env/directory.example.yaml', 'node_modules/botbuilder/package.json', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node', 'node_modules/pg/package.json']) {
       assert.ok(names.includes(must), `${must} is in the zip`);
     }
     for (const never of ['src/', 'test/', 'node_modules/typescript/', 'node_modules/mocha/', 'node_modules/tsx/', 'node_modules/eslint/', 'env/.env.local', 'env/.env.dev', 'node_modules/better-sqlite3/deps/']) {

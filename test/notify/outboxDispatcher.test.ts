@@ -165,13 +165,16 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     // A replica that crashed after claiming one row, before sending it: the row comes back when its lease ends.
     const [crashedClaim] = await store.claimDueOutbox('crashed-replica', 1, new Date(), 2500);
     assert.ok(crashedClaim);
-    fake.fail({ method: 'POST', path: connectorPaths.anySend, times: 6, fault: { status: 500 } });
+    // The outage lasts until the restart: the first process never gets a send through, however slowly the
+    // machine runs its retries (a fixed number of failures let a loaded machine's retries succeed first).
+    fake.fail({ method: 'POST', path: connectorPaths.anySend, times: Infinity, fault: { status: 500 } });
 
     const before = dispatcher({ workerId: 'replica-before', retryPolicy: policy(1500, 3000), random: () => 0.99 });
     before.start();
     await waitFor('six failed sends', () => fake.calls.filter((c) => c.outcome === 500).length >= 6);
     await before.stop();
     await store.close();
+    fake.clearFaults();
 
     const midway = await allRows(db);
     const pendingRetry = midway.filter((r) => r.status === 'pending' && r.attempts >= 1);

@@ -1,9 +1,8 @@
 /** An urgent safeguarding alert as a manager sees it: from whom, why, where it is routed, who acknowledged it. */
 import { z } from 'zod';
-import { factsSchema } from '../facts';
 import { ESCALATION_LEVELS, ESCALATION_STATUSES } from '../ports/store';
 import { routedHoursSchema } from '../workingHours';
-import { contactSchema, decidingFactsSchema, isoTime, itemSchema, personSchema } from './viewParts';
+import { checkForManagerShape, contactSchema, isoTime, itemSchema, personSchema } from './viewParts';
 
 const level = z.enum(ESCALATION_LEVELS);
 
@@ -18,12 +17,8 @@ export const alertViewSchema = z.object({
   raisedAt: isoTime,
   /** Which hours it was routed for and why (the clock can override the answer); null on alerts raised before this was kept. */
   routedHours: routedHoursSchema.nullable().default(null),
-  practitioner: personSchema,
-  council: z.string(),
-  caseRef: z.string().nullable(),
-  facts: factsSchema,
-  /** The facts the safeguarding rules read: shown first. */
-  decidingFacts: decidingFactsSchema,
+  /** Whose check, and the facts the safeguarding rules read first. */
+  ...checkForManagerShape,
   /** The safeguarding rules that raised it. */
   reasons: z.array(itemSchema),
   /** Numbers to call (the practitioner's "tell your line manager" is left out: the reader is the manager). */

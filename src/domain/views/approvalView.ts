@@ -1,8 +1,7 @@
 /** The approval request a line manager decides: who asks, the deciding facts, the conditions, where it stands. */
 import { z } from 'zod';
-import { factsSchema } from '../facts';
 import { APPROVAL_STATUSES } from '../ports/store';
-import { decidingFactsSchema, isoTime, itemSchema, personSchema } from './viewParts';
+import { checkForManagerShape, isoTime, itemSchema, personSchema } from './viewParts';
 
 export const approvalViewSchema = z.object({
   approvalId: z.string(),
@@ -11,12 +10,8 @@ export const approvalViewSchema = z.object({
   version: z.number().int().positive(),
   status: z.enum(APPROVAL_STATUSES),
   requestedAt: isoTime,
-  practitioner: personSchema,
-  council: z.string(),
-  caseRef: z.string().nullable(),
-  facts: factsSchema,
-  /** The facts that made it need the manager (the presenter and the tab word them with factSentences). */
-  decidingFacts: decidingFactsSchema,
+  /** Whose check, and the facts that made it need the manager first. */
+  ...checkForManagerShape,
   /** The rules that decided it. */
   reasons: z.array(itemSchema),
   /** What the practitioner must follow if it is approved: the decision's conditions (the manager's card leaves off those telling the practitioner to ask their line manager). */

@@ -1,13 +1,13 @@
 /** Builds views from the domain's records: pure, so services, the planner and tests build them one way. */
 import { decidingFacts } from '../decidingFacts';
-import type { Decision } from '../policy/decision';
+import type { Decision, Reason } from '../policy/decision';
 import type { CouncilPolicy } from '../policy/evaluate';
 import type { ApprovalRequest, EscalationLevel, EscalationStatus } from '../ports/store';
 import type { RoutedHours } from '../workingHours';
 import type { AlertView } from './alertView';
 import type { ApprovalView } from './approvalView';
 import type { DecisionView } from './decisionView';
-import { iso } from './viewParts';
+import { iso, type ItemView } from './viewParts';
 
 /** The decision's own content, as the outcome view carries it. */
 export function decisionContent(d: Decision): Pick<DecisionView, 'policy' | 'outcome' | 'channel' | 'headline' | 'urgency' | 'actNow' | 'reasons' | 'conditions' | 'scripts' | 'alternatives' | 'contacts' | 'record' | 'warnings' | 'routineLater'> {
@@ -51,8 +51,20 @@ export interface RecordSource {
   policy: CouncilPolicy | null;
 }
 
-function decidingFactsOf(r: RecordSource): ApprovalView['decidingFacts'] {
-  return r.policy ? decidingFacts(r.policy, r.decision) : [];
+/** The check as the approval and alert views carry it (checkForManagerShape). */
+function checkForManager(r: RecordSource): Pick<ApprovalView, 'practitioner' | 'council' | 'caseRef' | 'facts' | 'decidingFacts'> {
+  return {
+    practitioner: { name: r.practitionerName },
+    council: r.decision.policy.council,
+    caseRef: r.caseRef,
+    facts: r.decision.facts,
+    decidingFacts: r.policy ? decidingFacts(r.policy, r.decision) : [],
+  };
+}
+
+/** A reason as a cited item, without its trace fields. */
+function citedItem(x: Reason): ItemView {
+  return { ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text };
 }
 
 export function approvalViewOf(input: {
@@ -69,12 +81,8 @@ export function approvalViewOf(input: {
     version: a.version,
     status: a.status,
     requestedAt: iso(a.createdAt),
-    practitioner: { name: r.practitionerName },
-    council: d.policy.council,
-    caseRef: r.caseRef,
-    facts: d.facts,
-    decidingFacts: decidingFactsOf(r),
-    reasons: d.reasons.filter((x) => x.decisive).map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
+    ...checkForManager(r),
+    reasons: d.reasons.filter((x) => x.decisive).map(citedItem),
     conditions: [...d.conditions, ...(d.routineLater?.conditions ?? [])],
     deciderAadIds: [a.managerAadId, ...a.delegateAadIds],
     settledAt: iso(a.settledAt),
@@ -103,12 +111,8 @@ export function alertViewOf(input: {
     reachedLevels: [...e.reachedLevels],
     raisedAt: iso(e.createdAt),
     routedHours: e.routedHours ?? null,
-    practitioner: { name: r.practitionerName },
-    council: d.policy.council,
-    caseRef: r.caseRef,
-    facts: d.facts,
-    decidingFacts: decidingFactsOf(r),
-    reasons: d.reasons.filter((x) => x.effect === 'ESCALATE_SAFEGUARDING').map((x) => ({ ruleId: x.ruleId, citation: x.citation, baseline: x.baseline, text: x.text })),
+    ...checkForManager(r),
+    reasons: d.reasons.filter((x) => x.effect === 'ESCALATE_SAFEGUARDING').map(citedItem),
     // The reader is the manager: the "tell your line manager" contact meant for the practitioner is left out.
     contacts: d.contacts.filter((c) => c.id !== 'line-manager'),
     acknowledgedAt: iso(e.acknowledgedAt),

@@ -4,7 +4,7 @@
  * cards and the tab returns it as JSON.
  */
 import { z } from 'zod';
-import { FACT_NAMES, type FactName } from '../facts';
+import { FACT_NAMES, factsSchema, type FactName } from '../facts';
 import { CONTACT_WHEN, EFFECTS } from '../policy/packSchema';
 
 export const isoTime = z.iso.datetime({ offset: true });
@@ -31,6 +31,19 @@ export const decidingFactsSchema = z.array(z.enum(FACT_NAMES as [FactName, ...Fa
 
 /** Someone named on a view; `name` is null once erased. */
 export const personSchema = z.object({ name: z.string().nullable() });
+
+/**
+ * The check a line manager reads about, on both the approval request and the safeguarding alert: whose it is,
+ * the council, the case, the facts and the deciding facts among them (the presenter and the tab word them
+ * with factSentences).
+ */
+export const checkForManagerShape = {
+  practitioner: personSchema,
+  council: z.string(),
+  caseRef: z.string().nullable(),
+  facts: factsSchema,
+  decidingFacts: decidingFactsSchema,
+};
 
 export type CitationView = z.infer<typeof citationSchema>;
 export type ItemView = z.infer<typeof itemSchema>;

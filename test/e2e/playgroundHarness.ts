@@ -18,7 +18,7 @@ export const PRACTITIONER_PORT = 56150;
 export const MANAGER_PORT = 56151;
 export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export function assertOffline(): void {
   if (process.env.CHANNELCHECK_OFFLINE_NS !== '1') {
@@ -26,7 +26,7 @@ export function assertOffline(): void {
   }
 }
 
-async function waitForUrl(url: string, ms: number): Promise<void> {
+export async function waitForUrl(url: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
   let last = '';
   while (Date.now() < until) {

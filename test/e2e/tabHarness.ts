@@ -14,41 +14,18 @@ import Database from 'better-sqlite3';
 import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import { FakeBotConnector, type RecordedCall } from '../support/fakeBotConnector';
 import { FakeEntraId } from '../support/fakeEntraId';
-import { ROOT, SCREENSHOTS } from './playgroundHarness';
+import { CHROMIUM_ARGS, ROOT, SCREENSHOTS, waitForUrl } from './playgroundHarness';
+import { TENANT, type Person } from '../bot/botHarness';
 
 export const TAB_PORT = 3979;
-/** The Agents Playground's tenant, which the development sign-in uses. */
-export const TENANT = '11111111-1111-1111-1111-111111111111';
 export const TAB_CLIENT_ID = '5d1c8a4e-2b7f-4c3a-9e6d-0f1a2b3c4d5e';
-export const PEOPLE = {
-  pat: { id: '29:pat', name: 'Pat Practitioner', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000001' },
-  lee: { id: '29:lee', name: 'Lee Manager', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000002' },
-  sam: { id: '29:sam', name: 'Sam Head', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000003' },
-  alex: { id: '29:alex', name: 'Alex Newstarter', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000004' },
-  jo: { id: '29:jo', name: 'Jo Deputy', aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000005' },
-} as const;
-export type Person = (typeof PEOPLE)[keyof typeof PEOPLE];
+// The same invented people and tenant as the bot tests (the Agents Playground's tenant, which the development
+// sign-in uses).
+export { PEOPLE, TENANT, type Person } from '../bot/botHarness';
 export type Theme = 'default' | 'dark' | 'contrast';
 export const THEMES: Theme[] = ['default', 'dark', 'contrast'];
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function waitForUrl(url: string, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  let last = '';
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) return;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`${url} did not answer within ${ms} ms (${last})`);
-}
 
 export class TabRig {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-tab-e2e-'));

@@ -8,7 +8,7 @@ import { Client, Pool } from 'pg';
 import sinon from 'sinon';
 import { isSafeguardingAction } from '../../src/bot/turnThrottle';
 import { createUserRateLimiter } from '../../src/limits/userRateLimiter';
-import { postgresUnreachable, TEST_DATABASE_URL } from '../store/postgresHarness';
+import { postgresUnreachable, requirePostgres, TEST_DATABASE_URL } from '../store/postgresHarness';
 
 describe('per-user rate limit', () => {
   let clock: sinon.SinonFakeTimers;
@@ -65,12 +65,7 @@ describe('per-user rate limit shared through PostgreSQL', function () {
   }
 
   before(async function () {
-    const problem = await postgresUnreachable();
-    if (problem !== null) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}); CI=true: these tests must run.`);
-      process.stderr.write(`\n!! PostgreSQL not reachable (${problem}): the shared rate-limit tests are SKIPPED (pending), not passed.\n`);
-      this.skip();
-    }
+    await requirePostgres(this, 'the shared rate-limit tests');
     await admin(`create schema ${schema}`);
   });
   after(async () => {

@@ -15,7 +15,7 @@ import { seededRandom } from '../../src/notify/backoff';
 import { OutboxDispatcher } from '../../src/notify/outboxDispatcher';
 import type { ProactiveSender } from '../../src/notify/proactiveSender';
 import { TimerLoop } from '../../src/notify/timerLoop';
-import { postgresHarness, postgresUnreachable, TEST_DATABASE_URL } from '../store/postgresHarness';
+import { postgresHarness, requirePostgres } from '../store/postgresHarness';
 import type { TestDatabase } from '../store/storeHarness';
 import { FakeBotConnector } from '../support/fakeBotConnector';
 import { FakeClock } from './faultRun';
@@ -43,12 +43,7 @@ describe('notify: a replica dies on PostgreSQL; another delivers what it held (f
   let b: ChannelCheckStore;
 
   before(async function () {
-    const problem = await postgresUnreachable();
-    if (problem === null) return;
-    const message = `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}).`;
-    if (process.env.CI === 'true') throw new Error(`${message} CI=true: the crash-reclaim test must run.`);
-    process.stderr.write(`\n!! ${message} The PostgreSQL crash-reclaim tests are SKIPPED (pending), not passed.\n`);
-    this.skip();
+    await requirePostgres(this, 'the PostgreSQL crash-reclaim tests');
   });
 
   beforeEach(async () => {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { seededRandom } from '../../src/notify/backoff';
 import { OutboxDispatcher } from '../../src/notify/outboxDispatcher';
 import { DEFAULT_RETRY_POLICY } from '../../src/notify/retryPolicy';
-import { postgresHarness, postgresUnreachable } from '../store/postgresHarness';
+import { postgresHarness, requirePostgres } from '../store/postgresHarness';
 import { sqliteHarness } from '../store/sqliteHarness';
 import type { StoreHarness } from '../store/storeHarness';
 import { type Fault, FakeBotConnector } from '../support/fakeBotConnector';
@@ -30,12 +30,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`notify: long outages on a fake clock (${engine})`, function () {
     this.timeout(180_000);
     before(async function () {
-      if (engine !== 'postgres') return;
-      const problem = await postgresUnreachable();
-      if (problem === null) return;
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable (${problem}); CI=true: the outage tests must run on it.`);
-      process.stderr.write(`\n!! PostgreSQL not reachable (${problem}): the PostgreSQL outage tests are SKIPPED (pending), not passed.\n`);
-      this.skip();
+      if (engine === 'postgres') await requirePostgres(this, 'the PostgreSQL outage tests');
     });
 
     for (const s of SCENARIOS.filter((x) => x.engines.includes(engine))) {
@@ -103,12 +98,7 @@ for (const engine of ['sqlite', 'postgres'] as const) {
   describe(`notify: a Retry-After longer than an alert may wait, on a fake clock (${engine})`, function () {
     this.timeout(180_000);
     before(async function () {
-      if (engine !== 'postgres') return;
-      const problem = await postgresUnreachable();
-      if (problem === null) return;
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is not reachable (${problem}); CI=true: the outage tests must run on it.`);
-      process.stderr.write(`\n!! PostgreSQL not reachable (${problem}): the PostgreSQL Retry-After tests are SKIPPED (pending), not passed.\n`);
-      this.skip();
+      if (engine === 'postgres') await requirePostgres(this, 'the PostgreSQL Retry-After tests');
     });
 
     const BUDGET_MS = 2 * 3_600_000;

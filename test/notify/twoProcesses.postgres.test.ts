@@ -15,7 +15,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { ESCALATION_TIMER_KIND } from '../../src/domain/escalations';
 import { actionData, answersFor, cardText, conversationOf, ESCALATION_CHANNEL, PEOPLE, type Person, TENANT } from '../bot/botHarness';
-import { postgresUnreachable, TEST_DATABASE_URL } from '../store/postgresHarness';
+import { requirePostgres, TEST_DATABASE_URL } from '../store/postgresHarness';
 import { connectorPaths, FakeBotConnector } from '../support/fakeBotConnector';
 import { waitFor } from './notifyHarness';
 
@@ -102,13 +102,7 @@ describe('two bot processes on PostgreSQL', function () {
   let b: Replica;
 
   before(async function () {
-    const problem = await postgresUnreachable();
-    if (problem !== null) {
-      const msg = `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}).`;
-      if (process.env.CI === 'true') throw new Error(`${msg} CI=true: the two-process test must run.`);
-      process.stderr.write(`\n${'!'.repeat(100)}\n!! ${msg}\n!! The two-process test is SKIPPED (pending), not passed.\n${'!'.repeat(100)}\n\n`);
-      this.skip();
-    }
+    await requirePostgres(this, 'the two-process test');
     fake = await FakeBotConnector.start();
     schema = `cc_test_${randomBytes(6).toString('hex')}`;
     db = new Client({ connectionString: TEST_DATABASE_URL });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
 import { seededRandom } from '../../src/notify/backoff';
 import { OutboxDispatcher } from '../../src/notify/outboxDispatcher';
-import { postgresHarness, postgresUnreachable, TEST_DATABASE_URL } from '../store/postgresHarness';
+import { postgresHarness, requirePostgres } from '../store/postgresHarness';
 import type { TestDatabase } from '../store/storeHarness';
 import { connectorPaths, FakeBotConnector } from '../support/fakeBotConnector';
 import { allRows, captureLog, cardMessage, drained, senderFor, storeReference, textMessage, toUser, waitFor } from './notifyHarness';
@@ -20,14 +20,7 @@ describe('notify: two dispatcher replicas on PostgreSQL', function () {
   const dispatchers: OutboxDispatcher[] = [];
 
   before(async function () {
-    const problem = await postgresUnreachable();
-    if (problem === null) return;
-    const message = `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}).`;
-    if (process.env.CI === 'true') {
-      throw new Error(`${message} CI=true: the two-replica delivery test must run. Start the server or set TEST_DATABASE_URL.`);
-    }
-    process.stderr.write(`\n${'!'.repeat(100)}\n!! ${message}\n!! The two-replica PostgreSQL delivery test is SKIPPED (pending), not passed. Set CI=true to make this a failure.\n${'!'.repeat(100)}\n\n`);
-    this.skip();
+    await requirePostgres(this, 'the two-replica PostgreSQL delivery test');
   });
 
   beforeEach(async () => {

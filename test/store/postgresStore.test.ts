@@ -6,21 +6,14 @@
 import assert from 'node:assert/strict';
 import { migrationProvider } from '../../src/store/migrations/migrationProvider';
 import { decisionCommand } from './fixtures/sampleDecision';
-import { postgresHarness, postgresUnreachable, TEST_DATABASE_URL } from './postgresHarness';
+import { postgresHarness, postgresUnreachable, requirePostgres } from './postgresHarness';
 import { describeStoreContract } from './storeContract';
 
 describe('store contract: PostgreSQL', function () {
   this.timeout(30_000);
 
   before(async function () {
-    const problem = await postgresUnreachable();
-    if (problem === null) return;
-    const message = `PostgreSQL is not reachable at ${TEST_DATABASE_URL} (${problem}).`;
-    if (process.env.CI === 'true') {
-      throw new Error(`${message} CI=true: the PostgreSQL contract tests must run. Start the server or set TEST_DATABASE_URL.`);
-    }
-    process.stderr.write(`\n${'!'.repeat(100)}\n!! ${message}\n!! The PostgreSQL store contract tests are SKIPPED (pending), not passed. Set CI=true to make this a failure.\n${'!'.repeat(100)}\n\n`);
-    this.skip();
+    await requirePostgres(this, 'the PostgreSQL store contract tests');
   });
 
   describeStoreContract(postgresHarness());

@@ -20,6 +20,11 @@ import { cpuTimes, peakRssMb } from './processStats';
 const TENANT = '11111111-1111-1111-1111-111111111111';
 const FACTS = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-55501', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
 const OUTCOME_TEXT = 'WhatsApp is allowed';
+/**
+ * A virtual practitioner here takes dozens of turns a second, which the per-user turn limit (30 a minute by
+ * default) would refuse within a second. The limit stays on, so its cost is measured, set as high as it goes.
+ */
+const BENCH_TURNS_PER_MINUTE = 10_000;
 
 export interface RunRow {
   server: string;
@@ -249,7 +254,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
   o.out(`side by side: servers compiled in ${((performance.now() - buildStarted) / 1000).toFixed(0)} s\n`);
   const fixture = (name: string) => path.join(build, 'scripts/bench', name);
   const connector = await FakeBotConnector.start();
-  const sqliteEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_SERVICE_URL: connector.serviceUrl, CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'), CHANNELCHECK_ENV_FILE: '', DATABASE_URL: '' };
+  const sqliteEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_SERVICE_URL: connector.serviceUrl, CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'), CHANNELCHECK_ENV_FILE: '', DATABASE_URL: '', CHANNELCHECK_RATE_LIMIT_POINTS: String(BENCH_TURNS_PER_MINUTE) };
   const rows: RunRow[] = [];
   const servers: Server[] = [];
   try {

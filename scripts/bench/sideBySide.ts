@@ -74,8 +74,21 @@ function buildServers(): string {
   return dir;
 }
 
+/**
+ * The Node.js flags `npm start` runs ChannelCheck with (package.json's start script: `node <flags> dist/index.js`),
+ * so both servers run as production does. BENCH_SERVER_NODE_FLAGS replaces them, to try others.
+ */
+export function serverNodeFlags(): string[] {
+  const override = process.env.BENCH_SERVER_NODE_FLAGS;
+  if (override !== undefined) return override.split(/\s+/).filter(Boolean);
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const command = start.split('&&').map((part) => part.trim()).find((part) => part.endsWith('dist/index.js'));
+  if (command === undefined) throw new Error('package.json start script: no "node … dist/index.js" command');
+  return command.split(/\s+/).slice(1, -1);
+}
+
 async function startServer(name: string, script: string, env: Record<string, string>, profileDir: string | undefined): Promise<Server> {
-  const child = fork(script, [], { env: { ...process.env, ...env, BENCH_CPU_PROF: profileDir ?? '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const child = fork(script, [], { execArgv: serverNodeFlags(), env: { ...process.env, ...env, BENCH_CPU_PROF: profileDir ?? '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
     child.once('message', (m) => {
@@ -251,6 +264,7 @@ function pool(rows: RunRow[]): { seconds: number; requests: number; invokes: num
 export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideResult> {
   const buildStarted = performance.now();
   const build = buildServers();
+  o.out(`side by side: servers run with node ${serverNodeFlags().join(' ') || '(no flags)'}\n`);
   o.out(`side by side: servers compiled in ${((performance.now() - buildStarted) / 1000).toFixed(0)} s\n`);
   const fixture = (name: string) => path.join(build, 'scripts/bench', name);
   const connector = await FakeBotConnector.start();

@@ -235,15 +235,15 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, o
     throw sqliteUnavailable(error) ?? error;
   }
   const retry = new BusyRetry(busy);
+  const writer = withStatementCache(database);
   const control: RunControl = async (sql, busySince) => {
     const retrying = busySince !== undefined;
     try {
-      await retry.run(busySince ?? retry.clock(), { mayRetry: retrying, write: retrying }, async () => void database.prepare(sql).run());
+      await retry.run(busySince ?? retry.clock(), { mayRetry: retrying, write: retrying }, async () => void writer.prepare(sql).run());
     } catch (error) {
       throw inStoreTerms(error);
     }
   };
-  const writer = withStatementCache(database);
   return new GroupCommittingSqliteDialect({
     writer,
     reader: reader === null ? null : withStatementCache(reader),

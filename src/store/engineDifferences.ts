@@ -17,7 +17,7 @@
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { StoreUnavailableError } from '../domain/ports/storeUnavailable';
 import type { Database } from './schema';
-import { sqliteUnavailable } from './sqliteDialect';
+import { sqliteUnavailable } from './sqliteErrors';
 
 export type Engine = 'sqlite' | 'postgres';
 

@@ -8,13 +8,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
+import { type Generated, Kysely, sql } from 'kysely';
 import { StoreUnavailableError } from '../../src/domain/ports/storeUnavailable';
 import type { BusyRetryOptions } from '../../src/store/busyRetry';
 import { createSqliteDialect } from '../../src/store/sqliteDialect';
 
 interface Schema {
-  t: { id: number; v: string };
+  t: { id: Generated<number>; v: string };
   counter: { id: number; n: number };
 }
 

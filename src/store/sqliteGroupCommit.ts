@@ -92,6 +92,9 @@ export type RunControl = (sql: string, busySince?: number) => Promise<void>;
 
 const SAVEPOINT = 'logical_transaction';
 
+/** The end of this turn of the event loop (taken at load, so a test's fake timers cannot stop commits). */
+const afterThisTurn = setImmediate;
+
 export class GroupCommit {
   private open: Group | null = null;
 
@@ -150,7 +153,7 @@ export class GroupCommit {
       if (!this.grouped) await this.commitHeld(group);
       else if (!group.commitQueued) {
         group.commitQueued = true;
-        setImmediate(() => void this.commitQueuedGroup(group));
+        afterThisTurn(() => void this.commitQueuedGroup(group));
       }
     } finally {
       this.lock.release();

@@ -94,7 +94,7 @@ function openConnection(file: string, options?: BetterSqlite3.Options): BetterSq
 export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, onConnection?: (database: BetterSqlite3.Database) => void): Dialect {
   const inMemory = isInMemory(file);
   if (!inMemory) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  let database: BetterSqlite3.Database;
+  let database: BetterSqlite3.Database | undefined;
   let reader: BetterSqlite3.Database | null = null;
   try {
     database = openConnection(file);
@@ -104,6 +104,8 @@ export function createSqliteDialect(file: string, busy: BusyRetryOptions = {}, o
     onConnection?.(database);
     if (!inMemory) reader = openConnection(file, { readonly: true, fileMustExist: true });
   } catch (error) {
+    reader?.close();
+    database?.close();
     throw sqliteUnavailable(error) ?? error;
   }
   const retry = new BusyRetry(busy);

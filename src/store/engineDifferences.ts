@@ -11,13 +11,14 @@
  *   immediate transaction already gives a stable view.
  * - Unique violations are reported with different error codes, and so are "cannot write now" (lock wait,
  *   read-only, disk full, connection lost): storeUnavailable() maps both engines' codes to StoreUnavailableError.
- * Connection set-up is per engine by nature: sqliteDialect.ts (BEGIN IMMEDIATE, WAL) and postgresDialect.ts
- * (pool, search_path, a migrator introspector limited to the current schema).
+ * Connection set-up is per engine by nature: sqliteDialect.ts (BEGIN IMMEDIATE, WAL, group commit, a
+ * read-only connection for reads) and postgresDialect.ts (pool, search_path, a migrator introspector limited
+ * to the current schema).
  */
 import type { Kysely, SelectQueryBuilder, Transaction } from 'kysely';
 import { StoreUnavailableError } from '../domain/ports/storeUnavailable';
 import type { Database } from './schema';
-import { sqliteUnavailable } from './sqliteDialect';
+import { sqliteUnavailable } from './sqliteErrors';
 
 export type Engine = 'sqlite' | 'postgres';
 

@@ -8,7 +8,7 @@
  * when it is asked for again), and SQLite re-prepares a statement by itself when the schema changes.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { SqliteDatabase } from 'kysely';
 import { LruMap } from '../domain/lruMap';
 
 export const DEFAULT_STATEMENT_CACHE_SIZE = 500;
@@ -16,6 +16,7 @@ export const DEFAULT_STATEMENT_CACHE_SIZE = 500;
 export interface StatementCachingDatabase extends SqliteDatabase {
   /** How many statements are kept now. */
   readonly cachedStatements: number;
+  prepare(sql: string): BetterSqlite3.Statement;
 }
 
 export function withStatementCache(database: BetterSqlite3.Database, maxStatements = DEFAULT_STATEMENT_CACHE_SIZE): StatementCachingDatabase {
@@ -24,13 +25,13 @@ export function withStatementCache(database: BetterSqlite3.Database, maxStatemen
     get cachedStatements() {
       return statements.size;
     },
-    prepare(sql: string): SqliteStatement {
+    prepare(sql: string): BetterSqlite3.Statement {
       let statement = statements.get(sql);
       if (statement === undefined) {
         statement = database.prepare(sql);
         statements.set(sql, statement);
       }
-      return statement as unknown as SqliteStatement;
+      return statement;
     },
     close() {
       statements.clear();

@@ -373,9 +373,43 @@ function compileObject(node: Record<string, unknown>): Expand {
   };
 }
 
+/** ValueWithError types `error` as a string; the library's evaluators leave it undefined when there is none. */
+const NO_ERROR = undefined as unknown as string;
+
+/**
+ * The expression with every plain property path inside it (`doNow` in `count(doNow) > 0`) given an
+ * evaluator that does what the Accessor evaluator does for one (FunctionUtils.tryAccumulatePath, then
+ * InternalFunctionUtils.wrapGetValue: the memory's value, else the options' substitution) with the path
+ * built once. Each node keeps its type and children, so a function that reads its arguments' shape sees the
+ * same tree; a node of a class other than Expression itself (Constant) is kept as it is.
+ */
+function withPlainPaths(expression: AEL.Expression): AEL.Expression {
+  if (Object.getPrototypeOf(expression) !== AEL.Expression.prototype) return expression;
+  const path = expression.type === AEL.ExpressionType.Accessor ? plainPath(expression) : undefined;
+  if (path !== undefined) {
+    const accessor = expression.evaluator;
+    const evaluator = new AEL.ExpressionEvaluator(
+      accessor.type,
+      (_expression, state, options) => {
+        const value = state instanceof TemplateMemory ? (path.first === undefined ? undefined : walk(state[path.first], path)) : state.getValue(path.text);
+        if (value !== undefined) return { value, error: NO_ERROR };
+        return { value: options.nullSubstitution !== undefined ? options.nullSubstitution(path.text) : undefined, error: NO_ERROR };
+      },
+      accessor.returnType,
+      (e) => accessor.validateExpression(e),
+    );
+    return new AEL.Expression(accessor.type, evaluator, ...expression.children);
+  }
+  const children = expression.children.map(withPlainPaths);
+  return children.every((c, i) => c === expression.children[i]) ? expression : new AEL.Expression(expression.type, expression.evaluator, ...children);
+}
+
 /** Template.prepare: strings parsed by the library, arrays and objects copied. */
 function prepare(node: unknown): unknown {
-  if (typeof node === 'string') return ACData.Template.parseInterpolatedString(node);
+  if (typeof node === 'string') {
+    const parsed = ACData.Template.parseInterpolatedString(node);
+    return parsed instanceof AEL.Expression ? withPlainPaths(parsed) : parsed;
+  }
   if (typeof node === 'object' && node !== null) {
     if (Array.isArray(node)) return node.map(prepare);
     const result: Record<string, unknown> = {};

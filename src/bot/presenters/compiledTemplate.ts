@@ -19,12 +19,16 @@
  *   the options and memory the library uses (undefined fields substituted by `${path}` or by
  *   `GlobalSettings.getUndefinedFieldValueSubstitutionString`, except in `$when`), and an interpolated
  *   string evaluated part by part with a failed part replaced by `${part}`, as the library does.
- *   Two things are cheaper, with the same results:
- *   - a plain property path (`${title}`, `${script.title}`, `${$data}`, `${$root.a.b}`, `${$index}`) is
- *     read directly from the data with SimpleObjectMemory's rules (case-insensitive property names taking
- *     the first match, numeric parts index arrays, an index out of range or a falsy scope gives undefined);
- *   - the memory handed to adaptive-expressions for other expressions (`${count(x) > 0}`,
- *     `${kind == 'choice'}`...) reads paths with the same rules, with each path string split once.
+ *   Three things are cheaper, with the same results:
+ *   - a plain property path (`${title}`, `${script.title}`, `${$data}`, `${$root.a.b}`, `${$index}`), alone
+ *     or as a part of an interpolated string, is read directly from the data with SimpleObjectMemory's
+ *     rules (case-insensitive property names taking the first match, numeric parts index arrays, an index
+ *     out of range or a falsy scope gives undefined), without an evaluation;
+ *   - inside other expressions (`${count(doNow) > 0}`, `${kind == 'choice'}`), which adaptive-expressions
+ *     evaluates, a plain path node gets an evaluator doing what the Accessor evaluator does with the path
+ *     built once (same node type and children);
+ *   - the memory handed to adaptive-expressions reads paths with the same rules, each path split once, and
+ *     is one object per card, refilled before each evaluation (nothing writes to it: see below).
  * - Not supported, and bound with the library instead (`compileTemplate` returns undefined): a template
  *   using setPathToValue, the one function that writes to the memory.
  * - Not kept: the library's expansion warnings (`getLastTemplateExpansionWarnings`), which nothing reads.

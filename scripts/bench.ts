@@ -6,6 +6,8 @@
  *      Target: every invoke answered with p99 under 500 ms, far inside Teams' 5-second invoke limit.
  *   3. Memory: heap growth across the 150 checks after a forced GC (a leak shows here): under 25 MB; and
  *      the process's RSS (bot, store, packs, the benchmark itself): under 400 MB.
+ *   Card binding: µs per outcome and wizard-step card, adaptivecards-templating against the compiled
+ *      binding the presenters use (scripts/bench/templateBinding.ts). No target: printed to follow.
  *   4. Side by side with a bare botbuilder bot (scripts/bench/sideBySide.ts): both as child processes, the
  *      same closed-loop keep-alive client, warm-up, then rounds at 10 and 50 connections; ChannelCheck does
  *      complete checks on SQLite (and, with DATABASE_URL, alone on PostgreSQL). Targets at 10 connections:
@@ -13,7 +15,7 @@
  *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load.
  *
  * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a CPU
- * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3).
+ * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3 and the card binding).
  * Prints a table, then as its last line one JSON object of the side-by-side figures; exits 1 if a target is missed.
  */
 import { performance } from 'node:perf_hooks';
@@ -22,6 +24,7 @@ import { randomFacts, seededRandom } from '../src/domain/policy/sampleFacts';
 import { loadPolicies } from '../src/policyFiles/loadPolicies';
 import { actionData, answersFor, PEOPLE, startHarness } from '../test/bot/botHarness';
 import { runSideBySide } from './bench/sideBySide';
+import { bindingLine, timeTemplateBinding } from './bench/templateBinding';
 
 const TARGETS = { evaluateP99Ms: 2, invokeP99Ms: 500, heapGrowthMb: 25, rssMb: 400 };
 const SIDE_BY_SIDE = { invokeRatio: 0.7, cpuRatioPerRequest: 1.5, stepP99Ms: 100, messageP99Ms: 150, rssPeakMb: 200 };
@@ -58,6 +61,9 @@ async function inProcess(failures: string[]): Promise<void> {
     process.stdout.write(`  ${id.padEnd(16)} ${(facts.length / (total / 1000)).toFixed(0).padStart(7)} decisions/s  p50 ${fmt(s.p50)}  p99 ${fmt(s.p99)}  max ${fmt(s.max)}\n`);
     if (s.p99 > TARGETS.evaluateP99Ms) failures.push(`${id}: evaluate p99 ${fmt(s.p99)} > ${TARGETS.evaluateP99Ms} ms`);
   }
+
+  process.stdout.write('\nCard binding: the outcome and wizard-step templates, adaptivecards-templating vs compiled (best of 5 passes)\n');
+  for (const t of timeTemplateBinding(5)) process.stdout.write(`  ${bindingLine(t)}\n`);
 
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
   gc();

@@ -22,10 +22,11 @@ export function routingNoteText(note: AlertView['routingNote']): string | null {
   }
 }
 
-export function presentAlert(view: AlertView): CardJson {
+/** The data the safeguarding-alert template is bound to. */
+export function alertCardData(view: AlertView) {
   const open = view.status !== 'acknowledged';
   const at = londonDateTime(view.acknowledgedAt === null ? null : new Date(view.acknowledgedAt));
-  return renderTemplate('safeguarding-alert', {
+  return {
     escalationId: view.escalationId,
     title: view.facts.immediateRiskToLife ? 'URGENT: immediate risk reported' : 'URGENT: safeguarding alert',
     subtitle: `From ${view.practitioner.name ?? '(erased)'} · ${view.council} · case ${view.caseRef ?? 'not given'} · raised ${londonDateTime(new Date(view.raisedAt))}`,
@@ -37,5 +38,9 @@ export function presentAlert(view: AlertView): CardJson {
     status: open ? 'Not yet acknowledged. Acknowledge when you are dealing with it: the practitioner sees who did.' : `Acknowledged by ${view.acknowledgedBy?.name ?? 'another manager'} at ${at}.`,
     statusColor: open ? 'Attention' : 'Good',
     canAcknowledge: open,
-  });
+  };
+}
+
+export function presentAlert(view: AlertView): CardJson {
+  return renderTemplate('safeguarding-alert', alertCardData(view));
 }

@@ -7,11 +7,8 @@ import { type CardJson, renderTemplate } from './renderTemplate';
 
 const when = (iso: string | null) => londonDateTime(iso === null ? null : new Date(iso));
 
-/**
- * The card; the Approve / Decline buttons are on it while the request is open and the view's reader may
- * decide (in a shared channel only a refresh shows them to the deciders).
- */
-export function presentApproval(view: ApprovalView): CardJson {
+/** The data the approval-request template is bound to. */
+export function approvalCardData(view: ApprovalView) {
   const open = view.status === 'open';
   const by = view.settledBy?.name ?? 'the line manager';
   const said = view.comment ? `: "${view.comment}"` : '';
@@ -23,7 +20,7 @@ export function presentApproval(view: ApprovalView): CardJson {
       : view.status === 'declined'
         ? `Declined by ${by} at ${when(view.settledAt)}${said}`
         : 'Withdrawn by the practitioner';
-  return renderTemplate('approval-request', {
+  return {
     approvalId: view.approvalId,
     version: view.version,
     refreshUserIds: view.deciderAadIds,
@@ -37,5 +34,13 @@ export function presentApproval(view: ApprovalView): CardJson {
     status,
     statusColor: view.status === 'approved' ? 'Good' : 'Attention',
     canDecide: open && view.viewerMayDecide,
-  });
+  };
+}
+
+/**
+ * The card; the Approve / Decline buttons are on it while the request is open and the view's reader may
+ * decide (in a shared channel only a refresh shows them to the deciders).
+ */
+export function presentApproval(view: ApprovalView): CardJson {
+  return renderTemplate('approval-request', approvalCardData(view));
 }

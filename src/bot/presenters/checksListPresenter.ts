@@ -51,7 +51,12 @@ const TITLES = {
   waiting: { title: 'Waiting for you', empty: () => 'Nothing is waiting for you: no approval requests and no unacknowledged safeguarding alerts.' },
 } as const;
 
-export function presentChecksList(view: ChecksListView): CardJson {
+/** The data the checks-list template is bound to. */
+export function checksListData(view: ChecksListView) {
   const t = TITLES[view.list];
-  return renderTemplate('checks-list', { title: t.title, emptyText: t.empty(view), checks: view.entries.map((e) => row(e, view.list !== 'mine')) });
+  return { title: t.title, emptyText: t.empty(view), checks: view.entries.map((e) => row(e, view.list !== 'mine')) };
+}
+
+export function presentChecksList(view: ChecksListView): CardJson {
+  return renderTemplate('checks-list', checksListData(view));
 }

@@ -16,15 +16,20 @@ export interface ErrorCardInput {
 export const SAFETY_NOTE =
   'If a child or adult may be at risk, do not wait for ChannelCheck: tell your line manager now, follow your council\'s child protection procedures, and call 999 if there is immediate risk to life.';
 
-export function errorCard({ title, message, errorId, retry = null, safetyNote = SAFETY_NOTE }: ErrorCardInput): CardJson {
-  return renderTemplate('error', {
+/** The data the error template is bound to. */
+export function errorCardData({ title, message, errorId, retry = null, safetyNote = SAFETY_NOTE }: ErrorCardInput) {
+  return {
     title,
     message,
     errorId,
     retryVerb: retry?.verb ?? null,
     retryData: retry ? { ...retry.data, verb: retry.verb } : null,
     safetyNote,
-  });
+  };
+}
+
+export function errorCard(input: ErrorCardInput): CardJson {
+  return renderTemplate('error', errorCardData(input));
 }
 
 /** What the bot shows for a failed action: the user's own error, "nothing was recorded" for a busy store, or a generic one. */

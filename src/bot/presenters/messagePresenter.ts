@@ -9,8 +9,13 @@ export interface MessageCardInput {
   showStart?: boolean;
 }
 
-export function messageCard({ title, paragraphs = [], items = [], showStart = false }: MessageCardInput): CardJson {
-  return renderTemplate('message', { title, paragraphs, items, showStart });
+/** The data the message template is bound to. */
+export function messageCardData({ title, paragraphs = [], items = [], showStart = false }: MessageCardInput) {
+  return { title, paragraphs, items, showStart };
+}
+
+export function messageCard(input: MessageCardInput): CardJson {
+  return renderTemplate('message', messageCardData(input));
 }
 
 function words(view: MessageView): MessageCardInput {
@@ -34,6 +39,11 @@ function words(view: MessageView): MessageCardInput {
   }
 }
 
+/** The message a notice view is shown as. */
+export function messageOf(view: MessageView): MessageCardInput {
+  return { ...words(view), showStart: true };
+}
+
 export function presentMessage(view: MessageView): CardJson {
-  return messageCard({ ...words(view), showStart: true });
+  return messageCard(messageOf(view));
 }

@@ -35,9 +35,10 @@ function questionData(q: WizardQuestionView) {
   }
 }
 
-export function presentWizardStep(view: WizardStepView): CardJson {
+/** The data the wizard-step template is bound to. */
+export function wizardStepData(view: WizardStepView) {
   const errorCount = view.questions.filter((q) => q.error !== null).length;
-  return renderTemplate('wizard-step', {
+  return {
     title: view.title,
     progress: `Step ${view.stepIndex} of ${view.stepTotal}`,
     council: view.council,
@@ -48,5 +49,9 @@ export function presentWizardStep(view: WizardStepView): CardJson {
     canGoBack: view.canGoBack,
     sessionId: view.sessionId,
     version: view.version,
-  });
+  };
+}
+
+export function presentWizardStep(view: WizardStepView): CardJson {
+  return renderTemplate('wizard-step', wizardStepData(view));
 }

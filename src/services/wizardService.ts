@@ -16,6 +16,7 @@ import { FACT_DEFAULTS, isFactName } from '../domain/facts';
 import { type MessageView, notice, type Screen, type WizardStepView } from '../domain/views';
 import type { PolicyCatalogue } from '../policyFiles/loadPolicies';
 import type { Actor, DecisionService } from './decisionService';
+import { TurnSessionReads } from './turnSessionReads';
 import { UserFacingError } from './userFacingError';
 
 export interface WizardPayload {
@@ -99,10 +100,12 @@ function isStepId(s: string): s is StepId {
 export class WizardService {
   private readonly now: () => Date;
   private readonly newId: () => string;
+  private readonly sessionReads: TurnSessionReads;
 
   constructor(private readonly deps: WizardServiceDeps) {
     this.now = deps.now ?? (() => new Date());
     this.newId = deps.newId ?? randomUUID;
+    this.sessionReads = new TurnSessionReads((id) => deps.store.getWizardSession(id));
   }
 
   policyFor(tenantId: string): CouncilPolicy {
@@ -134,15 +137,18 @@ export class WizardService {
     await this.deps.store.attachWizardCard(sessionId, activityId, conversationRef);
   }
 
-  /** The answers so far of the actor's own session; null for a missing session or anyone else's. */
+  /**
+   * The answers so far of the actor's own session; null for a missing session or anyone else's. The read is
+   * kept for this turn's step (same actor object, same session), which then does not read it again.
+   */
   async answersOf(actor: Actor, sessionId: string): Promise<Record<string, unknown> | null> {
-    const session = await this.deps.store.getWizardSession(sessionId);
+    const session = await this.sessionReads.readAndKeep(actor, sessionId);
     if (!session || session.userAadId !== actor.aadObjectId || session.tenantId !== actor.tenantId) return null;
     return ((session.answers as unknown as StoredProgress | null)?.answers as Record<string, unknown> | undefined) ?? null;
   }
 
   private async load(actor: Actor, sessionId: string): Promise<{ session: WizardSession; policy: CouncilPolicy; state: WizardState }> {
-    const session = await this.deps.store.getWizardSession(sessionId);
+    const session = await this.sessionReads.take(actor, sessionId);
     // A session of another user is reported exactly like a missing one: a forged id learns nothing.
     if (!session || session.userAadId !== actor.aadObjectId) {
       throw new UserFacingError('session_not_found', 'This check could not be found', 'It may have been started by someone else or removed. Start a new check.');

@@ -1,32 +1,44 @@
 /** The latest Teams conversation reference of each user who installed or messaged the bot, for proactive messages. */
 import type { ConversationReferenceStore } from '../domain/ports/store';
 import { fromIso, fromJsonText, toIso, toJsonText } from './columnValues';
+import { ConversationReferenceMemo } from './conversationReferenceMemo';
 import { checkId } from './fieldRules';
 import { StoreValidationError } from './storeErrors';
 import type { StoreContext } from './storeContext';
 
 export function createConversationReferenceRepository(ctx: StoreContext): ConversationReferenceStore {
+  const memo = new ConversationReferenceMemo();
   return {
     async saveConversationReference(userAadId, tenantId, reference) {
       if (typeof reference !== 'object' || reference === null) throw new StoreValidationError('reference', 'must be a conversation reference object');
+      const now = ctx.now();
       const row = {
         user_aad_id: checkId(userAadId, 'userAadId'),
         tenant_id: checkId(tenantId, 'tenantId'),
         reference: toJsonText(reference),
-        updated_at: toIso(ctx.now()),
+        updated_at: toIso(now),
       };
-      await ctx.db
-        .insertInto('conversation_references')
-        .values(row)
-        // Written only when it changed: an unchanged reference (every turn of a conversation) costs a read,
-        // not a commit. updated_at is when the reference last changed.
-        .onConflict((oc) =>
-          oc
-            .column('user_aad_id')
-            .doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at })
-            .where((eb) => eb.or([eb('conversation_references.reference', '<>', eb.ref('excluded.reference')), eb('conversation_references.tenant_id', '<>', eb.ref('excluded.tenant_id'))])),
-        )
-        .execute();
+      // The same row this process stored a moment ago: the upsert below would change nothing.
+      if (memo.isStored(row.user_aad_id, row.tenant_id, row.reference, now)) return;
+      memo.beginWrite(row.user_aad_id);
+      let stored = false;
+      try {
+        await ctx.db
+          .insertInto('conversation_references')
+          .values(row)
+          // Written only when it changed: an unchanged reference (every turn of a conversation) costs a read,
+          // not a commit. updated_at is when the reference last changed.
+          .onConflict((oc) =>
+            oc
+              .column('user_aad_id')
+              .doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at })
+              .where((eb) => eb.or([eb('conversation_references.reference', '<>', eb.ref('excluded.reference')), eb('conversation_references.tenant_id', '<>', eb.ref('excluded.tenant_id'))])),
+          )
+          .execute();
+        stored = true;
+      } finally {
+        memo.endWrite(row.user_aad_id, stored ? { tenantId: row.tenant_id, text: row.reference, now } : null);
+      }
     },
 
     async getConversationReference(userAadId) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { MEMO_TTL_MS } from '../../../src/store/conversationReferenceMemo';
 import { StoreConflictError, StoreValidationError } from '../../../src/store/storeErrors';
 import { DuplicateIdempotencyKeyError } from '../../../src/store/storeErrors';
 import { decisionCommand, practitioner, sampleDecision } from '../fixtures/sampleDecision';
@@ -151,6 +152,28 @@ export function describeDecisions(env: ContractEnv): void {
       clock.advance(60_000);
       await store.saveConversationReference('aad-y', 'tenant-2', { conversation: { id: 'one' }, serviceUrl: 'https://b.example/' });
       assert.equal((await store.getConversationReference('aad-y'))?.tenantId, 'tenant-2', 'a new tenant alone is a change');
+    });
+
+    it('skips saving a reference this store wrote a moment ago, and writes whenever it or the tenant changed', async function () {
+      const { store, clock } = env;
+      const ref = { conversation: { id: 'one' }, serviceUrl: 'https://a.example/' };
+      await store.saveConversationReference('aad-m', 'tenant-1', ref);
+      // The row is changed behind the store's back: an identical save is not written again (the memo) …
+      await env.db.raw().updateTable('conversation_references').set({ reference: '{"changed":true}' }).where('user_aad_id', '=', 'aad-m').execute();
+      clock.advance(1000);
+      await store.saveConversationReference('aad-m', 'tenant-1', { ...ref });
+      assert.deepEqual((await store.getConversationReference('aad-m'))?.reference, { changed: true });
+      // … but a changed reference, or the same one for another tenant, always is.
+      await store.saveConversationReference('aad-m', 'tenant-1', { ...ref, serviceUrl: 'https://b.example/' });
+      assert.deepEqual((await store.getConversationReference('aad-m'))?.reference, { ...ref, serviceUrl: 'https://b.example/' });
+      await env.db.raw().updateTable('conversation_references').set({ reference: '{"changed":true}' }).where('user_aad_id', '=', 'aad-m').execute();
+      await store.saveConversationReference('aad-m', 'tenant-2', { ...ref, serviceUrl: 'https://b.example/' });
+      assert.deepEqual(await store.getConversationReference('aad-m'), { userAadId: 'aad-m', tenantId: 'tenant-2', reference: { ...ref, serviceUrl: 'https://b.example/' }, updatedAt: clock.now() });
+      // An identical save after the memo's time is written again, so a row changed elsewhere is put right.
+      await env.db.raw().updateTable('conversation_references').set({ reference: '{"changed":true}' }).where('user_aad_id', '=', 'aad-m').execute();
+      clock.advance(MEMO_TTL_MS);
+      await store.saveConversationReference('aad-m', 'tenant-2', { ...ref, serviceUrl: 'https://b.example/' });
+      assert.deepEqual((await store.getConversationReference('aad-m'))?.reference, { ...ref, serviceUrl: 'https://b.example/' });
     });
 
     it('reports a missing wizard session as a conflict and writes nothing', async function () {

@@ -24,37 +24,58 @@ export function sha256Hex(text: string): string {
  * JSON with object keys sorted at every depth and no insignificant whitespace, so the same value always
  * gives the same text. Dates become ISO strings; undefined object members are dropped (as JSON.stringify does).
  * Throws on values JSON cannot represent (bigint, functions, cycles, non-finite numbers).
+ * It runs on every stored JSON column and audit event, so it builds one string in place: no array of parts
+ * per level, and the path of open containers (for cycles) is a short stack rather than a set.
  */
 export function canonicalJson(value: unknown): string {
-  return serialise(value, new Set());
+  return serialise(value, []);
 }
 
-function serialise(value: unknown, seen: Set<object>): string {
+function serialise(value: unknown, open: object[]): string {
   if (value === null) return 'null';
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${value} is not representable in JSON`);
-      return JSON.stringify(value);
+      // String(n) is JSON's number text for every finite n (-0 gives "0", 1e21 gives "1e+21").
+      return String(value);
     case 'object': {
-      if (seen.has(value)) throw new TypeError('canonicalJson: the value contains a cycle');
-      seen.add(value);
-      const text = Array.isArray(value)
-        ? `[${value.map((v) => (v === undefined ? 'null' : serialise(v, seen))).join(',')}]`
-        : `{${Object.keys(value)
-            .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-            .sort()
-            .map((k) => `${JSON.stringify(k)}:${serialise((value as Record<string, unknown>)[k], seen)}`)
-            .join(',')}}`;
-      seen.delete(value);
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (open.includes(value)) throw new TypeError('canonicalJson: the value contains a cycle');
+      open.push(value);
+      const text = Array.isArray(value) ? arrayText(value, open) : objectText(value as Record<string, unknown>, open);
+      open.pop();
       return text;
     }
     default:
       throw new TypeError(`canonicalJson: a ${typeof value} is not representable in JSON`);
   }
+}
+
+function arrayText(items: readonly unknown[], open: object[]): string {
+  let text = '[';
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) text += ',';
+    const item = items[i];
+    // A hole in a sparse array is written as nothing, as Array.prototype.join always wrote it here.
+    text += item !== undefined ? serialise(item, open) : i in items ? 'null' : '';
+  }
+  return text + ']';
+}
+
+function objectText(object: Record<string, unknown>, open: object[]): string {
+  const keys = Object.keys(object).sort();
+  let text = '{';
+  for (const key of keys) {
+    const member = object[key];
+    if (member === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += JSON.stringify(key) + ':' + serialise(member, open);
+  }
+  return text + '}';
 }
 
 /** The fields an event's hash covers. `createdAt` is the stored ISO-8601 text. */

@@ -63,4 +63,39 @@ describe('bot: per-user rate limit', function () {
     assert.doesNotMatch(cardText(ack.body.value), THROTTLED);
     assert.match(cardText(ack.body.value), /[Aa]cknowledged/);
   });
+
+  it('reads a wizard session once per step: the throttle\'s read serves the step, and risk is still never held back', async () => {
+    await h.close();
+    h = await startHarness({ dispatch: false, env: { CHANNELCHECK_RATE_LIMIT_POINTS: '12', CHANNELCHECK_RATE_LIMIT_WINDOW_SECONDS: '3600' } });
+    const store = h.app.store;
+    const read = store.getWizardSession.bind(store);
+    let reads = 0;
+    store.getWizardSession = async (id) => {
+      reads++;
+      return read(id);
+    };
+    await h.message(PEOPLE.alex, 'new check');
+    let card = h.cardsTo(PEOPLE.alex).at(-1)!.card;
+    let steps = 0;
+    for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
+      card = (await h.invoke(PEOPLE.alex, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, BASE) })).body.value;
+      steps++;
+    }
+    assert.equal(reads, steps, 'an ordinary check: one read of the session per step');
+    await h.message(PEOPLE.pat, 'new check');
+    card = h.cardsTo(PEOPLE.pat).at(-1)!.card;
+    for (let i = 0; i < 8 && !cardText(card).includes('"safeguardingConcern"'); i++) {
+      card = (await h.invoke(PEOPLE.pat, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, SAFEGUARDING) })).body.value;
+    }
+    for (let i = 0; i < 12; i++) await h.message(PEOPLE.pat, 'help');
+    reads = 0;
+    steps = 0;
+    for (let i = 0; i < 8 && cardText(card).includes('wizard.next'); i++) {
+      card = (await h.invoke(PEOPLE.pat, 'wizard.next', { ...actionData(card, 'wizard.next'), ...answersFor(card, SAFEGUARDING) })).body.value;
+      assert.doesNotMatch(cardText(card), THROTTLED);
+      steps++;
+    }
+    assert.equal(reads, steps, 'a check whose answers show risk, over the limit: one read per step');
+    assert.equal(rowCounts(h.dbFile).escalations, 1);
+  });
 });

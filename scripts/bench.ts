@@ -23,7 +23,7 @@ import { evaluate } from '../src/domain/policy/evaluate';
 import { randomFacts, seededRandom } from '../src/domain/policy/sampleFacts';
 import { loadPolicies } from '../src/policyFiles/loadPolicies';
 import { actionData, answersFor, PEOPLE, startHarness } from '../test/bot/botHarness';
-import { runSideBySide } from './bench/sideBySide';
+import { BENCH_TURNS_PER_MINUTE, runSideBySide } from './bench/sideBySide';
 import { bindingLine, timeTemplateBinding } from './bench/templateBinding';
 
 const TARGETS = { evaluateP99Ms: 2, invokeP99Ms: 500, heapGrowthMb: 25, rssMb: 400 };
@@ -69,7 +69,7 @@ async function inProcess(failures: string[]): Promise<void> {
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
   process.stdout.write('\nA whole check over HTTP (SQLite store): 150 checks, every invoke timed\n');
-  const h = await startHarness({ dispatch: false });
+  const h = await startHarness({ dispatch: false, env: { CHANNELCHECK_RATE_LIMIT_POINTS: String(BENCH_TURNS_PER_MINUTE) } });
   const facts = { contactType: 'young_person', purpose: 'keep_in_touch', initiatedBy: 'practitioner', immediateRiskToLife: false, safeguardingConcern: false, caseRef: 'CR-55501', age: 17, device: 'work_issued', account: 'work', teamsAvailable: true, consent: 'given', withinWorkingHours: true, riskPhoneAccessByAbuser: false, sensitiveContent: false, inappropriateContentReceived: false, dataIncident: false, practitionerUncertain: false };
   const invokeTimes: number[] = [];
   const checkTimes: number[] = [];

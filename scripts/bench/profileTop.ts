@@ -18,14 +18,30 @@ interface Profile {
   timeDeltas: number[];
 }
 
-function label(n: ProfileNode, byFile: boolean): string {
+export type Grouping = 'function' | 'file' | 'package';
+
+/** A file's package: the npm package under node_modules, `node:` for Node's own code, or the project folder. */
+function packageOf(at: string): string {
+  if (at.startsWith('node:')) return 'node:';
+  const parts = at.split('/');
+  if (parts[0] === 'src' || parts[0] === 'scripts') return parts.slice(0, -1).join('/');
+  return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
+}
+
+function native(n: ProfileNode): string {
+  const name = n.callFrame.functionName || 'native';
+  return name.startsWith('(') ? name : `(${name})`;
+}
+
+function label(n: ProfileNode, grouping: Grouping): string {
   const url = n.callFrame.url.replace(/^file:\/\//, '');
-  const at = url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url ? path.relative(process.cwd(), url).replace(/^.*cc-bench-build-[^/]+\//, '') : '';
-  if (byFile) return at || `(${n.callFrame.functionName || 'native'})`;
+  const at = url.includes('node_modules/') ? url.slice(url.lastIndexOf('node_modules/') + 13) : url.startsWith('node:') ? url : url ? path.relative(process.cwd(), url).replace(/^.*cc-bench-build-[^/]+\//, '') : '';
+  if (grouping === 'package') return at ? packageOf(at) : native(n);
+  if (grouping === 'file') return at || native(n);
   return `${n.callFrame.functionName || '(anonymous)'} ${at ? `${at}:${n.callFrame.lineNumber + 1}` : ''}`.trim();
 }
 
-export function topSelfTime(profile: Profile, count: number, byFile = false): Array<{ label: string; ms: number; share: number }> {
+export function topSelfTime(profile: Profile, count: number, grouping: Grouping = 'function'): Array<{ label: string; ms: number; share: number }> {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
@@ -35,7 +51,7 @@ export function topSelfTime(profile: Profile, count: number, byFile = false): Ar
     const n = byId.get(id)!;
     if (n.callFrame.functionName === '(idle)' || n.callFrame.functionName === '(program)') continue;
     busy += us;
-    const key = label(n, byFile);
+    const key = label(n, grouping);
     totals.set(key, (totals.get(key) ?? 0) + us);
   }
   return [...totals.entries()]
@@ -45,13 +61,16 @@ export function topSelfTime(profile: Profile, count: number, byFile = false): Ar
 }
 
 if (require.main === module) {
-  const [file, countArg, flag] = process.argv.slice(2);
+  const [file, countArg, ...flags] = process.argv.slice(2);
+  const requests = Number(flags.find((f) => f.startsWith('--requests='))?.slice('--requests='.length) ?? NaN);
   if (!file) {
-    process.stderr.write('usage: profileTop.ts <file.cpuprofile> [count] [--by-file]\n');
+    process.stderr.write('usage: profileTop.ts <file.cpuprofile> [count] [--by-file | --by-package] [--requests=<n> (adds ms per request)]\n');
     process.exit(2);
   }
+  const grouping: Grouping = flags.includes('--by-package') ? 'package' : flags.includes('--by-file') ? 'file' : 'function';
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
-  for (const e of topSelfTime(profile, Number(countArg ?? 25), flag === '--by-file')) {
-    process.stdout.write(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms  ${e.label}\n`);
+  for (const e of topSelfTime(profile, Number(countArg ?? 25), grouping)) {
+    const perRequest = Number.isFinite(requests) ? `  ${(e.ms / requests).toFixed(3).padStart(6)} ms/req` : '';
+    process.stdout.write(`${(e.share * 100).toFixed(1).padStart(5)}%  ${e.ms.toFixed(0).padStart(7)} ms${perRequest}  ${e.label}\n`);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * What this process last wrote (or found already stored) as each user's conversation reference. Every turn
+ * What this process last wrote (or found already stored) as each user's conversation reference, on SQLite
+ * (one bot process per file; on PostgreSQL another replica may have stored a later reference, so it is not used). Every turn
  * of a personal chat saves the same reference again; the upsert then changes nothing but still costs a
  * query built and run per turn. The memo lets an identical save skip the database: the same user, the same
  * tenant and byte for byte the same canonical reference text, written by this process at most

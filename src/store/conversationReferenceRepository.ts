@@ -7,7 +7,10 @@ import { StoreValidationError } from './storeErrors';
 import type { StoreContext } from './storeContext';
 
 export function createConversationReferenceRepository(ctx: StoreContext): ConversationReferenceStore {
-  const memo = new ConversationReferenceMemo();
+  // SQLite only: there one bot process writes the file (the one-bot lock), so what it last stored is what is
+  // there. PostgreSQL replicas each take turns of the same user: one replica's memo can be out of date (a turn
+  // on another replica stored a different reference), and the latest turn must win.
+  const memo = ctx.engine === 'sqlite' ? new ConversationReferenceMemo() : null;
   return {
     async saveConversationReference(userAadId, tenantId, reference) {
       if (typeof reference !== 'object' || reference === null) throw new StoreValidationError('reference', 'must be a conversation reference object');
@@ -19,8 +22,8 @@ export function createConversationReferenceRepository(ctx: StoreContext): Conver
         updated_at: toIso(now),
       };
       // The same row this process stored a moment ago: the upsert below would change nothing.
-      if (memo.isStored(row.user_aad_id, row.tenant_id, row.reference, now)) return;
-      memo.beginWrite(row.user_aad_id);
+      if (memo?.isStored(row.user_aad_id, row.tenant_id, row.reference, now)) return;
+      memo?.beginWrite(row.user_aad_id);
       let stored = false;
       try {
         await ctx.db
@@ -37,7 +40,7 @@ export function createConversationReferenceRepository(ctx: StoreContext): Conver
           .execute();
         stored = true;
       } finally {
-        memo.endWrite(row.user_aad_id, stored ? { tenantId: row.tenant_id, text: row.reference, now } : null);
+        memo?.endWrite(row.user_aad_id, stored ? { tenantId: row.tenant_id, text: row.reference, now } : null);
       }
     },
 

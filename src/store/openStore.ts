@@ -27,7 +27,7 @@ import type { Database } from './schema';
 import { createSqliteDialect } from './sqliteDialect';
 import { StoreValidationError } from './storeErrors';
 import { createDisclosureQueries } from './disclosureQueries';
-import { inTransaction, type StoreContext } from './storeContext';
+import { inTransaction, inTransactionAlone, type StoreContext } from './storeContext';
 import { createTimerRepository } from './timerRepository';
 import { createWizardSessionRepository } from './wizardSessionRepository';
 
@@ -79,10 +79,11 @@ const GROWTH_PROBE_CHARS = 16_384;
  * A real, committed write of one tiny row: a held lock, a read-only file or a full disk all fail it. On SQLite
  * the tiny row fits in its page even when the file can no longer grow, so the probe also writes a row bigger
  * than a page and rolls it back (a savepoint): a store that cannot take one more page is reported full.
+ * SQLite may end the whole transaction on that failure, so the probe runs in a transaction of its own.
  */
 async function writeHeartbeat(ctx: StoreContext): Promise<void> {
   try {
-    await inTransaction(ctx, async (trx) => {
+    await inTransactionAlone(ctx, async (trx) => {
       // Another session holding the row must not hang the probe (SQLite's wait is bounded by the busy budget).
       if (ctx.engine === 'postgres') await sql`set local lock_timeout = '1s'`.execute(trx);
       await trx.updateTable('store_heartbeat').set({ beat_at: toIso(ctx.now()), beat_by: HEARTBEAT_BY }).where('id', '=', 1).execute();

@@ -37,10 +37,11 @@ export class SqliteConnection implements DatabaseConnection {
     private readonly askedAt: number,
   ) {}
 
-  async begin(): Promise<void> {
+  /** `alone`: a real transaction of its own, grouped with no other (sqliteGroupCommit.ts). */
+  async begin(alone = false): Promise<void> {
     await this.file.group.lock.acquire();
     this.holdsWriter = true;
-    this.member = await this.file.group.begin(this.askedAt);
+    this.member = await this.file.group.begin(this.askedAt, alone);
   }
 
   /** Resolves once the transaction is durable; the writer is handed on before that. */

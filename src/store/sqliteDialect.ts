@@ -24,7 +24,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { type DatabaseConnection, type Dialect, type Driver, SqliteDialect, SqliteDriver } from 'kysely';
+import { type DatabaseConnection, type Dialect, type Driver, SqliteDialect, SqliteDriver, type TransactionSettings } from 'kysely';
 import { BusyRetry, type BusyRetryOptions } from './busyRetry';
 import { type SqliteFile, SqliteConnection } from './sqliteConnection';
 import { inStoreTerms, SQLITE_BUSY_TIMEOUT_MS, sqliteUnavailable } from './sqliteErrors';
@@ -42,8 +42,9 @@ class GroupCommittingSqliteDriver extends SqliteDriver {
     return new SqliteConnection(this.file, this.file.retry.clock());
   }
 
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await (connection as SqliteConnection).begin();
+  /** A `serializable` transaction runs alone: in a real transaction of its own (storeContext.ts inTransactionAlone). */
+  override async beginTransaction(connection: DatabaseConnection, settings?: TransactionSettings): Promise<void> {
+    await (connection as SqliteConnection).begin(settings?.isolationLevel === 'serializable');
   }
 
   override async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -23,6 +23,11 @@
  * reads; reads outside a transaction go to a second, read-only connection that sees only committed data
  * (sqliteDialect.ts).
  *
+ * A transaction begun `alone` (inTransactionAlone in storeContext.ts) shares nothing: the group open before it
+ * is committed first, and its own real transaction is committed as soon as it finishes. It is for work that
+ * may make SQLite end the whole transaction (the readiness probe's deliberately large write, which fails
+ * with SQLITE_FULL when the file cannot grow), so that it never takes other transactions down with it.
+ *
  * With `grouped` false (a `:memory:` database, which has no fsync to save and only one connection, so a read
  * outside a transaction would see an open group) each logical transaction is committed at once.
  */
@@ -51,6 +56,8 @@ export class WriterLock {
 
 /** One real transaction and the logical transactions released into it, waiting for its COMMIT. */
 class Group {
+  constructor(readonly alone: boolean) {}
+
   private readonly waiting: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
   commitQueued = false;
   settled = false;
@@ -106,11 +113,13 @@ export class GroupCommit {
   ) {}
 
   /** Starts a logical transaction. The caller holds the writer lock (and keeps it until commit or rollback). */
-  async begin(askedAt: number): Promise<Member> {
+  async begin(askedAt: number, alone = false): Promise<Member> {
     if (this.open !== null && !this.database.inTransaction) await this.fail(this.open, new Error('the transaction of this group ended unexpectedly'));
+    // Alone: what this turn has committed so far becomes durable first, and nobody joins this one.
+    if (alone && this.open !== null) await this.commitHeld(this.open);
     if (this.open === null) {
       await this.control('begin immediate', askedAt);
-      this.open = new Group();
+      this.open = new Group(alone);
     }
     const group = this.open;
     try {
@@ -150,7 +159,7 @@ export class GroupCommit {
       }
       durable = group.join();
       durable.catch(() => undefined); // awaited below, once the lock is handed on
-      if (!this.grouped) await this.commitHeld(group);
+      if (!this.grouped || group.alone) await this.commitHeld(group);
       else if (!group.commitQueued) {
         group.commitQueued = true;
         afterThisTurn(() => void this.commitQueuedGroup(group));

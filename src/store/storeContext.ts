@@ -24,3 +24,17 @@ export async function inTransaction<T>(ctx: StoreContext, work: (trx: Transactio
     throw storeUnavailable(error) ?? error;
   }
 }
+
+/**
+ * As inTransaction, but on SQLite in a real transaction of its own, not grouped with others' (the dialect
+ * takes `serializable` to mean that): for work that may make SQLite end the whole transaction, such as
+ * a write meant to fail when the file cannot grow. On PostgreSQL it is inTransaction.
+ */
+export async function inTransactionAlone<T>(ctx: StoreContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (ctx.engine !== 'sqlite') return inTransaction(ctx, work);
+  try {
+    return await ctx.db.transaction().setIsolationLevel('serializable').execute(work);
+  } catch (error) {
+    throw storeUnavailable(error) ?? error;
+  }
+}

@@ -137,6 +137,28 @@ describe('SQLite group commit', function () {
     assert.deepEqual((await db.selectFrom('t').select('v').execute()).map((r) => r.v), ['pending']);
   });
 
+  it('a serializable transaction runs alone: the group open before it is committed first, and one that SQLite ends takes nobody with it', async function () {
+    await open();
+    await insert('seed');
+    // The file may not grow by another page: a small row still fits, a row bigger than a page does not.
+    writer.pragma(`max_page_count = ${writer.pragma('page_count', { simple: true }) as number}`);
+    const before = walCommits(file);
+    const small = insert('small');
+    const big = db
+      .transaction()
+      .setIsolationLevel('serializable')
+      .execute((trx) => trx.insertInto('t').values({ v: 'x'.repeat(16_384) }).execute());
+    const after = insert('after');
+    const [smallResult, bigResult, afterResult] = await Promise.allSettled([small, big, after]);
+    assert.equal(smallResult.status, 'fulfilled', 'the write before it is committed on its own');
+    assert.equal(bigResult.status, 'rejected');
+    assert.ok((bigResult as PromiseRejectedResult).reason instanceof StoreUnavailableError);
+    assert.equal(((bigResult as PromiseRejectedResult).reason as StoreUnavailableError).reason, 'full');
+    assert.equal(afterResult.status, 'fulfilled', 'the write after it starts a new group');
+    assert.deepEqual(committed(), ['seed', 'small', 'after']);
+    assert.equal(walCommits(file) - before, 2, 'one COMMIT for the write before it, one for the write after: none shared with it');
+  });
+
   it('rolls back only the member that failed; the others of its group are committed', async function () {
     await open();
     const before = walCommits(file);

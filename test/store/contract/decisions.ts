@@ -154,7 +154,22 @@ export function describeDecisions(env: ContractEnv): void {
       assert.equal((await store.getConversationReference('aad-y'))?.tenantId, 'tenant-2', 'a new tenant alone is a change');
     });
 
-    it('skips saving a reference this store wrote a moment ago, and writes whenever it or the tenant changed', async function () {
+    // Each engine's own test (registered for that engine only): the memo is SQLite's.
+    const forEngine = (engine: 'sqlite' | 'postgres') => (env.harness.engine === engine ? it : () => undefined);
+
+    forEngine('postgres')('saves every turn\'s reference, so the latest turn wins even when another replica stored a different one', async function () {
+      const { store, clock } = env;
+      const desktop = { conversation: { id: 'one' }, locale: 'en-GB' };
+      await store.saveConversationReference('aad-r', 'tenant-1', desktop);
+      // Another replica stores the user's phone turn …
+      await env.db.raw().updateTable('conversation_references').set({ reference: JSON.stringify({ conversation: { id: 'one' }, locale: 'en-US' }) }).where('user_aad_id', '=', 'aad-r').execute();
+      clock.advance(1000);
+      // … then the desktop turn comes back to this one.
+      await store.saveConversationReference('aad-r', 'tenant-1', { ...desktop });
+      assert.deepEqual((await store.getConversationReference('aad-r'))?.reference, desktop);
+    });
+
+    forEngine('sqlite')('skips saving a reference this store wrote a moment ago, and writes whenever it or the tenant changed', async function () {
       const { store, clock } = env;
       const ref = { conversation: { id: 'one' }, serviceUrl: 'https://a.example/' };
       await store.saveConversationReference('aad-m', 'tenant-1', ref);

@@ -14,6 +14,16 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const NATIVE = 'node_modules/better-sqlite3/build/Release/better_sqlite3.node';
 
 /** Folders of the packages `npm ls --omit=dev` lists: exactly what production needs. */
+/**
+ * The release's start command: the `node <flags> dist/index.js` part of package.json's start script (whose
+ * first part, build-if-stale, needs the sources a release does not carry), so the flags live in one place.
+ */
+export function startCommand(manifest) {
+  const command = manifest.scripts.start.split('&&').map((part) => part.trim()).find((part) => /^node .*dist\/index\.js$/.test(part));
+  if (command === undefined) throw new Error('package.json start script: no "node … dist/index.js" command');
+  return command;
+}
+
 function productionPackages() {
   const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const dirs = out.split('\n').map((l) => l.trim()).filter((l) => l && l !== root).map((l) => path.relative(root, l).split(path.sep).join('/'));
@@ -60,8 +70,7 @@ function entries() {
     description: pkg.description,
     license: pkg.license,
     engines: pkg.engines,
-    // restify loads spdy, whose http-deceiver reads process.binding('http_parser') (DEP0111); HTTP/2 is never used.
-    scripts: { start: 'node --disable-warning=DEP0111 dist/index.js' },
+    scripts: { start: startCommand(pkg) },
     dependencies: pkg.dependencies,
   };
   list.push({ text: `${JSON.stringify(release, null, 2)}\n`, to: 'package.json' });

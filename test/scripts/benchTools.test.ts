@@ -12,7 +12,7 @@ describe('benchmark tools', () => {
 
     it('takes the flags of npm start\'s node command, so the servers run as production does', () => {
       delete process.env.BENCH_SERVER_NODE_FLAGS;
-      assert.deepEqual(serverNodeFlags(), ['--disable-warning=DEP0111']);
+      assert.deepEqual(serverNodeFlags(), ['--disable-warning=DEP0111', '--max-semi-space-size=8', '--heap-growing-percent=50']);
     });
 
     it('uses BENCH_SERVER_NODE_FLAGS instead when it is set (empty: no flags)', () => {

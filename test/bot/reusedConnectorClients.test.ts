@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { Activity } from 'botbuilder';
 import { ClaimsIdentity } from 'botframework-connector';
 import { identityKey, ReusedConnectorClientsAuthentication } from '../../src/bot/reusedConnectorClients';
+import { FakeBotConnector } from '../support/fakeBotConnector';
 
 const SERVICE = 'http://127.0.0.1:9/teams/';
 
@@ -42,5 +43,22 @@ describe('Bot Connector clients are reused', function () {
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(await factory.create(SERVICE), { ok: 2 });
     assert.deepEqual(await factory.create(SERVICE), { ok: 2 });
+  });
+
+  it('a reused client sends over one kept-alive connection', async function () {
+    const fake = await FakeBotConnector.start({ keepAliveMs: 60_000 });
+    try {
+      const auth = new ReusedConnectorClientsAuthentication({});
+      const activity = { type: 'message', channelId: 'msteams', serviceUrl: fake.serviceUrl } as Activity;
+      for (let turn = 0; turn < 3; turn += 1) {
+        const authenticated = await auth.authenticateRequest(activity, '');
+        const client = await authenticated.connectorFactory!.create(fake.serviceUrl, authenticated.audience);
+        await client.conversations.sendToConversation('a:fake-conversation-1', { type: 'message', text: `reply ${turn}` });
+      }
+      assert.equal(fake.delivered().length, 3);
+      assert.equal(fake.connectionsOpened, 1, 'the three sends shared one connection');
+    } finally {
+      await fake.close();
+    }
   });
 });

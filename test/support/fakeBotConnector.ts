@@ -98,6 +98,8 @@ export interface FakeBotConnectorOptions {
   now?: () => number;
   /** Called when a request hangs, after it is recorded. */
   onHang?: () => void;
+  /** The server's keep-alive timeout (default 5 s). */
+  keepAliveMs?: number;
 }
 
 export class FakeBotConnector {
@@ -110,6 +112,7 @@ export class FakeBotConnector {
   private readonly conversationsByMember = new Map<string, string>();
   private server: http.Server | null = null;
   private port = 0;
+  private opened = 0;
   private activityCounter = 0;
   private conversationCounter = 0;
 
@@ -119,9 +122,12 @@ export class FakeBotConnector {
   /** Called when a request hangs (tests on a fake clock move it past the sender's deadline). */
   private readonly onHang: (() => void) | undefined;
 
+  private readonly keepAliveMs: number;
+
   constructor(options: FakeBotConnectorOptions = {}) {
     this.now = options.now ?? Date.now;
     this.onHang = options.onHang;
+    this.keepAliveMs = options.keepAliveMs ?? 5000;
   }
 
   /** Starts listening on 127.0.0.1 and a random port. */
@@ -185,6 +191,11 @@ export class FakeBotConnector {
     return this.calls.filter((c) => c.operation === 'createConversation');
   }
 
+  /** How many TCP connections clients have opened to the fake (kept-alive sockets are reused). */
+  get connectionsOpened(): number {
+    return this.opened;
+  }
+
   async close(): Promise<void> {
     for (const timer of this.hangTimers) clearTimeout(timer);
     this.hangTimers.clear();
@@ -203,8 +214,11 @@ export class FakeBotConnector {
         }
       });
     });
-    server.keepAliveTimeout = 1000;
+    // Above a second, as the Bot Connector's own: Node's HTTP agent treats a socket as expired one second
+    // before the server's Keep-Alive timeout, so at 1 s every call would open a new connection.
+    server.keepAliveTimeout = this.keepAliveMs;
     server.on('connection', (socket) => {
+      this.opened += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -98,6 +98,15 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
 }
 
 /**
+ * The logger of the one line per HTTP request (method, path, status, milliseconds: never a body or a header).
+ * Its fields are fixed and hold no secret, so it skips the per-field redaction walk that every other line pays
+ * on every request; the scrubbing of configured secret values from the written line still applies.
+ */
+export function requestLog(log: Logger): Logger {
+  return log.child({}, { redact: [] });
+}
+
+/**
  * Sends what libraries print with console.* (botbuilder prints stack traces with console.error) through the
  * structured logger, so the process writes nothing but JSON lines. Called once by the composition root.
  */

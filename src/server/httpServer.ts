@@ -12,6 +12,7 @@ import restify from 'restify';
 import { HttpRefusal } from './httpRefusal';
 import { type BodyLimits, readJsonBody } from './jsonRequestBody';
 import { securityHeaders, setSecurityHeaders } from './securityHeaders';
+import { requestLog } from '../logging';
 
 export interface ReadinessCheck {
   name: string;
@@ -149,8 +150,9 @@ export function createHttpServer({ processActivity, readiness, log, production, 
   });
 
   // One line per request: method, path without the query, status, time. Never bodies or headers.
+  const perRequest = requestLog(log);
   server.on('after', (req: restify.Request, res: restify.Response) => {
-    log.info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
+    perRequest.info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });
 
   server.on('restifyError', (req, _res, err, callback) => {

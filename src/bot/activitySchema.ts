@@ -2,7 +2,9 @@
  * The one shape check for an inbound Bot Framework activity, applied before botbuilder or any handler sees it.
  * It holds what the bot relies on: who sent it (`from.id`, `from.aadObjectId`), where to answer
  * (`conversation.id`, `serviceUrl`, https in production) and the fields the handlers read. Anything else the
- * channel sends is kept as it is. A malformed activity is refused with 400 naming the field; nothing is stored.
+ * channel sends is kept as it is: the schema checks the fields it names, and a valid activity is passed on as
+ * the object that arrived (not zod's copy, which would hold only those fields). A malformed activity is refused
+ * with 400 naming the field; nothing is stored.
  */
 import { z } from 'zod';
 
@@ -24,15 +26,15 @@ function serviceUrl(httpsOnly: boolean) {
 }
 
 export function activitySchema({ httpsOnly }: { httpsOnly: boolean }) {
-  return z.looseObject({
+  return z.object({
     type: z.string().min(1, 'must not be empty').max(64, 'is too long'),
     id: optionalText(512),
     channelId: optionalText(64),
     serviceUrl: serviceUrl(httpsOnly),
-    from: z.looseObject({ id, aadObjectId: optionalText(128), name: optionalText(1000) }),
-    recipient: z.looseObject({ id, name: optionalText(1000) }),
-    conversation: z.looseObject({ id, tenantId: optionalText(128), conversationType: optionalText(64) }),
-    channelData: z.looseObject({ tenant: z.looseObject({ id: optionalText(128) }).nullish() }).nullish(),
+    from: z.object({ id, aadObjectId: optionalText(128), name: optionalText(1000) }),
+    recipient: z.object({ id, name: optionalText(1000) }),
+    conversation: z.object({ id, tenantId: optionalText(128), conversationType: optionalText(64) }),
+    channelData: z.object({ tenant: z.object({ id: optionalText(128) }).nullish() }).nullish(),
     name: optionalText(256),
     action: optionalText(64),
     // Bounded by the 256 KB body limit; Teams itself caps a message at about 28 KB.
@@ -43,13 +45,14 @@ export function activitySchema({ httpsOnly }: { httpsOnly: boolean }) {
   });
 }
 
-export type InboundActivity = z.infer<ReturnType<typeof activitySchema>>;
+/** The checked fields, and whatever else the channel sent. */
+export type InboundActivity = z.infer<ReturnType<typeof activitySchema>> & Record<string, unknown>;
 
 export type ParsedActivity = { ok: true; activity: InboundActivity } | { ok: false; problem: string };
 
 export function parseActivity(schema: ReturnType<typeof activitySchema>, body: unknown): ParsedActivity {
   const r = schema.safeParse(body);
-  if (r.success) return { ok: true, activity: r.data };
+  if (r.success) return { ok: true, activity: body as InboundActivity };
   const problem = r.error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`)

@@ -126,7 +126,7 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
           caseRef: decisionRow.case_ref,
           payload: { approvalId: approval.id, comment, version: approval.version + 1 },
         }, approvalSeal(settledRow));
-        await insertOutboxRows(trx, notifications, approval.decisionId);
+        await insertOutboxRows(trx, ctx, notifications, approval.decisionId);
         return { kind: 'settled', approval: toApproval(settledRow) };
       });
     },

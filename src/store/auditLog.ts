@@ -19,6 +19,7 @@ import {
 import type { AuditEvent, AuditEventType, AuditVerification, NewAuditEvent } from '../domain/ports/store';
 import { fromIso, fromJsonText, toIso } from './columnValues';
 import { inSnapshot, lockForUpdate } from './engineDifferences';
+import { precompile } from './precompiledQuery';
 import type { AuditEventsTable, Database } from './schema';
 import type { Executor, StoreContext } from './storeContext';
 
@@ -65,9 +66,20 @@ export function sameCaseRef(eb: ExpressionBuilder<Database, 'audit_events'>, cas
   return eb(eb.fn('upper', ['case_ref']), '=', canonicalCaseRef(caseRef));
 }
 
+// Every decision appends at least one event: the append's three statements run precompiled.
+export const chainHeadForUpdate = precompile('chainHeadForUpdate', (db, _p: Record<never, never>, engine) =>
+  lockForUpdate(db.selectFrom('audit_chain_head').selectAll().where('id', '=', CHAIN_HEAD_ID), engine),
+);
+
+export const auditInsert = precompile('auditInsert', (db, p: AuditEventsTable) => db.insertInto('audit_events').values(p));
+
+export const chainHeadUpdate = precompile('chainHeadUpdate', (db, p: { lastSeq: number; lastHash: string }) =>
+  db.updateTable('audit_chain_head').set({ last_seq: p.lastSeq, last_hash: p.lastHash }).where('id', '=', CHAIN_HEAD_ID),
+);
+
 /** Appends one event. Call it last in the transaction, so the chain head is locked for as short as possible. */
 export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext, event: NewAuditEvent, recordHash: string | null = null): Promise<AuditEvent> {
-  const head = await lockForUpdate(trx.selectFrom('audit_chain_head').selectAll().where('id', '=', CHAIN_HEAD_ID), ctx.engine).executeTakeFirstOrThrow();
+  const head = await chainHeadForUpdate.takeFirstOrThrow(ctx, trx, {});
   const payload = canonicalJson(event.payload ?? null);
   const fields = {
     seq: head.last_seq + 1,
@@ -96,8 +108,8 @@ export async function appendAudit(trx: Transaction<Database>, ctx: StoreContext,
     redacted_by_seq: null,
     record_hash: recordHash,
   };
-  await trx.insertInto('audit_events').values(row).execute();
-  await trx.updateTable('audit_chain_head').set({ last_seq: row.seq, last_hash: row.hash }).where('id', '=', CHAIN_HEAD_ID).execute();
+  await auditInsert.execute(ctx, trx, row);
+  await chainHeadUpdate.execute(ctx, trx, { lastSeq: row.seq, lastHash: row.hash });
   return toAuditEvent(row);
 }
 

@@ -3,8 +3,25 @@ import type { ConversationReferenceStore } from '../domain/ports/store';
 import { fromIso, fromJsonText, toIso, toJsonText } from './columnValues';
 import { ConversationReferenceMemo } from './conversationReferenceMemo';
 import { checkId } from './fieldRules';
+import { precompile } from './precompiledQuery';
+import type { ConversationReferencesTable } from './schema';
 import { StoreValidationError } from './storeErrors';
 import type { StoreContext } from './storeContext';
+
+/** Every turn stores its conversation reference (written only when it changed): this upsert runs precompiled. */
+export const conversationReferenceUpsert = precompile('conversationReferenceUpsert', (db, row: ConversationReferencesTable) =>
+  db
+    .insertInto('conversation_references')
+    .values(row)
+    // Written only when it changed: an unchanged reference (every turn of a conversation) costs a read,
+    // not a commit. updated_at is when the reference last changed.
+    .onConflict((oc) =>
+      oc
+        .column('user_aad_id')
+        .doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at })
+        .where((eb) => eb.or([eb('conversation_references.reference', '<>', eb.ref('excluded.reference')), eb('conversation_references.tenant_id', '<>', eb.ref('excluded.tenant_id'))])),
+    ),
+);
 
 export function createConversationReferenceRepository(ctx: StoreContext): ConversationReferenceStore {
   // SQLite only: there one bot process writes the file (the one-bot lock), so what it last stored is what is
@@ -26,18 +43,7 @@ export function createConversationReferenceRepository(ctx: StoreContext): Conver
       memo?.beginWrite(row.user_aad_id);
       let stored = false;
       try {
-        await ctx.db
-          .insertInto('conversation_references')
-          .values(row)
-          // Written only when it changed: an unchanged reference (every turn of a conversation) costs a read,
-          // not a commit. updated_at is when the reference last changed.
-          .onConflict((oc) =>
-            oc
-              .column('user_aad_id')
-              .doUpdateSet({ tenant_id: row.tenant_id, reference: row.reference, updated_at: row.updated_at })
-              .where((eb) => eb.or([eb('conversation_references.reference', '<>', eb.ref('excluded.reference')), eb('conversation_references.tenant_id', '<>', eb.ref('excluded.tenant_id'))])),
-          )
-          .execute();
+        await conversationReferenceUpsert.execute(ctx, ctx.db, row);
         stored = true;
       } finally {
         memo?.endWrite(row.user_aad_id, stored ? { tenantId: row.tenant_id, text: row.reference, now } : null);

@@ -11,11 +11,14 @@ import { escalationRow, toEscalation, toRouting } from './escalationRows';
 import { checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows, toOutboxMessage } from './outboxRepository';
 import { decisionSeal, routingSeal } from './recordSeals';
-import type { Database } from './schema';
+import { precompile } from './precompiledQuery';
+import type { Database, DecisionsTable } from './schema';
 import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
 import { insertTimerRows, timerRows, toTimer } from './timerRepository';
 import { completeWizardSession } from './wizardSessionRepository';
+
+export const decisionInsert = precompile('decisionInsert', (db, p: DecisionsTable) => db.insertInto('decisions').values(p));
 
 /** A decision and what was written with it, read back (for a replayed final wizard step). */
 async function loadRecordedDecision(trx: Transaction<Database>, decisionId: string): Promise<RecordedDecision> {
@@ -59,7 +62,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
           const completion = await completeWizardSession(trx, ctx, session.sessionId, session.expectedVersion, decision.id, now);
           if (completion.kind === 'already_completed') return loadRecordedDecision(trx, completion.decisionId);
         }
-        await trx.insertInto('decisions').values(decision).execute();
+        await decisionInsert.execute(ctx, trx, decision);
         if (approval !== null) await trx.insertInto('approval_requests').values(approval).execute();
         if (escalation !== null) await trx.insertInto('escalations').values(escalation).execute();
         const insertedTimers = await insertTimerRows(trx, timers);
@@ -98,7 +101,7 @@ export function createDecisionRepository(ctx: StoreContext): DecisionStore {
           }, routingSeal(escalation));
         }
         // Last, after the audit events: if queuing a notification fails, the record and its events go too.
-        const queued = await insertOutboxRows(trx, outbox, decision.id);
+        const queued = await insertOutboxRows(trx, ctx, outbox, decision.id);
         return {
           replayed: false,
           record: toDecisionRecord(decision),

@@ -124,7 +124,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
           caseRef: decision.case_ref,
           payload: { escalationId: row.id, level: row.level, as: authority.as, copiesCancelled },
         }, acknowledgementSeal(acknowledged));
-        await insertOutboxRows(trx, queued, row.decision_id);
+        await insertOutboxRows(trx, ctx, queued, row.decision_id);
         return { kind: 'acknowledged', escalation: toEscalation(acknowledged) };
       });
     },
@@ -179,7 +179,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
           caseRef: decision.case_ref,
           payload: { escalationId: row.id, fromLevel, toLevel, dueAt, reason: command.reason ?? 'not_acknowledged', ...recipient },
         }, routingSeal(escalated));
-        await insertOutboxRows(trx, queued, row.decision_id);
+        await insertOutboxRows(trx, ctx, queued, row.decision_id);
         return { kind: 'escalated', escalation: toEscalation(escalated) };
       });
     },

@@ -11,6 +11,7 @@ import { appendAudit } from './auditLog';
 import { addMs, fromIso, fromIsoOrNull, fromJsonText, toIso, toJsonText } from './columnValues';
 import { isUniqueViolation, lockSkippingLocked } from './engineDifferences';
 import { checkDate, checkId, checkLeaseMs, checkLimit, clipError } from './fieldRules';
+import { precompile } from './precompiledQuery';
 import type { Database, OutboxTable } from './schema';
 import { timeOrderedId } from './timeOrderedId';
 import { currentCorrelationId } from '../correlation';
@@ -109,15 +110,23 @@ export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): Ou
   }));
 }
 
+/** A decision's notifications are queued with it: this insert runs precompiled. */
+export const outboxInsert = precompile('outboxInsert', (db, p: OutboxTable) => db.insertInto('outbox').values(p));
+
 /**
  * Inserts rows inside the caller's transaction, filling in the decision they are about where the row has
  * none. A key already queued aborts the transaction (DuplicateIdempotencyKeyError).
  */
-export async function insertOutboxRows(trx: Transaction<Database>, built: readonly OutboxTable[], decisionId: string | null = null): Promise<OutboxMessage[]> {
+export async function insertOutboxRows(
+  trx: Transaction<Database>,
+  ctx: StoreContext,
+  built: readonly OutboxTable[],
+  decisionId: string | null = null,
+): Promise<OutboxMessage[]> {
   const rows = built.map((r) => ({ ...r, decision_id: r.decision_id ?? decisionId }));
   for (const row of rows) {
     try {
-      await trx.insertInto('outbox').values(row).execute();
+      await outboxInsert.execute(ctx, trx, row);
     } catch (error) {
       if (isUniqueViolation(error)) throw new DuplicateIdempotencyKeyError(row.idempotency_key);
       throw error;
@@ -217,7 +226,7 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
         if (Number(result.numUpdatedRows) !== 1) return false;
         if (followUpRows.length > 0) {
           const message = await trx.selectFrom('outbox').select('decision_id').where('id', '=', id).executeTakeFirstOrThrow();
-          await insertOutboxRows(trx, followUpRows, message.decision_id);
+          await insertOutboxRows(trx, ctx, followUpRows, message.decision_id);
         }
         return true;
       });
@@ -307,7 +316,7 @@ export function createOutboxRepository(ctx: StoreContext): OutboxStore {
         const message = await trx.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
         const decision =
           message.decision_id === null ? undefined : await trx.selectFrom('decisions').select('case_ref').where('id', '=', message.decision_id).executeTakeFirst();
-        await insertOutboxRows(trx, followUpRows, message.decision_id);
+        await insertOutboxRows(trx, ctx, followUpRows, message.decision_id);
         await appendAudit(trx, ctx, {
           type: 'notification.dead_lettered',
           actor: `worker:${workerId}`,

@@ -7,6 +7,7 @@ import type { ApplyStepResult, WizardSession, WizardSessionStore, WizardStatus }
 import { fromIso, fromJsonText, toIso, toJsonText } from './columnValues';
 import { isUniqueViolation, lockForUpdate } from './engineDifferences';
 import { checkCaseRef, checkId, checkLimit, checkVersion } from './fieldRules';
+import { precompile } from './precompiledQuery';
 import type { Database, WizardSessionsTable } from './schema';
 import { StoreConflictError, StoreValidationError } from './storeErrors';
 import { type Executor, inTransaction, type StoreContext } from './storeContext';
@@ -35,8 +36,35 @@ function checkAnswers(answers: unknown): Record<string, unknown> {
   return answers as Record<string, unknown>;
 }
 
-async function findSession(db: Executor, id: string): Promise<WizardSessionsTable | undefined> {
-  return db.selectFrom('wizard_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+// Every wizard step reads its session, locks it, updates it and reads it back: these run precompiled.
+export const sessionById = precompile('sessionById', (db, p: { id: string }) => db.selectFrom('wizard_sessions').selectAll().where('id', '=', p.id));
+
+export const sessionByIdForUpdate = precompile('sessionByIdForUpdate', (db, p: { id: string }, engine) =>
+  lockForUpdate(db.selectFrom('wizard_sessions').selectAll().where('id', '=', p.id), engine),
+);
+
+/** A step's change (its columns in the order given) to a session still active at `expectedVersion`. */
+export const stepUpdate = precompile(
+  'stepUpdate',
+  (db, p: Partial<WizardSessionsTable> & { sessionId: string; expectedVersion: number }) => {
+    const { sessionId, expectedVersion, ...set } = p;
+    return db.updateTable('wizard_sessions').set(set).where('id', '=', sessionId).where('version', '=', expectedVersion).where('status', '=', 'active');
+  },
+);
+
+export const sessionCompletion = precompile(
+  'sessionCompletion',
+  (db, p: { sessionId: string; expectedVersion: number; decisionId: string; version: number; updatedAt: string }) =>
+    db
+      .updateTable('wizard_sessions')
+      .set({ status: 'completed', decision_id: p.decisionId, version: p.version, updated_at: p.updatedAt })
+      .where('id', '=', p.sessionId)
+      .where('version', '=', p.expectedVersion)
+      .where('status', '=', 'active'),
+);
+
+function findSession(ctx: StoreContext, db: Executor, id: string): Promise<WizardSessionsTable | undefined> {
+  return sessionById.takeFirst(ctx, db, { id });
 }
 
 /**
@@ -51,19 +79,13 @@ export async function completeWizardSession(
   decisionId: string,
   now: Date,
 ): Promise<{ kind: 'completed' } | { kind: 'already_completed'; decisionId: string }> {
-  const row = await lockForUpdate(trx.selectFrom('wizard_sessions').selectAll().where('id', '=', sessionId), ctx.engine).executeTakeFirst();
+  const row = await sessionByIdForUpdate.takeFirst(ctx, trx, { id: sessionId });
   if (row === undefined) throw new StoreConflictError(`wizard session ${sessionId} does not exist`);
   if (row.status === 'completed' && row.decision_id !== null) return { kind: 'already_completed', decisionId: row.decision_id };
   if (row.status !== 'active') throw new StoreConflictError(`wizard session ${sessionId} is ${row.status}`);
   if (row.version !== expectedVersion) throw new StoreConflictError(`wizard session ${sessionId} is at version ${row.version}, not ${expectedVersion}`);
-  const result = await trx
-    .updateTable('wizard_sessions')
-    .set({ status: 'completed', decision_id: decisionId, version: row.version + 1, updated_at: toIso(now) })
-    .where('id', '=', sessionId)
-    .where('version', '=', expectedVersion)
-    .where('status', '=', 'active')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new StoreConflictError(`wizard session ${sessionId} changed while completing it`);
+  const updated = await sessionCompletion.affectedRows(ctx, trx, { sessionId, expectedVersion, decisionId, version: row.version + 1, updatedAt: toIso(now) });
+  if (Number(updated) !== 1) throw new StoreConflictError(`wizard session ${sessionId} changed while completing it`);
   return { kind: 'completed' };
 }
 
@@ -97,7 +119,7 @@ export function createWizardSessionRepository(ctx: StoreContext): WizardSessionS
     },
 
     async getWizardSession(id) {
-      const row = await findSession(ctx.db, id);
+      const row = await findSession(ctx, ctx.db, id);
       return row === undefined ? null : toWizardSession(row);
     },
 
@@ -113,20 +135,14 @@ export function createWizardSessionRepository(ctx: StoreContext): WizardSessionS
         updated_at: toIso(ctx.now()),
       };
       return inTransaction(ctx, async (trx) => {
-        const row = await lockForUpdate(trx.selectFrom('wizard_sessions').selectAll().where('id', '=', sessionId), ctx.engine).executeTakeFirst();
+        const row = await sessionByIdForUpdate.takeFirst(ctx, trx, { id: sessionId });
         if (row === undefined) return { kind: 'not_found' };
         if (row.status !== 'active') return { kind: 'closed', session: toWizardSession(row) };
         if (row.version !== expectedVersion) return { kind: 'replayed', session: toWizardSession(row) };
-        const result = await trx
-          .updateTable('wizard_sessions')
-          .set(set)
-          .where('id', '=', sessionId)
-          .where('version', '=', expectedVersion)
-          .where('status', '=', 'active')
-          .executeTakeFirst();
-        const current = await findSession(trx, sessionId);
+        const updated = await stepUpdate.affectedRows(ctx, trx, { ...set, sessionId, expectedVersion });
+        const current = await findSession(ctx, trx, sessionId);
         if (current === undefined) return { kind: 'not_found' };
-        return { kind: Number(result.numUpdatedRows) === 1 ? 'applied' : 'replayed', session: toWizardSession(current) };
+        return { kind: Number(updated) === 1 ? 'applied' : 'replayed', session: toWizardSession(current) };
       });
     },
 

@@ -33,6 +33,36 @@ describe('SQLite statement cache', function () {
     assert.deepEqual(db.prepare('select 2 as n').all([]), [{ n: 2 }], 'dropped, then prepared afresh');
   });
 
+  it('drops the least recently used statement first, however long ago each was added', function () {
+    const db = withStatementCache(raw, 3);
+    const a = db.prepare('select 1 as n');
+    const b = db.prepare('select 2 as n');
+    const c = db.prepare('select 3 as n');
+    // Used since they were added: a, then b. Least recently used now: c, then a.
+    assert.equal(db.prepare('select 1 as n'), a);
+    assert.equal(db.prepare('select 2 as n'), b);
+    const d = db.prepare('select 4 as n');
+    assert.equal(db.cachedStatements, 3);
+    const e = db.prepare('select 5 as n');
+    assert.equal(db.cachedStatements, 3);
+    // c went first, then a: b, d and e are still kept (and using them drops nothing).
+    assert.equal(db.prepare('select 4 as n'), d);
+    assert.equal(db.prepare('select 5 as n'), e);
+    assert.equal(db.prepare('select 2 as n'), b);
+    assert.equal(db.cachedStatements, 3);
+    // Least recently used now: d, then e. Preparing a again drops d; preparing d again drops e; b stays.
+    assert.notEqual(db.prepare('select 1 as n'), a, 'a had been dropped: prepared afresh');
+    assert.notEqual(db.prepare('select 4 as n'), d, 'd was least recently used: dropped for a');
+    assert.equal(db.prepare('select 2 as n'), b);
+    assert.notEqual(db.prepare('select 3 as n'), c, 'c had been dropped: prepared afresh');
+    assert.equal(db.cachedStatements, 3);
+  });
+
+  it('refuses a size that is not a whole number of at least 1', function () {
+    assert.throws(() => withStatementCache(raw, 0), RangeError);
+    assert.throws(() => withStatementCache(raw, 2.5), RangeError);
+  });
+
   it('a kept statement still answers after the schema changes under it', function () {
     const db = withStatementCache(raw);
     db.prepare('insert into t (v) values (?)').run(['a']);

@@ -11,6 +11,7 @@ import { describeDecisions } from './contract/decisions';
 import { describeEscalations } from './contract/escalations';
 import { describeOutbox } from './contract/outbox';
 import { describeRecordIntegrity } from './contract/recordIntegrity';
+import { describeStatementReuse } from './contract/statementReuse';
 import { describeWizardSessions } from './contract/wizardSessions';
 import { type StoreHarness, type TestDatabase, TestClock } from './storeHarness';
 
@@ -43,4 +44,5 @@ export function describeStoreContract(harness: StoreHarness): void {
   describeAuditTrail(env);
   describeDataProtection(env);
   describeRecordIntegrity(env);
+  describeStatementReuse(env);
 }

@@ -13,6 +13,7 @@ import { toIso } from './columnValues';
 import { lockForUpdate } from './engineDifferences';
 import { checkComment, checkId, checkLimit, checkVersion } from './fieldRules';
 import { insertOutboxRows, outboxRows } from './outboxRepository';
+import { precompile } from './precompiledQuery';
 import { approvalSeal } from './recordSeals';
 import { StoreValidationError } from './storeErrors';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -24,6 +25,11 @@ const SETTLED: Record<ApprovalAction, { status: ApprovalStatus; decisionState: D
   cancel: { status: 'cancelled', decisionState: 'approval_cancelled', event: 'approval.cancelled' },
 };
 
+/** Every decision's view (the final step of every check) asks for its approval request: this read runs precompiled. */
+export const approvalForDecision = precompile('approvalForDecision', (db, p: { decisionId: string }) =>
+  db.selectFrom('approval_requests').selectAll().where('decision_id', '=', p.decisionId).orderBy('created_at', 'desc'),
+);
+
 export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
   return {
     async getApproval(id) {
@@ -32,7 +38,7 @@ export function createApprovalRepository(ctx: StoreContext): ApprovalStore {
     },
 
     async getApprovalForDecision(decisionId) {
-      const row = await ctx.db.selectFrom('approval_requests').selectAll().where('decision_id', '=', decisionId).orderBy('created_at', 'desc').executeTakeFirst();
+      const row = await approvalForDecision.takeFirst(ctx, ctx.db, { decisionId });
       return row === undefined ? null : toApproval(row);
     },
 

@@ -3,6 +3,7 @@ import { CONSENT_STATUSES, type ConsentEntry, type ConsentStatus, type ConsentSt
 import { appendAudit } from './auditLog';
 import { fromIso, toIso } from './columnValues';
 import { checkCaseRef, checkDisplayName, checkId } from './fieldRules';
+import { precompile } from './precompiledQuery';
 import type { ConsentRegisterTable } from './schema';
 import { StoreValidationError } from './storeErrors';
 import { timeOrderedId } from './timeOrderedId';
@@ -23,6 +24,11 @@ export function toConsentEntry(row: ConsentRegisterTable): ConsentEntry {
     recordedAt: fromIso(row.recorded_at),
   };
 }
+
+/** The wizard's consent steps and every decision's view read a case's register: this read runs precompiled. */
+export const consentForCase = precompile('consentForCase', (db, p: { caseRef: string }) =>
+  db.selectFrom('consent_register').selectAll().where('case_ref', '=', p.caseRef).orderBy('recorded_at').orderBy('id'),
+);
 
 const optionalId = (v: string | null | undefined, field: string) => (v === null || v === undefined ? null : checkId(v, field));
 
@@ -60,7 +66,7 @@ export function createConsentRegisterRepository(ctx: StoreContext): ConsentStore
 
     async listConsent(caseRef: string): Promise<ConsentEntry[]> {
       const canonical = checkCaseRef(caseRef, ctx.caseRefPattern);
-      const rows = await ctx.db.selectFrom('consent_register').selectAll().where('case_ref', '=', canonical).orderBy('recorded_at').orderBy('id').execute();
+      const { rows } = await consentForCase.execute(ctx, ctx.db, { caseRef: canonical });
       return rows.map(toConsentEntry);
     },
   };

@@ -23,6 +23,11 @@ export const conversationReferenceUpsert = precompile('conversationReferenceUpse
     ),
 );
 
+/** Every proactive message reads its recipient's reference: this read runs precompiled. */
+export const conversationReferenceByUser = precompile('conversationReferenceByUser', (db, p: { userAadId: string }) =>
+  db.selectFrom('conversation_references').selectAll().where('user_aad_id', '=', p.userAadId),
+);
+
 export function createConversationReferenceRepository(ctx: StoreContext): ConversationReferenceStore {
   // SQLite only: there one bot process writes the file (the one-bot lock), so what it last stored is what is
   // there. PostgreSQL replicas each take turns of the same user: one replica's memo can be out of date (a turn
@@ -51,7 +56,7 @@ export function createConversationReferenceRepository(ctx: StoreContext): Conver
     },
 
     async getConversationReference(userAadId) {
-      const row = await ctx.db.selectFrom('conversation_references').selectAll().where('user_aad_id', '=', userAadId).executeTakeFirst();
+      const row = await conversationReferenceByUser.takeFirst(ctx, ctx.db, { userAadId });
       if (row === undefined) return null;
       return { userAadId: row.user_aad_id, tenantId: row.tenant_id, reference: fromJsonText<unknown>(row.reference), updatedAt: fromIso(row.updated_at) };
     },

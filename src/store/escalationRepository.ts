@@ -13,6 +13,7 @@ import { lockForUpdate } from './engineDifferences';
 import { checkDate, checkDisplayName, checkId, checkLimit } from './fieldRules';
 import { checkLevel, toEscalation, toRouting, withReached } from './escalationRows';
 import { cancelPendingOutbox, channelCopyOf, insertOutboxRows, outboxRows } from './outboxRepository';
+import { precompile } from './precompiledQuery';
 import { StoreValidationError } from './storeErrors';
 import { acknowledgementSeal, routingSeal } from './recordSeals';
 import { inTransaction, type StoreContext } from './storeContext';
@@ -40,6 +41,11 @@ function acknowledgerName(displayName: unknown): string | null {
   }
 }
 
+/** Every decision's view (the final step of every check) asks for its escalation: this read runs precompiled. */
+export const escalationForDecision = precompile('escalationForDecision', (db, p: { decisionId: string }) =>
+  db.selectFrom('escalations').selectAll().where('decision_id', '=', p.decisionId).orderBy('created_at', 'desc'),
+);
+
 export function createEscalationRepository(ctx: StoreContext): EscalationStore {
   return {
     async getEscalation(id) {
@@ -48,7 +54,7 @@ export function createEscalationRepository(ctx: StoreContext): EscalationStore {
     },
 
     async getEscalationForDecision(decisionId) {
-      const row = await ctx.db.selectFrom('escalations').selectAll().where('decision_id', '=', decisionId).orderBy('created_at', 'desc').executeTakeFirst();
+      const row = await escalationForDecision.takeFirst(ctx, ctx.db, { decisionId });
       return row === undefined ? null : toEscalation(row);
     },
 

@@ -63,6 +63,13 @@ export const sessionCompletion = precompile(
       .where('status', '=', 'active'),
 );
 
+// Every check starts with a session insert and its card's attachment: these run precompiled too.
+export const sessionInsert = precompile('sessionInsert', (db, row: WizardSessionsTable) => db.insertInto('wizard_sessions').values(row));
+
+export const cardAttachment = precompile('cardAttachment', (db, p: { sessionId: string; activityId: string; conversationRef: string; updatedAt: string }) =>
+  db.updateTable('wizard_sessions').set({ activity_id: p.activityId, conversation_ref: p.conversationRef, updated_at: p.updatedAt }).where('id', '=', p.sessionId),
+);
+
 function findSession(ctx: StoreContext, db: Executor, id: string): Promise<WizardSessionsTable | undefined> {
   return sessionById.takeFirst(ctx, db, { id });
 }
@@ -110,7 +117,7 @@ export function createWizardSessionRepository(ctx: StoreContext): WizardSessionS
         updated_at: now,
       };
       try {
-        await ctx.db.insertInto('wizard_sessions').values(row).execute();
+        await sessionInsert.execute(ctx, ctx.db, row);
       } catch (error) {
         if (isUniqueViolation(error)) throw new StoreConflictError(`wizard session ${row.id} already exists`);
         throw error;
@@ -147,11 +154,7 @@ export function createWizardSessionRepository(ctx: StoreContext): WizardSessionS
     },
 
     async attachWizardCard(sessionId, activityId, conversationRef) {
-      await ctx.db
-        .updateTable('wizard_sessions')
-        .set({ activity_id: checkId(activityId, 'activityId'), conversation_ref: toJsonText(conversationRef), updated_at: toIso(ctx.now()) })
-        .where('id', '=', sessionId)
-        .execute();
+      await cardAttachment.execute(ctx, ctx.db, { sessionId, activityId: checkId(activityId, 'activityId'), conversationRef: toJsonText(conversationRef), updatedAt: toIso(ctx.now()) });
     },
 
     async abandonWizardSession(sessionId) {

@@ -6,10 +6,13 @@
 import assert from 'node:assert/strict';
 import { type Compilable, type Kysely, sql } from 'kysely';
 import type { NewOutboxMessage } from '../../src/domain/ports/store';
+import { approvalForDecision } from '../../src/store/approvalRepository';
 import { auditInsert, chainHeadForUpdate, chainHeadUpdate } from '../../src/store/auditLog';
-import { conversationReferenceUpsert } from '../../src/store/conversationReferenceRepository';
+import { consentForCase } from '../../src/store/consentRegisterRepository';
+import { conversationReferenceByUser, conversationReferenceUpsert } from '../../src/store/conversationReferenceRepository';
 import { decisionInsert } from '../../src/store/decisionRepository';
 import { decisionRow } from '../../src/store/decisionRows';
+import { escalationForDecision } from '../../src/store/escalationRepository';
 import { lockForUpdate, type Engine } from '../../src/store/engineDifferences';
 import { DEFAULT_CASE_REF_PATTERN } from '../../src/store/fieldRules';
 import { createKysely } from '../../src/store/openStore';
@@ -17,7 +20,7 @@ import { outboxInsert, outboxRows } from '../../src/store/outboxRepository';
 import { precompile, precompileCounts, type PrecompiledQuery } from '../../src/store/precompiledQuery';
 import type { AuditEventsTable, ConversationReferencesTable, Database, WizardSessionsTable } from '../../src/store/schema';
 import type { StoreContext } from '../../src/store/storeContext';
-import { sessionById, sessionByIdForUpdate, sessionCompletion, stepUpdate } from '../../src/store/wizardSessionRepository';
+import { cardAttachment, sessionById, sessionByIdForUpdate, sessionCompletion, sessionInsert, stepUpdate } from '../../src/store/wizardSessionRepository';
 import { countCompilations } from './compilationCounter';
 import { decisionCommand } from './fixtures/sampleDecision';
 
@@ -85,7 +88,49 @@ function stepSet(extra: Partial<WizardSessionsTable>): Partial<WizardSessionsTab
   };
 }
 
+function sessionRow(overrides: Partial<WizardSessionsTable> = {}): WizardSessionsTable {
+  // The columns in the order createWizardSession builds them.
+  return {
+    id: 'card-1',
+    user_aad_id: 'aad-prac-1',
+    tenant_id: 'tenant-1',
+    council_id: 'testshire',
+    step: 'contactType',
+    answers: '{"answers":{},"history":[]}',
+    case_ref: null,
+    version: 1,
+    status: 'active',
+    decision_id: null,
+    activity_id: null,
+    conversation_ref: null,
+    created_at: NOW.toISOString(),
+    updated_at: NOW.toISOString(),
+    ...overrides,
+  };
+}
+
 const CASES: Case<unknown>[] = [
+  caseOf({
+    query: sessionInsert,
+    original: (db, row: WizardSessionsTable) => db.insertInto('wizard_sessions').values(row),
+    params: [
+      sessionRow(),
+      sessionRow({ activity_id: 'act-1', conversation_ref: '{"conversation":{"id":"c-1"}}' }),
+      sessionRow({ id: evil, answers: '{}', conversation_ref: 'null', created_at: '', updated_at: '' }),
+      sessionRow({ id: '?', user_aad_id: '$1', answers: null }),
+    ],
+  }),
+  caseOf({
+    query: cardAttachment,
+    original: (db, p: { sessionId: string; activityId: string; conversationRef: string; updatedAt: string }) =>
+      db.updateTable('wizard_sessions').set({ activity_id: p.activityId, conversation_ref: p.conversationRef, updated_at: p.updatedAt }).where('id', '=', p.sessionId),
+    params: [
+      { sessionId: 'card-1', activityId: 'act-1', conversationRef: '{"conversation":{"id":"c-1"}}', updatedAt: NOW.toISOString() },
+      { sessionId: evil, activityId: '$2', conversationRef: 'null', updatedAt: '' },
+      { sessionId: '', activityId: '?', conversationRef: '{}', updatedAt: NOW.toISOString() },
+      { sessionId: 'card-2', activityId: 'act-2', conversationRef: null as unknown as string, updatedAt: NOW.toISOString() },
+    ],
+  }),
   caseOf({
     query: sessionById,
     original: (db, p: { id: string }) => db.selectFrom('wizard_sessions').selectAll().where('id', '=', p.id),
@@ -183,6 +228,26 @@ const CASES: Case<unknown>[] = [
       { user_aad_id: 'aad-prac-1', tenant_id: 'tenant-1', reference: '{"conversation":{"id":"c-1"}}', updated_at: NOW.toISOString() },
       { user_aad_id: evil, tenant_id: '', reference: 'null', updated_at: '' },
     ],
+  }),
+  caseOf({
+    query: conversationReferenceByUser,
+    original: (db, p: { userAadId: string }) => db.selectFrom('conversation_references').selectAll().where('user_aad_id', '=', p.userAadId),
+    params: [{ userAadId: 'aad-prac-1' }, { userAadId: '' }, { userAadId: evil }, { userAadId: '$1' }, { userAadId: null as unknown as string }],
+  }),
+  caseOf({
+    query: consentForCase,
+    original: (db, p: { caseRef: string }) => db.selectFrom('consent_register').selectAll().where('case_ref', '=', p.caseRef).orderBy('recorded_at').orderBy('id'),
+    params: [{ caseRef: 'CASE-1001' }, { caseRef: '' }, { caseRef: evil }, { caseRef: '?' }, { caseRef: null as unknown as string }],
+  }),
+  caseOf({
+    query: approvalForDecision,
+    original: (db, p: { decisionId: string }) => db.selectFrom('approval_requests').selectAll().where('decision_id', '=', p.decisionId).orderBy('created_at', 'desc'),
+    params: [{ decisionId: 'dec-1' }, { decisionId: '' }, { decisionId: evil }, { decisionId: null as unknown as string }],
+  }),
+  caseOf({
+    query: escalationForDecision,
+    original: (db, p: { decisionId: string }) => db.selectFrom('escalations').selectAll().where('decision_id', '=', p.decisionId).orderBy('created_at', 'desc'),
+    params: [{ decisionId: 'dec-1' }, { decisionId: '' }, { decisionId: evil }, { decisionId: null as unknown as string }],
   }),
 ];
 

@@ -1,6 +1,6 @@
 /**
- * Queries built and compiled once, then run with fresh parameters: for the statements every wizard step and
- * every final step runs. Building a Kysely query and compiling it costs more CPU than running most of ours.
+ * Queries built and compiled once, then run with fresh parameters: for the statements every check runs (a new
+ * check, its wizard steps, its final step and its outcome's reads; docs/data.md lists them). Building a Kysely query and compiling it costs more CPU than running most of ours.
  *
  * A precompiled query is its Kysely builder, written as usual, over a parameters object. The first time it
  * runs on a Kysely instance with parameters of a given shape (their keys, in order), the builder is called

@@ -15,7 +15,7 @@ import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, Decisi
 import { serviceUrlOf } from './conversationLookup';
 import type { TextPayload } from '../notify/outboxPayloads';
 import { cardUpdateMessage } from './managerNotificationPlanner';
-import type { Actor } from './actor';
+import { type Actor, queuedBy } from './actor';
 import type { DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
 
@@ -95,7 +95,7 @@ export class ApprovalService {
       action,
       comment: trimmed,
       ...(version !== undefined ? { expectedVersion: version } : {}),
-      notifications,
+      notifications: queuedBy(actor, notifications),
     });
     switch (result.kind) {
       case 'not_found':

@@ -11,7 +11,7 @@ import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../domain/views';
-import type { Actor } from './actor';
+import { type Actor, queuedBy, turnFields } from './actor';
 import { alertCopyViews, managerStatusFacts } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
 import { routedPersonName } from './routedPersonName';
@@ -59,14 +59,14 @@ export class DecisionService {
       practitioner: { aadObjectId: input.actor.aadObjectId, displayName: input.actor.displayName, tenantId: input.actor.tenantId },
       caseRef: input.caseRef,
       decision,
-      notifications: plan.notifications,
+      notifications: queuedBy(input.actor, plan.notifications),
       ...(plan.approval ? { approval: { ...plan.approval, practitionerCard: input.practitionerCard ?? null } } : {}),
       ...(plan.escalation ? { escalation: { ...plan.escalation, practitionerCard: input.practitionerCard ?? null } } : {}),
       ...(plan.timers ? { timers: plan.timers } : {}),
       ...(input.completesSession ? { completesSession: input.completesSession } : {}),
     });
     this.deps.log?.info(
-      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length },
+      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...turnFields(input.actor) },
       'decision',
     );
     const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logging';
-import { actionData, answersFor, cardText, conversationOf, type Harness, PEOPLE, queryRows, startHarness, BASE_FACTS } from './botHarness';
+import { actionData, answersFor, cardText, conversationOf, type Harness, PEOPLE, type Person, queryRows, startHarness, BASE_FACTS } from './botHarness';
 
 const SAFEGUARDING = { ...BASE_FACTS, contactType: 'young_person', age: 16, purpose: 'keep_in_touch', safeguardingConcern: true };
 
@@ -83,7 +83,7 @@ describe('bot: correlation ids of overlapping turns', function () {
     await patLastStep;
 
     const lines = out.lines();
-    const decisionLine = (who: typeof pat) => {
+    const decisionLine = (who: Person) => {
       const found = lines.filter((l) => l.msg === 'decision' && l.practitionerAadId === who.aadObjectId);
       assert.equal(found.length, 1, `one decision line for ${who.aadObjectId}`);
       return found[0];
@@ -112,7 +112,7 @@ describe('bot: correlation ids of overlapping turns', function () {
 
     // The outbox rows: each decision's rows carry the id of the turn that made it.
     const rows = queryRows(h.dbFile, 'select o.kind, o.correlation_id, d.practitioner_aad_id from outbox o join decisions d on d.id = o.decision_id');
-    const rowsOf = (who: typeof pat) => rows.filter((r) => r.practitioner_aad_id === who.aadObjectId);
+    const rowsOf = (who: Person) => rows.filter((r) => r.practitioner_aad_id === who.aadObjectId);
     assert.ok(rowsOf(pat).length >= 1 && rowsOf(jo).length >= 1, 'both decisions queued notifications');
     assert.equal(rows.length, queryRows(h.dbFile, 'select count(*) n from outbox')[0].n, 'every row belongs to one of the two decisions');
     for (const row of rowsOf(pat)) assert.equal(row.correlation_id, patTurn, `Pat's ${row.kind}`);

@@ -88,7 +88,7 @@ export class ChecksService {
     const [approval, escalation, reports] = await Promise.all([
       this.deps.store.getApprovalForDecision(record.id),
       this.deps.store.getEscalationForDecision(record.id),
-      this.deps.directory.reportsOf(actor.aadObjectId),
+      this.deps.directory.reportsOf(actor.aadObjectId, actor),
     ]);
     const inTeam = reports.some((p) => p.aadObjectId === record.practitionerAadId);
     const approver = approval !== null && maySettleApproval(actor, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
@@ -122,7 +122,7 @@ export class ChecksService {
   }
 
   async team(actor: Actor): Promise<ChecksListView> {
-    const reports = await this.deps.directory.reportsOf(actor.aadObjectId);
+    const reports = await this.deps.directory.reportsOf(actor.aadObjectId, actor);
     const records = await this.deps.store.listDecisionsForTeam(
       { managerAadId: actor.aadObjectId, memberAadIds: reports.map((p) => p.aadObjectId) },
       LIST_LIMIT,

@@ -51,7 +51,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
 
   private async findManager(actor: Actor): Promise<{ manager: Person | null; lookupFailed: boolean }> {
     try {
-      return { manager: await this.deps.directory.managerOf(actor.aadObjectId), lookupFailed: false };
+      return { manager: await this.deps.directory.managerOf(actor.aadObjectId, actor), lookupFailed: false };
     } catch (e) {
       this.deps.log.error({ err: e, alert: true, ...turnFields(actor) }, 'line manager lookup failed; routing to the escalation channel');
       return { manager: null, lookupFailed: true };

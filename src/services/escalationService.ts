@@ -127,7 +127,7 @@ export class EscalationService {
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update:${sent.id}`, { activityId: sent.sentActivityId, conversationId: where.conversationId }, where.serviceUrl, ackCard, e.id));
     }
     if (e.practitionerCard) {
-      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }]);
+      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }], undefined, undefined, actor);
       const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, { kind: 'outcome', view }, e.id));
     }

@@ -28,7 +28,7 @@ import { activitySchema, parseActivity } from './activitySchema';
 import type { ChannelCheckAdapter } from './adapter';
 import { checkSender } from './senderGuard';
 import { checkTenant } from './tenantGuard';
-import { setTurnTrace } from './turnTrace';
+import { setTurnTrace, turnTrace } from './turnTrace';
 
 export interface MessageEndpointDeps {
   adapter: ChannelCheckAdapter;
@@ -65,8 +65,8 @@ export function messageEndpoint(deps: MessageEndpointDeps): (request: ActivityRe
   const { adapter, auth, bot, allowedTenants } = deps;
   const schema = activitySchema({ httpsOnly: deps.httpsOnly });
   return async (request) => {
-    const correlationId = newCorrelationId();
-    const log = deps.log.child({ correlationId });
+    const trace = turnTrace(deps.log, newCorrelationId());
+    const { correlationId } = trace;
     const parsed = parseActivity(schema, request.body);
     if (!parsed.ok) throw new HttpRefusal(400, parsed.problem);
     const activity = validateAndFixActivity({ ...parsed.activity } as unknown as Activity);
@@ -78,32 +78,33 @@ export function messageEndpoint(deps: MessageEndpointDeps): (request: ActivityRe
       const err = error as { name?: unknown; message?: unknown; code?: unknown };
       const detail = { errorName: String(err.name ?? 'Error'), errorCode: typeof err.code === 'string' ? err.code : undefined, reason: String(err.message ?? '').slice(0, 200) };
       if (failure === 'unauthorized') {
-        log.warn({ ...detail, activityType: activity.type }, 'activity refused: the Bot Connector token was missing or not accepted');
+        trace.log.warn({ ...detail, activityType: activity.type }, 'activity refused: the Bot Connector token was missing or not accepted');
         throw new HttpRefusal(401, 'unauthorized');
       }
       if (failure === 'unavailable') {
-        log.error(detail, 'activity not processed: the Bot Framework signing keys could not be fetched; Teams will retry');
+        trace.log.error(detail, 'activity not processed: the Bot Framework signing keys could not be fetched; Teams will retry');
         throw new HttpRefusal(503, 'temporarily unavailable; retry later', { 'Retry-After': '10' });
       }
-      log.error({ ...detail, err: error }, 'activity not processed: authentication failed unexpectedly');
+      trace.log.error({ ...detail, err: error }, 'activity not processed: authentication failed unexpectedly');
       throw new Error('authentication failed unexpectedly', { cause: error });
     }
 
     const tenant = checkTenant(activity, allowedTenants);
     if (!tenant.ok) {
-      log.warn({ tenantId: tenant.tenantId, reason: tenant.reason, activityType: activity.type, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: tenant not served by this deployment');
+      trace.log.warn({ tenantId: tenant.tenantId, reason: tenant.reason, activityType: activity.type, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: tenant not served by this deployment');
       throw new HttpRefusal(403, 'this tenant is not served by this ChannelCheck deployment');
     }
 
     const sender = checkSender(activity);
     if (!sender.ok) {
-      log.warn({ reason: sender.problem, activityType: activity.type, channelId: activity.channelId ?? null, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: not a Teams activity from a known person');
+      trace.log.warn({ reason: sender.problem, activityType: activity.type, channelId: activity.channelId ?? null, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: not a Teams activity from a known person');
       throw new HttpRefusal(sender.status, sender.problem);
     }
 
-    log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null }, 'activity accepted');
+    // On the deployment's logger, the id as a field: a debug line must not make the turn's logger.
+    deps.log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null, correlationId }, 'activity accepted');
     const answer = await adapter.processAuthenticated(authenticated, activity, (context) => {
-      setTurnTrace(context, { correlationId, log });
+      setTurnTrace(context, trace);
       return bot.run(context);
     });
     return { status: answer?.status ?? 200, body: answer?.body };

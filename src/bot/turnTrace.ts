@@ -15,6 +15,21 @@ export interface TurnTrace {
 
 const TRACE = Symbol('channelcheck.turnTrace');
 
+/**
+ * The trace of the activity `correlationId`. Its logger (`base.child({ correlationId })`) is made the first
+ * time a line needs it: with secret fields redacted a child costs a few microseconds, and most turns write no
+ * line at the production level.
+ */
+export function turnTrace(base: Logger, correlationId: string): TurnTrace {
+  let log: Logger | undefined;
+  return {
+    correlationId,
+    get log() {
+      return (log ??= base.child({ correlationId }));
+    },
+  };
+}
+
 export function setTurnTrace(context: TurnContext, trace: TurnTrace): void {
   context.turnState.set(TRACE, trace);
 }

@@ -12,7 +12,6 @@
 import { format } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { currentCorrelationId } from './correlation';
 
 export const REDACT_PATHS = [
   'password',
@@ -85,10 +84,6 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
     name: options.name ?? 'channelcheck',
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    mixin() {
-      const correlationId = currentCorrelationId();
-      return correlationId === null ? {} : { correlationId };
-    },
     hooks: pattern === null ? {} : { streamWrite: (line: string) => line.replace(pattern, '[redacted]') },
   };
   if (options.destination) return pino(settings, options.destination);

@@ -1,6 +1,7 @@
 /**
  * The layering rules, checked: botbuilder only in src/bot; the domain core imports nothing but itself;
- * services and notification code return and carry data, never cards: they import no presenter or card code.
+ * services and notification code return and carry data, never cards: they import no presenter or card code;
+ * nothing holds state in async context (AsyncLocalStorage and async hooks make Node run hooks on every promise).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -42,6 +43,17 @@ describe('architecture', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('no source file uses async hooks or AsyncLocalStorage: the correlation id is passed by hand', () => {
+    assert.deepEqual(sources(SRC).flatMap((f) => asyncContextUses(f, fs.readFileSync(f, 'utf8'))), []);
+  });
+
+  it('the check above can fail: it names an import of async_hooks and a use of AsyncLocalStorage', () => {
+    const file = path.join(SRC, 'correlation.ts');
+    const text = "import { AsyncLocalStorage } from 'node:async_hooks';\nconst hooks = require('async_hooks');\nconst s = new (globalThis as any).AsyncLocalStorage();\n";
+    assert.deepEqual(asyncContextUses(file, text), ['src/correlation.ts imports node:async_hooks', 'src/correlation.ts imports async_hooks', 'src/correlation.ts uses AsyncLocalStorage', 'src/correlation.ts uses AsyncLocalStorage']);
+    assert.deepEqual(asyncContextUses(file, "import { randomUUID } from 'node:crypto';\n"), []);
+  });
+
   it('services and notification code import no card, presenter or bot code, and no card or botbuilder library', () => {
     const problems = ['services', 'notify'].flatMap((dir) => sources(path.join(SRC, dir)).flatMap((f) => presentationImports(f, imports(f))));
     assert.deepEqual(problems, []);
@@ -61,6 +73,18 @@ describe('architecture', () => {
 });
 
 const BOT = path.join(SRC, 'bot') + path.sep;
+
+/** Where `text` (the source of `file`) imports async_hooks or names AsyncLocalStorage, comments aside. */
+function asyncContextUses(file: string, source: string): string[] {
+  const where = path.relative(ROOT, file);
+  const text = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"])\/\/.*$/gm, '$1');
+  const hooks = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+'([^']+)'/g), ...text.matchAll(/(?:require|import)\(\s*'([^']+)'\s*\)/g)]
+    .map((m) => m[1]!)
+    .filter((i) => i === 'async_hooks' || i === 'node:async_hooks')
+    .map((i) => `${where} imports ${i}`);
+  const storage = [...text.matchAll(/\bAsyncLocalStorage\b/g)].map(() => `${where} uses AsyncLocalStorage`);
+  return [...hooks, ...storage];
+}
 
 /** What `file` imports that belongs to the presentation: bot or card code, botbuilder, the card libraries. */
 function presentationImports(file: string, imported: readonly string[]): string[] {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import { type BotCredentialOptions, BotCredentialsFactory } from './botCredentials';
 import { ReusedConnectorClientsAuthentication } from './reusedConnectorClients';
+import { turnTraceOf } from './turnTrace';
 
 export function botAuthOptions(config: Pick<Config, 'bot'>): ConfigurationBotFrameworkAuthenticationOptions {
   const { appId, appType, tenantId, cloud } = config.bot;
@@ -50,7 +51,8 @@ export class ChannelCheckAdapter extends CloudAdapter {
 export function createAdapter(config: Pick<Config, 'bot'>, log: Logger, auth: BotFrameworkAuthentication = createBotAuthentication(config)): ChannelCheckAdapter {
   const adapter = new ChannelCheckAdapter(auth);
   adapter.onTurnError = async (context, error) => {
-    log.error({ err: error, activityType: context.activity?.type }, 'unhandled error in a turn');
+    const turnLog = turnTraceOf(context)?.log ?? log;
+    turnLog.error({ err: error, activityType: context.activity?.type }, 'unhandled error in a turn');
     try {
       if (context.activity?.type === 'message') {
         await context.sendActivity(
@@ -58,7 +60,7 @@ export function createAdapter(config: Pick<Config, 'bot'>, log: Logger, auth: Bo
         );
       }
     } catch (sendError) {
-      log.error({ err: sendError }, 'could not tell the user about the error');
+      turnLog.error({ err: sendError }, 'could not tell the user about the error');
     }
   };
   return adapter;

@@ -24,6 +24,7 @@ import { UserFacingError } from '../services/userFacingError';
 import { type CommandRoutes, matchCommand } from './commands';
 import { parseInvokeValue, parseSubmitValue } from './invokePayload';
 import { actorFrom } from './turnActor';
+import { turnTraceOf } from './turnTrace';
 import type { TurnThrottle } from './turnThrottle';
 import type { VerbReply, VerbRoutes } from './verbs';
 
@@ -61,7 +62,7 @@ export class ChannelCheckBot extends TeamsActivityHandler {
 
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.remember(context);
-      await context.sendActivity(cardActivity(this.deps.welcome(actorFrom(context.activity))));
+      await context.sendActivity(cardActivity(this.deps.welcome(this.actorOf(context))));
       await next();
     });
 
@@ -70,6 +71,16 @@ export class ChannelCheckBot extends TeamsActivityHandler {
       await this.remember(context);
       await next();
     });
+  }
+
+  /** Who is acting, with the correlation id of the activity (turnTrace.ts) for the services. */
+  private actorOf(context: TurnContext): Actor {
+    return actorFrom(context.activity, turnTraceOf(context)?.correlationId);
+  }
+
+  /** The turn's logger (its lines carry the activity's correlation id); the bot's own outside such a turn. */
+  private logOf(context: TurnContext): Logger {
+    return turnTraceOf(context)?.log ?? this.deps.log;
   }
 
   private async remember(context: TurnContext): Promise<void> {
@@ -82,14 +93,14 @@ export class ChannelCheckBot extends TeamsActivityHandler {
       const { activityId: _activityId, ...reference } = Turn.getConversationReference(a);
       await this.deps.references.saveConversationReference(actor.aadObjectId, actor.tenantId, reference);
     } catch (e) {
-      this.deps.log.error({ err: e }, 'could not store the conversation reference');
+      this.logOf(context).error({ err: e }, 'could not store the conversation reference');
     }
   }
 
   private async handleText(context: TurnContext): Promise<void> {
     Turn.removeRecipientMention(context.activity);
     const text = (context.activity.text ?? '').trim();
-    const actor = actorFrom(context.activity);
+    const actor = this.actorOf(context);
     const { handler } = matchCommand(this.deps.commands, text);
     const throttled = await this.deps.throttle?.check(actor, { verb: null, data: null });
     if (throttled) {
@@ -104,13 +115,13 @@ export class ChannelCheckBot extends TeamsActivityHandler {
           await context.updateActivity({ ...cardActivity(update.replacement), id: update.card.activityId });
         } catch (e) {
           // The state changed already; an old card left as it was only offers buttons that now say so.
-          this.deps.log.warn({ err: e }, 'could not update an earlier card');
+          this.logOf(context).warn({ err: e }, 'could not update an earlier card');
         }
       }
       const sent = await context.sendActivity(cardActivity(reply.card));
       if (reply.onSent && sent?.id) await reply.onSent(sent.id);
     } catch (e) {
-      await context.sendActivity(cardActivity(this.errorCardFor(e, null)));
+      await context.sendActivity(cardActivity(this.errorCardFor(context, e, null)));
     }
   }
 
@@ -118,7 +129,7 @@ export class ChannelCheckBot extends TeamsActivityHandler {
   private async handleSubmit(context: TurnContext): Promise<void> {
     const parsed = parseSubmitValue(context.activity.value);
     if (!parsed.ok) {
-      await context.sendActivity(cardActivity(this.errorCardFor(new UserFacingError('bad_payload', 'That card action could not be read', parsed.message, 400), null)));
+      await context.sendActivity(cardActivity(this.errorCardFor(context, new UserFacingError('bad_payload', 'That card action could not be read', parsed.message, 400), null)));
       return;
     }
     const reply = await this.runVerb(context, parsed.verb, parsed.data);
@@ -153,23 +164,24 @@ export class ChannelCheckBot extends TeamsActivityHandler {
   private async runVerb(context: TurnContext, verb: string, data: Record<string, unknown>): Promise<VerbReply> {
     const handler = Object.prototype.hasOwnProperty.call(this.deps.verbs, verb) ? this.deps.verbs[verb] : undefined;
     if (!handler) {
-      return { kind: 'replaceCard', card: this.errorCardFor(new UserFacingError('unknown_verb', 'That card action is not known', 'This card may be from an older version of ChannelCheck. Start a new check.', 400), null) };
+      return { kind: 'replaceCard', card: this.errorCardFor(context, new UserFacingError('unknown_verb', 'That card action is not known', 'This card may be from an older version of ChannelCheck. Start a new check.', 400), null) };
     }
     try {
-      const actor = actorFrom(context.activity);
+      const actor = this.actorOf(context);
       const throttled = await this.deps.throttle?.check(actor, { verb, data });
       if (throttled) return { kind: 'replaceCard', card: throttled };
       return await handler({ actor, data, conversationRef: Turn.getConversationReference(context.activity) });
     } catch (e) {
-      return { kind: 'replaceCard', card: this.errorCardFor(e, { verb, data }) };
+      return { kind: 'replaceCard', card: this.errorCardFor(context, e, { verb, data }) };
     }
   }
 
-  private errorCardFor(e: unknown, retry: { verb: string; data: Record<string, unknown> } | null): CardJson {
+  private errorCardFor(context: TurnContext, e: unknown, retry: { verb: string; data: Record<string, unknown> } | null): CardJson {
     const errorId = randomUUID().slice(0, 8);
-    if (e instanceof UserFacingError) this.deps.log.warn({ code: e.code, errorId }, e.title);
-    else if (isStoreUnavailable(e)) this.deps.log.error({ err: e, errorId, storeUnavailable: e.reason }, 'the store could not be written; the user was told nothing was recorded');
-    else this.deps.log.error({ err: e, errorId }, 'card action failed');
+    const log = this.logOf(context);
+    if (e instanceof UserFacingError) log.warn({ code: e.code, errorId }, e.title);
+    else if (isStoreUnavailable(e)) log.error({ err: e, errorId, storeUnavailable: e.reason }, 'the store could not be written; the user was told nothing was recorded');
+    else log.error({ err: e, errorId }, 'card action failed');
     return presentError(e, errorId, retry);
   }
 }

@@ -1,6 +1,8 @@
 /**
  * The one place an HTTP request becomes a bot turn. In order:
- *   1. a correlation id for everything the activity causes (logs, outbox rows);
+ *   1. a correlation id for everything the activity causes, and a logger that puts it on every line: both
+ *      travel with the turn (turnTrace.ts), and the actor the services get carries the id to their log lines
+ *      and to the outbox rows they queue;
  *   2. the activity's shape, against the one activity schema: a malformed activity → 400 naming the field, and
  *      it never reaches botbuilder;
  *   3. botbuilder's own authentication of the Bot Connector token (BotFrameworkAuthentication.authenticateRequest).
@@ -19,13 +21,14 @@ import type { Activity, ActivityHandler } from 'botbuilder';
 import type { AuthenticateRequestResult, BotFrameworkAuthentication } from 'botframework-connector';
 import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import type { Logger } from 'pino';
-import { newCorrelationId, withCorrelationId } from '../correlation';
+import { newCorrelationId } from '../correlation';
 import { HttpRefusal } from '../server/httpRefusal';
 import type { ActivityRequest, ActivityResponse } from '../server/httpServer';
 import { activitySchema, parseActivity } from './activitySchema';
 import type { ChannelCheckAdapter } from './adapter';
 import { checkSender } from './senderGuard';
 import { checkTenant } from './tenantGuard';
+import { setTurnTrace, turnTrace } from './turnTrace';
 
 export interface MessageEndpointDeps {
   adapter: ChannelCheckAdapter;
@@ -59,46 +62,51 @@ export function classifyAuthFailure(error: unknown): AuthFailure {
 }
 
 export function messageEndpoint(deps: MessageEndpointDeps): (request: ActivityRequest) => Promise<ActivityResponse> {
-  const { adapter, auth, bot, allowedTenants, log } = deps;
+  const { adapter, auth, bot, allowedTenants } = deps;
   const schema = activitySchema({ httpsOnly: deps.httpsOnly });
-  return (request) =>
-    withCorrelationId(newCorrelationId(), async () => {
-      const parsed = parseActivity(schema, request.body);
-      if (!parsed.ok) throw new HttpRefusal(400, parsed.problem);
-      const activity = validateAndFixActivity({ ...parsed.activity } as unknown as Activity);
-      let authenticated: AuthenticateRequestResult;
-      try {
-        authenticated = await auth.authenticateRequest(activity, request.authorization ?? '');
-      } catch (error) {
-        const failure = classifyAuthFailure(error);
-        const err = error as { name?: unknown; message?: unknown; code?: unknown };
-        const detail = { errorName: String(err.name ?? 'Error'), errorCode: typeof err.code === 'string' ? err.code : undefined, reason: String(err.message ?? '').slice(0, 200) };
-        if (failure === 'unauthorized') {
-          log.warn({ ...detail, activityType: activity.type }, 'activity refused: the Bot Connector token was missing or not accepted');
-          throw new HttpRefusal(401, 'unauthorized');
-        }
-        if (failure === 'unavailable') {
-          log.error(detail, 'activity not processed: the Bot Framework signing keys could not be fetched; Teams will retry');
-          throw new HttpRefusal(503, 'temporarily unavailable; retry later', { 'Retry-After': '10' });
-        }
-        log.error({ ...detail, err: error }, 'activity not processed: authentication failed unexpectedly');
-        throw new Error('authentication failed unexpectedly', { cause: error });
+  return async (request) => {
+    const trace = turnTrace(deps.log, newCorrelationId());
+    const { correlationId } = trace;
+    const parsed = parseActivity(schema, request.body);
+    if (!parsed.ok) throw new HttpRefusal(400, parsed.problem);
+    const activity = validateAndFixActivity({ ...parsed.activity } as unknown as Activity);
+    let authenticated: AuthenticateRequestResult;
+    try {
+      authenticated = await auth.authenticateRequest(activity, request.authorization ?? '');
+    } catch (error) {
+      const failure = classifyAuthFailure(error);
+      const err = error as { name?: unknown; message?: unknown; code?: unknown };
+      const detail = { errorName: String(err.name ?? 'Error'), errorCode: typeof err.code === 'string' ? err.code : undefined, reason: String(err.message ?? '').slice(0, 200) };
+      if (failure === 'unauthorized') {
+        trace.log.warn({ ...detail, activityType: activity.type }, 'activity refused: the Bot Connector token was missing or not accepted');
+        throw new HttpRefusal(401, 'unauthorized');
       }
-
-      const tenant = checkTenant(activity, allowedTenants);
-      if (!tenant.ok) {
-        log.warn({ tenantId: tenant.tenantId, reason: tenant.reason, activityType: activity.type, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: tenant not served by this deployment');
-        throw new HttpRefusal(403, 'this tenant is not served by this ChannelCheck deployment');
+      if (failure === 'unavailable') {
+        trace.log.error(detail, 'activity not processed: the Bot Framework signing keys could not be fetched; Teams will retry');
+        throw new HttpRefusal(503, 'temporarily unavailable; retry later', { 'Retry-After': '10' });
       }
+      trace.log.error({ ...detail, err: error }, 'activity not processed: authentication failed unexpectedly');
+      throw new Error('authentication failed unexpectedly', { cause: error });
+    }
 
-      const sender = checkSender(activity);
-      if (!sender.ok) {
-        log.warn({ reason: sender.problem, activityType: activity.type, channelId: activity.channelId ?? null, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: not a Teams activity from a known person');
-        throw new HttpRefusal(sender.status, sender.problem);
-      }
+    const tenant = checkTenant(activity, allowedTenants);
+    if (!tenant.ok) {
+      trace.log.warn({ tenantId: tenant.tenantId, reason: tenant.reason, activityType: activity.type, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: tenant not served by this deployment');
+      throw new HttpRefusal(403, 'this tenant is not served by this ChannelCheck deployment');
+    }
 
-      log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null }, 'activity accepted');
-      const answer = await adapter.processAuthenticated(authenticated, activity, (context) => bot.run(context));
-      return { status: answer?.status ?? 200, body: answer?.body };
+    const sender = checkSender(activity);
+    if (!sender.ok) {
+      trace.log.warn({ reason: sender.problem, activityType: activity.type, channelId: activity.channelId ?? null, userAadId: activity.from?.aadObjectId ?? null }, 'activity refused: not a Teams activity from a known person');
+      throw new HttpRefusal(sender.status, sender.problem);
+    }
+
+    // On the deployment's logger, the id as a field: a debug line must not make the turn's logger.
+    deps.log.debug({ activityType: activity.type, tenantId: tenant.tenantId, userAadId: activity.from?.aadObjectId ?? null, correlationId }, 'activity accepted');
+    const answer = await adapter.processAuthenticated(authenticated, activity, (context) => {
+      setTurnTrace(context, trace);
+      return bot.run(context);
     });
+    return { status: answer?.status ?? 200, body: answer?.body };
+  };
 }

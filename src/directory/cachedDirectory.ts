@@ -1,9 +1,10 @@
 /**
  * A small time-limited cache in front of a Directory, so a burst of decisions does not ask Microsoft Graph
  * the same question again and again. Answers (including "no manager") are kept for `ttlMs`; failures are
- * never kept, so the next call asks again. Concurrent identical questions share one request.
+ * never kept, so the next call asks again. Concurrent identical questions share one request (asked, and
+ * logged, as the first of them).
  */
-import type { Directory, EscalationContacts, Person } from '../domain/ports/directory';
+import type { Directory, DirectoryAsker, EscalationContacts, Person } from '../domain/ports/directory';
 
 export interface CachedDirectoryOptions {
   ttlMs: number;
@@ -64,13 +65,13 @@ export class CachedDirectory implements Directory {
     return value;
   }
 
-  async managerOf(userAadId: string): Promise<Person | null> {
-    const p = await this.cached(`manager:${userAadId.toLowerCase()}`, () => this.inner.managerOf(userAadId));
+  async managerOf(userAadId: string, asking?: DirectoryAsker): Promise<Person | null> {
+    const p = await this.cached(`manager:${userAadId.toLowerCase()}`, () => this.inner.managerOf(userAadId, asking));
     return p ? { ...p } : null;
   }
 
-  async reportsOf(managerAadId: string): Promise<Person[]> {
-    const list = await this.cached(`reports:${managerAadId.toLowerCase()}`, () => this.inner.reportsOf(managerAadId));
+  async reportsOf(managerAadId: string, asking?: DirectoryAsker): Promise<Person[]> {
+    const list = await this.cached(`reports:${managerAadId.toLowerCase()}`, () => this.inner.reportsOf(managerAadId, asking));
     return list.map((p) => ({ ...p }));
   }
 

@@ -29,7 +29,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { Logger } from 'pino';
-import type { Directory, EscalationContacts, Person } from '../domain/ports/directory';
+import type { Directory, DirectoryAsker, EscalationContacts, Person } from '../domain/ports/directory';
 import { OBJECT_ID_PATTERN } from './directoryFile';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -172,10 +172,10 @@ export class GraphDirectory implements Directory {
     this.client = Client.initWithMiddleware({ middleware: chain, baseUrl: this.baseUrl, defaultVersion: '' });
   }
 
-  async managerOf(userAadId: string): Promise<Person | null> {
+  async managerOf(userAadId: string, asking?: DirectoryAsker): Promise<Person | null> {
     const id = userAadId.trim();
     if (!OBJECT_ID_PATTERN.test(id)) return null; // not an Entra object id: nobody to look up
-    return this.call('the manager', async (api) => {
+    return this.call('the manager', asking, async (api) => {
       try {
         const body = (await api(`/users/${id}/manager`).select(['id', 'displayName']).get()) as ApiPerson | undefined;
         return body ? toPerson(body) : null;
@@ -186,10 +186,10 @@ export class GraphDirectory implements Directory {
     });
   }
 
-  async reportsOf(managerAadId: string): Promise<Person[]> {
+  async reportsOf(managerAadId: string, asking?: DirectoryAsker): Promise<Person[]> {
     const id = managerAadId.trim();
     if (!OBJECT_ID_PATTERN.test(id)) return [];
-    return this.call('the direct reports', async (api) => {
+    return this.call('the direct reports', asking, async (api) => {
       const people: Person[] = [];
       let path: string | null = `/users/${id}/directReports?$select=id,displayName&$top=999`;
       for (let page = 0; path && page < MAX_REPORT_PAGES; page++) {
@@ -206,7 +206,7 @@ export class GraphDirectory implements Directory {
           const p = toPerson(o);
           if (p) people.push(p);
         }
-        path = this.relativeNextLink(body['@odata.nextLink']);
+        path = this.relativeNextLink(body['@odata.nextLink'], asking);
       }
       return people.sort((a, b) => a.displayName.localeCompare(b.displayName));
     });
@@ -221,10 +221,10 @@ export class GraphDirectory implements Directory {
   }
 
   /** A nextLink under our Graph base URL, as a path for client.api(); anything else is not followed. */
-  private relativeNextLink(next: string | undefined): string | null {
+  private relativeNextLink(next: string | undefined, asking: DirectoryAsker | undefined): string | null {
     if (!next) return null;
     if (next.startsWith(`${this.baseUrl}/`)) return next.slice(this.baseUrl.length);
-    this.log?.warn({ nextLink: next.slice(0, 200) }, 'Graph nextLink outside the configured Graph base URL: not followed');
+    this.log?.warn({ nextLink: next.slice(0, 200), ...askedBy(asking) }, 'Graph nextLink outside the configured Graph base URL: not followed');
     return null;
   }
 
@@ -232,7 +232,7 @@ export class GraphDirectory implements Directory {
    * Runs one directory question within the time budget. `api(path)` builds a request carrying the abort
    * signal and retry options bound to this call's deadline.
    */
-  private async call<T>(what: string, run: (api: (path: string) => GraphRequest) => Promise<T>): Promise<T> {
+  private async call<T>(what: string, asking: DirectoryAsker | undefined, run: (api: (path: string) => GraphRequest) => Promise<T>): Promise<T> {
     const started = Date.now();
     const deadline = started + this.timeoutMs;
     const abort = new AbortController();
@@ -261,7 +261,7 @@ export class GraphDirectory implements Directory {
       return await Promise.race([run(api), timeout]);
     } catch (e) {
       const error = e instanceof DirectoryUnavailableError ? e : this.explain(e, what);
-      this.log?.warn({ err: { name: error.name, message: error.message }, status: error.status, ms: Date.now() - started }, 'directory lookup in Microsoft Graph failed');
+      this.log?.warn({ err: { name: error.name, message: error.message }, status: error.status, ms: Date.now() - started, ...askedBy(asking) }, 'directory lookup in Microsoft Graph failed');
       throw error;
     } finally {
       clearTimeout(timer);
@@ -285,6 +285,11 @@ export class GraphDirectory implements Directory {
     }
     return new DirectoryUnavailableError(`Microsoft Graph could not answer for ${what}: ${firstLine((e as Error)?.message ?? String(e))}`, null, { cause: e });
   }
+}
+
+/** The log fields naming the turn that asked: its correlation id, or none. */
+function askedBy(asking: DirectoryAsker | undefined): { correlationId?: string } {
+  return asking?.correlationId === undefined ? {} : { correlationId: asking.correlationId };
 }
 
 function firstLine(text: unknown): string {

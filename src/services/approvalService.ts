@@ -15,7 +15,7 @@ import type { ApprovalRequest, ApprovalStore, ConversationReferenceStore, Decisi
 import { serviceUrlOf } from './conversationLookup';
 import type { TextPayload } from '../notify/outboxPayloads';
 import { cardUpdateMessage } from './managerNotificationPlanner';
-import type { Actor } from './actor';
+import { type Actor, queuedBy } from './actor';
 import type { DecisionService } from './decisionService';
 import { UserFacingError } from './userFacingError';
 
@@ -95,7 +95,7 @@ export class ApprovalService {
       action,
       comment: trimmed,
       ...(version !== undefined ? { expectedVersion: version } : {}),
-      notifications,
+      notifications: queuedBy(actor, notifications),
     });
     switch (result.kind) {
       case 'not_found':
@@ -122,7 +122,7 @@ export class ApprovalService {
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
       const settling = { status: verb, byName: actor.displayName, at: settledAt, comment };
-      const view = await this.deps.decisions.viewFor(approval.decisionId, undefined, [{ kind: 'approval', status: verb, byName: actor.displayName, at: settledAt.toISOString(), comment }], settling);
+      const view = await this.deps.decisions.viewFor(approval.decisionId, undefined, [{ kind: 'approval', status: verb, byName: actor.displayName, at: settledAt.toISOString(), comment }], settling, undefined, actor);
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, { kind: 'outcome', view }, approval.id));
     }

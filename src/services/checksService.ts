@@ -84,11 +84,11 @@ export class ChecksService {
     if (!parsed.success) throw new UserFacingError('bad_payload', 'That card action could not be read', 'The card sent an invalid decisionId.', 400);
     const record = await this.deps.store.getDecision(parsed.data.decisionId);
     if (!record || record.tenantId !== actor.tenantId) throw NOT_YOURS;
-    if (record.practitionerAadId === actor.aadObjectId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record) };
+    if (record.practitionerAadId === actor.aadObjectId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record, undefined, undefined, undefined, actor) };
     const [approval, escalation, reports] = await Promise.all([
       this.deps.store.getApprovalForDecision(record.id),
       this.deps.store.getEscalationForDecision(record.id),
-      this.deps.directory.reportsOf(actor.aadObjectId),
+      this.deps.directory.reportsOf(actor.aadObjectId, actor),
     ]);
     const inTeam = reports.some((p) => p.aadObjectId === record.practitionerAadId);
     const approver = approval !== null && maySettleApproval(actor, { ...approval, tenantId: record.tenantId }, 'approve').kind === 'allowed';
@@ -101,7 +101,7 @@ export class ChecksService {
       const source = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
       return { kind: 'alert', view: alertViewOf({ escalation: { ...escalation, reachedLevels: escalation.routing.reachedLevels }, record: source, acknowledgedByName, viewerMayAcknowledge: alerted }) };
     }
-    return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record) };
+    return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record, undefined, undefined, undefined, actor) };
   }
 
   async mine(actor: Actor): Promise<ChecksListView> {
@@ -122,7 +122,7 @@ export class ChecksService {
   }
 
   async team(actor: Actor): Promise<ChecksListView> {
-    const reports = await this.deps.directory.reportsOf(actor.aadObjectId);
+    const reports = await this.deps.directory.reportsOf(actor.aadObjectId, actor);
     const records = await this.deps.store.listDecisionsForTeam(
       { managerAadId: actor.aadObjectId, memberAadIds: reports.map((p) => p.aadObjectId) },
       LIST_LIMIT,

@@ -11,12 +11,12 @@ import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../domain/views';
-import type { Actor } from './actor';
+import { type Actor, queuedBy, turnFields } from './actor';
 import { alertCopyViews, managerStatusFacts } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
 import { routedPersonName } from './routedPersonName';
 import { UserFacingError } from './userFacingError';
-import type { Directory } from '../domain/ports/directory';
+import type { Directory, DirectoryAsker } from '../domain/ports/directory';
 
 export type { Actor } from './actor';
 
@@ -59,17 +59,17 @@ export class DecisionService {
       practitioner: { aadObjectId: input.actor.aadObjectId, displayName: input.actor.displayName, tenantId: input.actor.tenantId },
       caseRef: input.caseRef,
       decision,
-      notifications: plan.notifications,
+      notifications: queuedBy(input.actor, plan.notifications),
       ...(plan.approval ? { approval: { ...plan.approval, practitionerCard: input.practitionerCard ?? null } } : {}),
       ...(plan.escalation ? { escalation: { ...plan.escalation, practitionerCard: input.practitionerCard ?? null } } : {}),
       ...(plan.timers ? { timers: plan.timers } : {}),
       ...(input.completesSession ? { completesSession: input.completesSession } : {}),
     });
     this.deps.log?.info(
-      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length },
+      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...turnFields(input.actor) },
       'decision',
     );
-    const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus);
+    const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus, undefined, undefined, input.actor);
     return { decisionId: recorded.record.id, view, replayed: recorded.replayed };
   }
 
@@ -77,9 +77,10 @@ export class DecisionService {
    * The view of a recorded decision, with the manager's part as it stands now (for an alert: where each copy
    * is, from the outbox; `alertRows` overrides what the outbox says, e.g. a copy being marked sent).
    * `plannedStatus` replaces the status facts (what was just set in motion); `settling` is an approval being
-   * settled in the same transaction, not yet stored.
+   * settled in the same transaction, not yet stored. `asking`: the actor of the turn that asks, for the
+   * directory's log lines when it looks a name up.
    */
-  async viewFor(decisionId: string, known?: DecisionRecord, plannedStatus?: ManagerStatus[], settling?: Settling, alertRows?: OutboxMessage[]): Promise<DecisionView> {
+  async viewFor(decisionId: string, known?: DecisionRecord, plannedStatus?: ManagerStatus[], settling?: Settling, alertRows?: OutboxMessage[], asking?: DirectoryAsker): Promise<DecisionView> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
@@ -97,7 +98,7 @@ export class DecisionService {
       ? { label: record.decision.consentRequest.label }
       : null;
     const rows = alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : []);
-    const nameOf = async (aadObjectId: string | null) => (aadObjectId && this.deps.directory ? routedPersonName(this.deps.directory, record.practitionerAadId, aadObjectId) : null);
+    const nameOf = async (aadObjectId: string | null) => (aadObjectId && this.deps.directory ? routedPersonName(this.deps.directory, record.practitionerAadId, aadObjectId, asking) : null);
     const settledByName = settling?.byName ?? (settled && !settling ? await nameOf(approval?.decidedBy ?? null) : null);
     const acknowledgedByName = escalation?.status === 'acknowledged' ? (escalation.acknowledgedByName ?? (await nameOf(escalation.acknowledgedBy))) : null;
     return {

@@ -20,7 +20,7 @@ import { alertCopies, alertStatus, type PhoneContact, phoneContacts, phoneNumber
 import { conversationOf, serviceUrlOf } from './conversationLookup';
 import type { CardPayload, OutboxPayload, TextPayload } from '../notify/outboxPayloads';
 import type { Sent } from '../notify/proactiveSender';
-import type { Actor } from './actor';
+import { type Actor, queuedBy } from './actor';
 import type { DecisionService } from './decisionService';
 import { cardUpdateMessage, channelTarget } from './managerNotificationPlanner';
 import { routedPersonName } from './routedPersonName';
@@ -89,7 +89,7 @@ export class EscalationService {
     const record = await this.recordFor(before);
     const acknowledgedAt = this.now();
     const acknowledged: CardView = { kind: 'alert', view: this.alertOf({ ...before, status: 'acknowledged', acknowledgedAt }, record, actor.displayName) };
-    const result = await this.deps.store.acknowledgeEscalation(before.id, actor, await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt));
+    const result = await this.deps.store.acknowledgeEscalation(before.id, actor, queuedBy(actor, await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt)));
     if (result.kind === 'not_found') throw new UserFacingError('escalation_not_found', 'This alert could not be found', 'It may have been removed.');
     if (result.kind === 'not_authorised') throw ackRefused(result.reason);
     if (result.kind === 'acknowledged') {
@@ -97,7 +97,7 @@ export class EscalationService {
       // listed, sent before it committed) is updated too; keys already queued are skipped. One sent after it
       // committed was cancelled in flight, and the dispatcher's afterDelivered updates it.
       const late = (await this.acknowledgedFollowUps(before, record, actor, acknowledged, acknowledgedAt)).filter((m) => m.idempotencyKey.startsWith(`alert:${before.id}:ack:update:`));
-      await this.deps.store.enqueue(late);
+      await this.deps.store.enqueue(queuedBy(actor, late));
     }
     const e = result.escalation;
     // Who acknowledged it is named to them; anyone else reads "another manager".
@@ -127,7 +127,7 @@ export class EscalationService {
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update:${sent.id}`, { activityId: sent.sentActivityId, conversationId: where.conversationId }, where.serviceUrl, ackCard, e.id));
     }
     if (e.practitionerCard) {
-      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }]);
+      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }], undefined, undefined, actor);
       const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, { kind: 'outcome', view }, e.id));
     }

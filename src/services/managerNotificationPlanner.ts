@@ -13,6 +13,7 @@ import { alertViewOf, approvalViewOf, type CardView, type ManagerStatus } from '
 import { routedHoursAt } from '../domain/workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Logger } from '../logging';
+import { type Actor, turnFields } from './actor';
 import type { NotificationPlan, NotificationPlanner, PlanInput } from './notificationPlanner';
 
 export interface PlannerDeps {
@@ -48,21 +49,21 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  private async findManager(userAadId: string): Promise<{ manager: Person | null; lookupFailed: boolean }> {
+  private async findManager(actor: Actor): Promise<{ manager: Person | null; lookupFailed: boolean }> {
     try {
-      return { manager: await this.deps.directory.managerOf(userAadId), lookupFailed: false };
+      return { manager: await this.deps.directory.managerOf(actor.aadObjectId, actor), lookupFailed: false };
     } catch (e) {
-      this.deps.log.error({ err: e, alert: true }, 'line manager lookup failed; routing to the escalation channel');
+      this.deps.log.error({ err: e, alert: true, ...turnFields(actor) }, 'line manager lookup failed; routing to the escalation channel');
       return { manager: null, lookupFailed: true };
     }
   }
 
   /** Who may act for the manager; on a lookup failure, nobody but the manager. */
-  private async delegatesOf(manager: Person): Promise<Person[]> {
+  private async delegatesOf(manager: Person, actor: Actor): Promise<Person[]> {
     try {
       return await this.deps.directory.delegatesOf(manager.aadObjectId);
     } catch (e) {
-      this.deps.log.warn({ err: e }, 'delegate lookup failed; only the manager can act');
+      this.deps.log.warn({ err: e, ...turnFields(actor) }, 'delegate lookup failed; only the manager can act');
       return [];
     }
   }
@@ -70,7 +71,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
   async plan(input: PlanInput): Promise<NotificationPlan> {
     const { decision, actor } = input;
     if (!decision.notifyManager) return { notifications: [], managerStatus: [] };
-    const { manager, lookupFailed } = await this.findManager(actor.aadObjectId);
+    const { manager, lookupFailed } = await this.findManager(actor);
     if (decision.outcome === 'safeguarding_escalation') return this.planAlert(input, manager, lookupFailed);
     if (decision.outcome === 'information_incident') return this.planIncident(input, manager);
     if (decision.channel === 'manager_approval_required') return this.planApproval(input, manager);
@@ -83,9 +84,9 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     try {
       headOfService = (await this.deps.directory.escalationContactsFor(actor.aadObjectId)).headOfService;
     } catch (e) {
-      this.deps.log.error({ err: e }, 'Head of Service lookup failed');
+      this.deps.log.error({ err: e, ...turnFields(actor) }, 'Head of Service lookup failed');
     }
-    const delegates = manager ? await this.delegatesOf(manager) : [];
+    const delegates = manager ? await this.delegatesOf(manager, actor) : [];
     const channel = channelTarget(this.deps.config);
     // The clock can override the answer (the manager may have gone home); the cards say which was used and why.
     const routedHours = routedHoursAt(decision.facts.withinWorkingHours, input.policy.council.data.workingHours, now);
@@ -129,7 +130,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       : [{ kind: 'alert_unreachable', noManager }];
     if (!route.level) {
       // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
-      this.deps.log.error({ decisionId, alert: true }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
+      this.deps.log.error({ decisionId, alert: true, ...turnFields(actor) }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
       return { notifications, managerStatus };
     }
     return {
@@ -171,7 +172,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
         managerStatus: [{ kind: 'approval_no_manager', channelTold: channel !== null }],
       };
     }
-    const delegates = await this.delegatesOf(manager);
+    const delegates = await this.delegatesOf(manager, input.actor);
     const approvalId = this.newId();
     const approval = { id: approvalId, status: 'open' as const, version: 1, managerAadId: manager.aadObjectId, delegateAadIds: delegates.map((d) => d.aadObjectId), comment: null, settledAt: null, createdAt: input.now };
     const record = { decisionId: input.decisionId, decision, practitionerName: actor.displayName, caseRef: input.caseRef, policy: input.policy };

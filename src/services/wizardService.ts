@@ -175,15 +175,15 @@ export class WizardService {
   }
 
   /** A session as it stands (for replays and stale versions). */
-  private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState): Promise<WizardScreen> {
-    if (session.status === 'completed' && session.decisionId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(session.decisionId) };
+  private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState, actor: Actor): Promise<WizardScreen> {
+    if (session.status === 'completed' && session.decisionId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(session.decisionId, undefined, undefined, undefined, undefined, actor) };
     if (session.status === 'abandoned') return CANCELLED;
     return this.stepCard(policy, state, session.id, session.version);
   }
 
   async next(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
-    if (session.status !== 'active' || session.version !== payload.version) return this.currentCard(session, policy, state);
+    if (session.status !== 'active' || session.version !== payload.version) return this.currentCard(session, policy, state, actor);
 
     const result = submitStep(policy, state, payload.inputs, this.deps.config.caseRefPattern);
     if (!result.ok) {
@@ -200,7 +200,7 @@ export class WizardService {
       if (applied.kind === 'not_found') throw new UserFacingError('session_not_found', 'This check could not be found', 'Start a new check.');
       if (applied.kind !== 'applied') {
         const again = await this.load(actor, session.id);
-        return this.currentCard(again.session, again.policy, again.state);
+        return this.currentCard(again.session, again.policy, again.state, actor);
       }
       return this.stepCard(policy, nextState, session.id, applied.session.version);
     }
@@ -218,7 +218,7 @@ export class WizardService {
   async back(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
     if (session.status !== 'active' || session.version !== payload.version || state.history.length === 0) {
-      return this.currentCard(session, policy, state);
+      return this.currentCard(session, policy, state, actor);
     }
     const previous = goBack(state);
     const applied = await this.deps.store.applyWizardStep(session.id, payload.version, {
@@ -227,7 +227,7 @@ export class WizardService {
     });
     if (applied.kind !== 'applied') {
       const again = await this.load(actor, session.id);
-      return this.currentCard(again.session, again.policy, again.state);
+      return this.currentCard(again.session, again.policy, again.state, actor);
     }
     return this.stepCard(policy, previous, session.id, applied.session.version);
   }
@@ -250,7 +250,7 @@ export class WizardService {
 
   async cancel(actor: Actor, payload: WizardPayload): Promise<WizardScreen> {
     const { session, policy, state } = await this.load(actor, payload.sessionId);
-    if (session.status !== 'active') return this.currentCard(session, policy, state);
+    if (session.status !== 'active') return this.currentCard(session, policy, state, actor);
     await this.deps.store.abandonWizardSession(session.id);
     return { kind: 'message', view: notice('check_cancelled') };
   }

@@ -14,7 +14,6 @@ import { checkDate, checkId, checkLeaseMs, checkLimit, clipError } from './field
 import { precompile } from './precompiledQuery';
 import type { Database, OutboxTable } from './schema';
 import { timeOrderedId } from './timeOrderedId';
-import { currentCorrelationId } from '../correlation';
 import { DuplicateIdempotencyKeyError, StoreValidationError } from './storeErrors';
 import { type Executor, inTransaction, type StoreContext } from './storeContext';
 
@@ -106,7 +105,7 @@ export function outboxRows(messages: readonly NewOutboxMessage[], now: Date): Ou
     created_at: toIso(now),
     sent_at: null,
     priority: OUTBOX_PRIORITIES[m.urgent ? 'urgent' : (m.priority ?? 'routine')],
-    correlation_id: currentCorrelationId(),
+    correlation_id: m.correlationId === undefined || m.correlationId === null ? null : checkId(m.correlationId, `notifications[${i}].correlationId`),
   }));
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { CachedDirectory } from '../../src/directory/cachedDirectory';
-import type { Directory, Person } from '../../src/domain/ports/directory';
+import type { Directory, DirectoryAsker, Person } from '../../src/domain/ports/directory';
 
 const PAT = 'aaaaaaaa-0000-0000-0000-000000000001';
 const LEE: Person = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000002', displayName: 'Lee Manager' };
@@ -9,8 +9,8 @@ const LEE: Person = { aadObjectId: 'aaaaaaaa-0000-0000-0000-000000000002', displ
 /** A directory whose answers are sinon stubs, so the test can count the calls. */
 function stubDirectory() {
   return {
-    managerOf: sinon.stub<[string], Promise<Person | null>>().resolves(LEE),
-    reportsOf: sinon.stub<[string], Promise<Person[]>>().resolves([{ aadObjectId: PAT, displayName: 'Pat Practitioner' }]),
+    managerOf: sinon.stub<[string, DirectoryAsker?], Promise<Person | null>>().resolves(LEE),
+    reportsOf: sinon.stub<[string, DirectoryAsker?], Promise<Person[]>>().resolves([{ aadObjectId: PAT, displayName: 'Pat Practitioner' }]),
     delegatesOf: sinon.stub<[string], Promise<Person[]>>().resolves([]),
     escalationContactsFor: sinon.stub<[string], Promise<{ headOfService: Person | null }>>().resolves({ headOfService: null }),
   } satisfies Directory;
@@ -33,6 +33,16 @@ describe('cached directory', function () {
     inner.managerOf.resolves(null);
     assert.equal(await dir.managerOf(PAT), null, 'a changed manager is seen once the entry expires');
     assert.equal(inner.managerOf.callCount, 2);
+  });
+
+  it('asks the directory behind it on behalf of the turn that missed the cache', async function () {
+    const inner = stubDirectory();
+    const dir = new CachedDirectory(inner, { ttlMs: 300_000, now });
+    await dir.managerOf(PAT, { correlationId: 'turn-1' });
+    await dir.managerOf(PAT, { correlationId: 'turn-2' });
+    await dir.reportsOf(LEE.aadObjectId, { correlationId: 'turn-3' });
+    assert.deepEqual(inner.managerOf.args, [[PAT, { correlationId: 'turn-1' }]]);
+    assert.deepEqual(inner.reportsOf.args, [[LEE.aadObjectId, { correlationId: 'turn-3' }]]);
   });
 
   it('caches "no manager" (an answer), per user and per question, ignoring id case', async function () {

@@ -3,6 +3,8 @@
  * against a fake token endpoint and a fake Graph on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { DirectoryUnavailableError, GraphDirectory, type GraphDirectoryOptions, graphBaseUrlProblem } from '../../src/directory/graphDirectory';
 import { FakeGraph, FakeTokenEndpoint, graphUser, notFound, TEST_CA } from './fakeEntra';
 
@@ -151,6 +153,20 @@ describe('GraphDirectory against a fake Entra token endpoint and a fake Graph (l
     graph.on(managerPath(PAT), { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } } });
     const e = await rejectsUnavailable(directory().managerOf(PAT), /User\.Read\.All/);
     assert.equal(e.status, 403);
+  });
+
+  it('logs a failed lookup with the correlation id of the turn that asked, and none for a lookup outside a turn', async function () {
+    const lines: any[] = [];
+    const log = pino({ level: 'info' }, new Writable({ write(chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb(); } }));
+    graph.on(managerPath(PAT), { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } } });
+    graph.on(reportsPath(LEE), { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } } });
+    const d = directory({ log });
+    await rejectsUnavailable(d.managerOf(PAT, { correlationId: 'turn-of-pat' }), /User\.Read\.All/);
+    await rejectsUnavailable(d.reportsOf(LEE, { correlationId: 'turn-of-lee' }), /User\.Read\.All/);
+    await rejectsUnavailable(d.managerOf(PAT), /User\.Read\.All/);
+    const failed = lines.filter((l) => l.msg === 'directory lookup in Microsoft Graph failed');
+    assert.deepEqual(failed.map((l) => [l.status, l.correlationId]), [[403, 'turn-of-pat'], [403, 'turn-of-lee'], [403, undefined]]);
+    assert.ok(!('correlationId' in failed[2]), 'no correlationId field outside a turn');
   });
 
   it('throws DirectoryUnavailableError when the token endpoint rejects the app', async function () {

@@ -65,6 +65,16 @@ describe('services: ApprovalService', () => {
     assert.match(JSON.stringify(card), /Approved by Morgan Teamlead/);
   });
 
+  it('marks what it queues with the correlation id of the actor\'s turn, and leaves it unmarked outside a turn', async () => {
+    const inTurn = new FakeStore(approval(), record);
+    await service(inTurn).s.decide({ ...acting(JO), correlationId: 'turn-of-jo' }, { approvalId: 'appr-1' }, 'decline');
+    assert.equal(inTurn.settled[0]!.notifications!.length, 3);
+    assert.deepEqual(inTurn.settled[0]!.notifications!.map((n) => n.correlationId), ['turn-of-jo', 'turn-of-jo', 'turn-of-jo']);
+    const outside = new FakeStore(approval(), record);
+    await service(outside).s.decide(acting(JO), { approvalId: 'appr-1' }, 'decline');
+    assert.ok(outside.settled[0]!.notifications!.every((n) => !('correlationId' in n)));
+  });
+
   it('a delegate declines: the manager\'s own copy of the card is updated too', async () => {
     const store = new FakeStore(approval(), record);
     const { s } = service(store);

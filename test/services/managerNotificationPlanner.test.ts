@@ -109,6 +109,21 @@ describe('services: ManagerNotificationPlanner', () => {
     assert.ok(lines().some((l) => l.alert === true && String(l.msg).includes('no recipient')));
   });
 
+  it('puts the correlation id of the actor\'s turn on the lines it logs, and none outside a turn', async () => {
+    const directory = new FakeDirectory();
+    directory.fail.add('managerOf');
+    directory.fail.add('escalationContactsFor');
+    const { p, lines } = planner(directory, null);
+    await p.plan({ decisionId: 'dec-1', decision: decide(FACTS.safeguarding), actor: { ...PAT, correlationId: 'turn-of-pat' }, policy: hillingdon(), caseRef: 'CR-90001', now: TUESDAY_10AM });
+    const inTurn = lines();
+    assert.deepEqual(inTurn.map((l) => l.msg), ['line manager lookup failed; routing to the escalation channel', 'Head of Service lookup failed', 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured']);
+    assert.ok(inTurn.every((l) => l.correlationId === 'turn-of-pat'));
+    await plan(p, FACTS.safeguarding);
+    const outside = lines().slice(inTurn.length);
+    assert.equal(outside.length, 3);
+    assert.ok(outside.every((l) => !('correlationId' in l)));
+  });
+
   it('a failed delegate lookup still asks the manager, who alone may decide', async () => {
     const directory = new FakeDirectory();
     directory.fail.add('delegatesOf');

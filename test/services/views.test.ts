@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { presentOutcome } from '../../src/bot/presenters/outcomePresenter';
 import { presentWizardStep } from '../../src/bot/presenters/wizardPresenter';
+import type { Directory, DirectoryAsker } from '../../src/domain/ports/directory';
 import type { ApprovalRequest, ConsentEntry, Escalation, OutboxMessage } from '../../src/domain/ports/store';
 import { decisionViewSchema, wizardStepViewSchema } from '../../src/domain/views';
 import { questionsFor, startWizard, STEP_IDS } from '../../src/domain/wizard/wizard';
@@ -20,7 +21,7 @@ function roundTrips(view: unknown): void {
   assert.deepEqual(JSON.parse(JSON.stringify(view)), view, 'nothing is lost through JSON');
 }
 
-function serviceWith(state: { approval?: ApprovalRequest | null; escalation?: Escalation | null; consent?: ConsentEntry[]; outbox?: OutboxMessage[] }, decision = decide(FACTS.needsApproval)) {
+function serviceWith(state: { approval?: ApprovalRequest | null; escalation?: Escalation | null; consent?: ConsentEntry[]; outbox?: OutboxMessage[] }, decision = decide(FACTS.needsApproval), directory?: Directory) {
   const record = decisionRecord('dec-1', decision, { caseRef: 'CR-90001', createdAt: NOW });
   const store = {
     getDecision: async (id: string) => (id === record.id ? record : null),
@@ -29,7 +30,7 @@ function serviceWith(state: { approval?: ApprovalRequest | null; escalation?: Es
     listConsent: async () => state.consent ?? [],
     listOutboxForRef: async () => state.outbox ?? [],
   };
-  return new DecisionService({ store: store as never, planner: noNotifications, now: () => NOW });
+  return new DecisionService({ store: store as never, planner: noNotifications, now: () => NOW, ...(directory ? { directory } : {}) });
 }
 
 describe('services: views', () => {
@@ -56,6 +57,20 @@ describe('services: views', () => {
     // The case note is brought up to date: who decided, when, and what they said.
     assert.match(view.caseNote, /^Outcome: WhatsApp approved by the line manager, Morgan Teamlead, Tuesday 3 March 2026, 10:04 GMT$/m);
     assert.match(view.caseNote, /^Line manager's comment: "Fine"$/m);
+  });
+
+  it('settled earlier: the settler\'s name is looked up on behalf of the turn that asks for the view', async () => {
+    const asked: Array<DirectoryAsker | undefined> = [];
+    const directory: Directory = {
+      managerOf: async (_id, asking) => (asked.push(asking), LEE),
+      reportsOf: async () => [],
+      delegatesOf: async () => [],
+      escalationContactsFor: async () => ({ headOfService: null }),
+    };
+    const approval: ApprovalRequest = { id: 'appr-1', decisionId: 'dec-1', practitionerAadId: PAT.aadObjectId, managerAadId: LEE.aadObjectId, delegateAadIds: [], status: 'approved', decidedBy: LEE.aadObjectId, comment: null, version: 2, createdAt: NOW, settledAt: NOW, managerCard: null, practitionerCard: null };
+    const view = await serviceWith({ approval }, undefined, directory).viewFor('dec-1', undefined, undefined, undefined, undefined, { correlationId: 'turn-of-lee' });
+    assert.deepEqual(view.approval?.settledBy, { name: LEE.displayName });
+    assert.deepEqual(asked, [{ correlationId: 'turn-of-lee' }]);
   });
 
   it('settled earlier: the case note keeps the decision, when and the comment (the name is known only to the settling action)', async () => {

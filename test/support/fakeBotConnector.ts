@@ -18,7 +18,9 @@
  * the fake closes, then the socket is destroyed), or "accepts then drops" (the call takes effect, as if Teams
  * posted the message, but the connection is cut before the answer: the lost-acknowledgement case), or "accepts
  * late" (the call waits until the test opens a gate, then takes effect and answers as usual: Teams slow to
- * answer, so the send is still in flight while the test does something else).
+ * answer, so the send is still in flight while the test does something else), or "refuses late" (the call
+ * waits until the test opens a gate, then answers with a status and takes no effect: a turn held at its
+ * Bot Connector call while the test runs another turn, then failing).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -47,11 +49,14 @@ export interface RecordedCall {
   resultId: string | null;
 }
 
+type StatusFault = { status: number; retryAfter?: string | number; code?: string; message?: string };
+
 export type Fault =
-  | { status: number; retryAfter?: string | number; code?: string; message?: string }
+  | StatusFault
   | { hang: true; hangMs?: number }
   | { dropAfterAccept: true }
-  | { acceptWhen: Promise<void> };
+  | { acceptWhen: Promise<void> }
+  | (StatusFault & { answerWhen: Promise<void> });
 
 export interface FaultRule {
   method?: string;
@@ -304,6 +309,7 @@ export class FakeBotConnector {
         this.onHang?.();
         return;
       }
+      if ('answerWhen' in fault) await fault.answerWhen;
       if ('status' in fault) {
         call.outcome = fault.status;
         const headers: Record<string, string> = { 'content-type': 'application/json' };

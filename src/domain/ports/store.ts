@@ -165,6 +165,11 @@ interface NewOutboxMessageBase {
   urgent?: boolean;
   /** How soon it must go when not urgent: `same_day` (an information incident notice) goes before routine. */
   priority?: OutboxPriority;
+  /**
+   * The correlation id of the activity whose turn queues the message, stored in `outbox.correlation_id`;
+   * absent (null in the row) for messages queued outside a turn (timers, the dispatcher, the tab, CLIs).
+   */
+  correlationId?: string | null;
 }
 
 /** Outbox priorities, claimed highest first: urgent alerts, then same-day notices, then routine messages. */

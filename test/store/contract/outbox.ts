@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import type { ChannelCheckStore, NewOutboxMessage } from '../../../src/domain/ports/store';
 import { isUniqueViolation } from '../../../src/store/engineDifferences';
 import { StoreValidationError } from '../../../src/store/storeErrors';
-import { withCorrelationId } from '../../../src/correlation';
 import { decisionCommand } from '../fixtures/sampleDecision';
 import type { ContractEnv } from '../storeContract';
 
@@ -14,16 +13,20 @@ function message(key: string, extra: Partial<NewOutboxMessage> = {}): NewOutboxM
 
 export function describeOutbox(env: ContractEnv): void {
   describe('outbox', function () {
-    it('records the correlation id of the turn that queued each row, and none outside a turn', async function () {
+    it('records the correlation id each message carries (the turn that queued it), and none for a message without one', async function () {
       const { store, db } = env;
-      await withCorrelationId('corr-turn-1', () => store.enqueue([message('c1'), message('c2')]));
-      await store.enqueue([message('c3')]);
-      const rows = await db.raw().selectFrom('outbox').select(['idempotency_key', 'correlation_id']).where('idempotency_key', 'in', ['c1', 'c2', 'c3']).orderBy('idempotency_key').execute();
+      await store.enqueue([message('c1', { correlationId: 'corr-turn-1' }), message('c2', { correlationId: 'corr-turn-2' }), message('c3'), message('c4', { correlationId: null })]);
+      const command = decisionCommand('CASE-5002', 'c5');
+      await store.recordDecision({ ...command, notifications: command.notifications!.map((m) => ({ ...m, correlationId: 'corr-turn-3' })) });
+      const rows = await db.raw().selectFrom('outbox').select(['idempotency_key', 'correlation_id']).where('idempotency_key', 'in', ['c1', 'c2', 'c3', 'c4', 'c5']).orderBy('idempotency_key').execute();
       assert.deepEqual(rows, [
         { idempotency_key: 'c1', correlation_id: 'corr-turn-1' },
-        { idempotency_key: 'c2', correlation_id: 'corr-turn-1' },
+        { idempotency_key: 'c2', correlation_id: 'corr-turn-2' },
         { idempotency_key: 'c3', correlation_id: null },
+        { idempotency_key: 'c4', correlation_id: null },
+        { idempotency_key: 'c5', correlation_id: 'corr-turn-3' },
       ]);
+      await assert.rejects(store.enqueue([message('c6', { correlationId: 'corr\nforged' })]), (e: unknown) => e instanceof StoreValidationError && e.field === 'notifications[0].correlationId');
     });
 
     it('queues a message once per idempotency key, and the database enforces the key', async function () {

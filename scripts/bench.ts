@@ -15,7 +15,8 @@
  *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load.
  *
  * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a CPU
- * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3 and the card binding).
+ * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_HEAP_PROF=<dir> (an
+ * allocation profile of the same rounds, read the same way), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3 and the card binding).
  * Prints a table, then as its last line one JSON object of the side-by-side figures; exits 1 if a target is missed.
  */
 import { performance } from 'node:perf_hooks';
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
     rounds: Number(process.env.BENCH_ROUNDS ?? 2),
     connections: [10, 50],
     postgresUrl,
-    ...(process.env.BENCH_CPU_PROF ? { profileDir: process.env.BENCH_CPU_PROF } : {}),
+    profiles: { ...(process.env.BENCH_CPU_PROF ? { cpu: process.env.BENCH_CPU_PROF } : {}), ...(process.env.BENCH_HEAP_PROF ? { heap: process.env.BENCH_HEAP_PROF } : {}) },
     out,
   });
   if (!postgresUrl) out('ChannelCheck on PostgreSQL: skipped (set DATABASE_URL to run it)\n');

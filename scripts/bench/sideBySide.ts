@@ -87,8 +87,15 @@ export function serverNodeFlags(): string[] {
   return command.split(/\s+/).slice(1, -1);
 }
 
-async function startServer(name: string, script: string, env: Record<string, string>, profileDir: string | undefined): Promise<Server> {
-  const child = fork(script, [], { execArgv: serverNodeFlags(), env: { ...process.env, ...env, BENCH_CPU_PROF: profileDir ?? '' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+/** Where the servers write their profiles of the measured rounds (scripts/bench/profiling.ts). */
+export interface ProfileDirs {
+  cpu?: string;
+  heap?: string;
+}
+
+async function startServer(name: string, script: string, env: Record<string, string>, profiles: ProfileDirs): Promise<Server> {
+  const profileEnv = { BENCH_CPU_PROF: profiles.cpu ?? '', BENCH_HEAP_PROF: profiles.heap ?? '' };
+  const child = fork(script, [], { execArgv: serverNodeFlags(), env: { ...process.env, ...env, ...profileEnv }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start in 60 s`)), 60_000);
     child.once('message', (m) => {
@@ -239,7 +246,7 @@ export interface SideBySideOptions {
   rounds: number;
   connections: number[];
   postgresUrl: string | null;
-  profileDir?: string;
+  profiles?: ProfileDirs;
   out: (s: string) => void;
 }
 
@@ -267,21 +274,23 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
   o.out(`side by side: servers run with node ${serverNodeFlags().join(' ') || '(no flags)'}\n`);
   o.out(`side by side: servers compiled in ${((performance.now() - buildStarted) / 1000).toFixed(0)} s\n`);
   const fixture = (name: string) => path.join(build, 'scripts/bench', name);
+  const profiles = o.profiles ?? {};
+  const profiling = Boolean(profiles.cpu || profiles.heap);
   const connector = await FakeBotConnector.start();
   const sqliteEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_SERVICE_URL: connector.serviceUrl, CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'), CHANNELCHECK_ENV_FILE: '', DATABASE_URL: '', CHANNELCHECK_RATE_LIMIT_POINTS: String(BENCH_TURNS_PER_MINUTE) };
   const rows: RunRow[] = [];
   const servers: Server[] = [];
   try {
-    const echo = await startServer('echo', fixture('echoBot.js'), {}, o.profileDir);
+    const echo = await startServer('echo', fixture('echoBot.js'), {}, profiles);
     servers.push(echo);
-    const cc = await startServer('channelcheck', fixture('channelCheckServer.js'), sqliteEnv, o.profileDir);
+    const cc = await startServer('channelcheck', fixture('channelCheckServer.js'), sqliteEnv, profiles);
     servers.push(cc);
     const echoL = echoLoad(connector.serviceUrl);
     const ccL = checkLoad(connector);
     o.out(`side by side: warm-up ${o.warmupSeconds} s each, then ${o.rounds} rounds of ${o.seconds} s at ${o.connections.join(', then at ')} connections (echo and ChannelCheck taking turns)\n`);
     await measure(echo, echoL, 10, o.warmupSeconds, 0, connector);
     await measure(cc, ccL, 10, o.warmupSeconds, 0, connector);
-    if (o.profileDir) await Promise.all([profileStep(echo, 'start'), profileStep(cc, 'start')]);
+    if (profiling) await Promise.all([profileStep(echo, 'start'), profileStep(cc, 'start')]);
     // All rounds at one load before the next, so a peak RSS read after the 10-connection rounds is theirs.
     for (const c of o.connections) {
       for (let round = 1; round <= o.rounds; round++) {
@@ -292,13 +301,13 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
         }
       }
     }
-    if (o.profileDir) await Promise.all([profileStep(echo, 'stop'), profileStep(cc, 'stop')]);
+    if (profiling) await Promise.all([profileStep(echo, 'stop'), profileStep(cc, 'stop')]);
     if (o.postgresUrl) {
       o.out('ChannelCheck alone on PostgreSQL (fresh schema):\n');
-      const pg = await startServer('channelcheck-pg', fixture('channelCheckServer.js'), { ...sqliteEnv, DATABASE_URL: o.postgresUrl }, o.profileDir);
+      const pg = await startServer('channelcheck-pg', fixture('channelCheckServer.js'), { ...sqliteEnv, DATABASE_URL: o.postgresUrl }, profiles);
       servers.push(pg);
       await measure(pg, ccL, 10, o.warmupSeconds, 0, connector);
-      if (o.profileDir) await profileStep(pg, 'start');
+      if (profiling) await profileStep(pg, 'start');
       for (const c of o.connections) {
         for (let round = 1; round <= o.rounds; round++) {
           const row = await measure(pg, ccL, c, o.seconds, round, connector);
@@ -306,7 +315,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
           printRow(row, o.out);
         }
       }
-      if (o.profileDir) await profileStep(pg, 'stop');
+      if (profiling) await profileStep(pg, 'stop');
     }
   } finally {
     for (const s of servers.reverse()) await s.stop();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { serverNodeFlags } from '../../scripts/bench/sideBySide';
-import { topSelfTime } from '../../scripts/bench/profileTop';
+import { topAllocations, topSelfTime } from '../../scripts/bench/profileTop';
 
 describe('benchmark tools', () => {
   describe('serverNodeFlags', () => {
@@ -57,6 +57,29 @@ describe('benchmark tools', () => {
     it('keeps functions apart by default', () => {
       const rows = topSelfTime(profile, 2);
       assert.deepEqual(rows.map((r) => r.label), ['visitNode kysely/dist/cjs/operation-node/operation-node-visitor.js:1', 'toIso src/store/columnValues.js:1']);
+    });
+  });
+
+  describe('profileTop on an allocation profile', () => {
+    const site = (functionName: string, url: string, selfSize: number, children: unknown[] = []) => ({ callFrame: { functionName, url, lineNumber: 0 }, selfSize, children });
+    const head = site('(root)', '', 0, [
+      site('executeQuery', 'file:///x/node_modules/kysely/dist/cjs/kysely.js', 4096, [site('toJsonText', `file://${process.cwd()}/src/store/columnValues.js`, 2048)]),
+      site('bind', `file://${process.cwd()}/src/bot/presenters/compiledTemplate.js`, 1024, [site('JSON.parse', '', 512), site('toIso', `file://${process.cwd()}/src/store/columnValues.js`, 1024)]),
+    ]);
+
+    it('sums the bytes allocated at each site by package, however deep', () => {
+      const rows = topAllocations(head as never, 10, 'package');
+      assert.deepEqual(rows.map((r) => [r.label, r.bytes]), [
+        ['kysely', 4096],
+        ['src/store', 3072],
+        ['src/bot/presenters', 1024],
+        ['(JSON.parse)', 512],
+      ]);
+      assert.equal(rows.reduce((n, r) => n + r.share, 0), 1);
+    });
+
+    it('keeps sites apart by default', () => {
+      assert.deepEqual(topAllocations(head as never, 2).map((r) => r.label), ['executeQuery kysely/dist/cjs/kysely.js:1', 'toJsonText src/store/columnValues.js:1']);
     });
   });
 });

@@ -42,6 +42,7 @@ import { RETENTION_TIMER_KIND, RetentionJob } from './services/retentionJob';
 import { escalationChannelWarning } from './productionChecks';
 import { isStoreUnavailable, STORE_UNAVAILABLE_WORDS } from './domain/ports/storeUnavailable';
 import { createTabTokenVerifier } from './tab/tabTokenVerifier';
+import { fixedFieldsLog } from './logging';
 import { createDevSignIn, type DevSignIn } from './tab/devSignIn';
 import { registerTabRoutes } from './tab/tabRoutes';
 import { buildTabApi } from './tab/tabApi';
@@ -133,7 +134,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const allowedTenants = tenantAllowList(config);
   if (allowedTenants === null && config.nodeEnv === 'production') log.warn('no tenant allow-list: activities from any tenant are served (set CHANNELCHECK_TENANT_COUNCILS, or MicrosoftAppTenantId with CHANNELCHECK_COUNCIL)');
   const planner = new ManagerNotificationPlanner({ directory, config, log });
-  const decisions = new DecisionService({ store, planner, now, log, directory });
+  // Its one line per decision has fixed fields (ids, outcome, counts): no redaction walk (logging.ts).
+  const decisions = new DecisionService({ store, planner, now, log: fixedFieldsLog(log), directory });
   const wizard = new WizardService({ store, policies, config, decisions, now });
   const policyFor = (councilId: string) => policies.councils.get(councilId);
   const approvals = new ApprovalService({ store, decisions, policyFor, now });

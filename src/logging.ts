@@ -93,11 +93,13 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
 }
 
 /**
- * The logger of the one line per HTTP request (method, path, status, milliseconds: never a body or a header).
- * Its fields are fixed and hold no secret, so it skips the per-field redaction walk that every other line pays
- * on every request; the scrubbing of configured secret values from the written line still applies.
+ * A logger for lines whose fields are fixed and hold no secret: the one line per HTTP request (method, path,
+ * status, milliseconds: never a body or a header) and the one line per decision (ids, outcome, counts). It
+ * skips pino's per-field redaction walk (about 17 µs and tens of kilobytes of garbage a line); the scrubbing
+ * of configured secret values from the written line still applies. Never for a line that may carry an error,
+ * a request or configuration.
  */
-export function requestLog(log: Logger): Logger {
+export function fixedFieldsLog(log: Logger): Logger {
   return log.child({}, { redact: [] });
 }
 

@@ -1,7 +1,7 @@
 /** The per-request logger: no field redaction walk, but the configured secret values are still scrubbed. */
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { createLogger, requestLog } from '../src/logging';
+import { createLogger, fixedFieldsLog } from '../src/logging';
 
 const SECRET = 'app-secret-Qz8#wL4!pR';
 
@@ -20,7 +20,7 @@ describe('logging: the per-request line', function () {
   it('writes the request fields and still scrubs a configured secret value from the line', function () {
     const out = capture();
     const log = createLogger('info', { destination: out.stream, env: { MicrosoftAppPassword: SECRET } });
-    requestLog(log).info({ method: 'POST', path: `/api/messages/${SECRET}`, status: 200, ms: 3 }, 'request');
+    fixedFieldsLog(log).info({ method: 'POST', path: `/api/messages/${SECRET}`, status: 200, ms: 3 }, 'request');
     const [line] = out.lines();
     assert.equal(line?.method, 'POST');
     assert.equal(line?.status, 200);
@@ -31,7 +31,7 @@ describe('logging: the per-request line', function () {
   it('leaves the redaction of secret-bearing fields on every other line', function () {
     const out = capture();
     const log = createLogger('info', { destination: out.stream, env: {} });
-    requestLog(log);
+    fixedFieldsLog(log);
     log.info({ req: { headers: { authorization: 'Bearer abc.def.ghi' } }, password: 'hunter22' }, 'other');
     const [line] = out.lines() as [{ req: { headers: { authorization: string } }; password: string }];
     assert.equal(line.req.headers.authorization, '[redacted]');
@@ -41,7 +41,7 @@ describe('logging: the per-request line', function () {
   it('skips the field walk: a field named like a secret is written as given', function () {
     const out = capture();
     const log = createLogger('info', { destination: out.stream, env: {} });
-    requestLog(log).info({ token: 'not-a-secret-here' }, 'request');
+    fixedFieldsLog(log).info({ token: 'not-a-secret-here' }, 'request');
     assert.equal(out.lines()[0]?.token, 'not-a-secret-here');
   });
 });

@@ -12,7 +12,7 @@ import restify from 'restify';
 import { HttpRefusal } from './httpRefusal';
 import { type BodyLimits, readJsonBody } from './jsonRequestBody';
 import { securityHeaders, setSecurityHeaders } from './securityHeaders';
-import { requestLog } from '../logging';
+import { fixedFieldsLog } from '../logging';
 
 export interface ReadinessCheck {
   name: string;
@@ -150,7 +150,7 @@ export function createHttpServer({ processActivity, readiness, log, production, 
   });
 
   // One line per request: method, path without the query, status, time. Never bodies or headers.
-  const perRequest = requestLog(log);
+  const perRequest = fixedFieldsLog(log);
   server.on('after', (req: restify.Request, res: restify.Response) => {
     perRequest.info({ method: req.method, path: req.path(), status: res.statusCode, ms: Date.now() - req.time() }, 'request');
   });

@@ -36,6 +36,7 @@ export interface DecisionServiceDeps {
   now?: () => Date;
   newId?: () => string;
   /** One line per decision: ids and the outcome, never names, facts or case references. */
+  /** For its one line per decision, whose fields are fixed (ids, outcome, counts). */
   log?: Pick<Logger, 'info'>;
   /** Says who settled a request or acknowledged an alert, by name, when the view is read later. */
   directory?: Directory;

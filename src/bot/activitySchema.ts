@@ -3,8 +3,8 @@
  * It holds what the bot relies on: who sent it (`from.id`, `from.aadObjectId`), where to answer
  * (`conversation.id`, `serviceUrl`, https in production) and the fields the handlers read. Anything else the
  * channel sends is kept as it is: the schema checks the fields it names, and a valid activity is passed on as
- * the object that arrived (not zod's copy, which would hold only those fields). A malformed activity is refused
- * with 400 naming the field; nothing is stored.
+ * the object that arrived (not zod's copy, which would hold only those fields), less any `__proto__` key of
+ * the objects it checks. A malformed activity is refused with 400 naming the field; nothing is stored.
  */
 import { z } from 'zod';
 
@@ -50,9 +50,25 @@ export type InboundActivity = z.infer<ReturnType<typeof activitySchema>> & Recor
 
 export type ParsedActivity = { ok: true; activity: InboundActivity } | { ok: false; problem: string };
 
+/**
+ * JSON.parse makes a `"__proto__"` key an ordinary own field. Left in `from`, `recipient` or `conversation`,
+ * botbuilder's Object.assign copies of them (the conversation reference every reply is addressed from) would
+ * take it as their prototype, and so fields the schema never checked. The objects the schema checks lose
+ * such a key, as zod's own copy of them did.
+ */
+function dropProtoKeys(activity: Record<string, unknown>): void {
+  const checked = [activity, activity.from, activity.recipient, activity.conversation, activity.channelData, (activity.channelData as { tenant?: unknown } | null | undefined)?.tenant];
+  for (const o of checked) {
+    if (typeof o === 'object' && o !== null && Object.hasOwn(o, '__proto__')) delete (o as Record<string, unknown>)['__proto__'];
+  }
+}
+
 export function parseActivity(schema: ReturnType<typeof activitySchema>, body: unknown): ParsedActivity {
   const r = schema.safeParse(body);
-  if (r.success) return { ok: true, activity: body as InboundActivity };
+  if (r.success) {
+    dropProtoKeys(body as Record<string, unknown>);
+    return { ok: true, activity: body as InboundActivity };
+  }
   const problem = r.error.issues
     .slice(0, 5)
     .map((i) => `${i.path.join('.') || 'activity'}: ${i.message}`)

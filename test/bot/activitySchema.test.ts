@@ -1,5 +1,7 @@
 /** The inbound activity schema: what it refuses, and that a valid activity is passed on whole. */
 import assert from 'node:assert/strict';
+import { type Activity, TurnContext } from 'botbuilder';
+import { validateAndFixActivity } from 'botbuilder/lib/activityValidator';
 import { activitySchema, parseActivity } from '../../src/bot/activitySchema';
 
 const schema = activitySchema({ httpsOnly: true });
@@ -52,5 +54,26 @@ describe('bot: the inbound activity schema', function () {
 
   it('refuses a body that is not an object', function () {
     for (const body of [null, 'invoke', 42, [activity()]]) assert.equal(parseActivity(schema, body).ok, false);
+  });
+
+  it('drops an own __proto__ key from the objects it checks, so no reply is addressed from unchecked fields', function () {
+    const injected = '"__proto__":{"conversationType":{"not":"a string"},"name":42,"isGroup":true},';
+    const text = JSON.stringify(activity())
+      .replace('"conversation":{', `"conversation":{${injected}`)
+      .replace('"from":{', `"from":{${injected}`)
+      .replace('"recipient":{', `"recipient":{${injected}`)
+      .replace('"tenant":{', `"tenant":{${injected}`)
+      .replace('{"type":', `{${injected}"type":`);
+    const body = JSON.parse(text) as Record<string, Record<string, unknown>>;
+    assert.ok(Object.hasOwn(body.conversation!, '__proto__'), 'JSON.parse makes it an own key');
+    const parsed = parseActivity(schema, body);
+    assert.ok(parsed.ok);
+    const a = parsed.activity as unknown as Record<string, Record<string, unknown>>;
+    for (const o of [a, a.from, a.recipient, a.conversation, a.channelData, a.channelData!.tenant]) assert.equal(Object.hasOwn(o as object, '__proto__'), false);
+    const reference = TurnContext.getConversationReference(validateAndFixActivity({ ...parsed.activity } as unknown as Activity));
+    for (const o of [reference.conversation, reference.user, reference.bot]) assert.equal(Object.getPrototypeOf(o), Object.prototype);
+    assert.equal(reference.conversation.conversationType, 'personal');
+    assert.equal(reference.conversation.isGroup, false);
+    assert.equal((reference.user as { isGroup?: unknown }).isGroup, undefined);
   });
 });

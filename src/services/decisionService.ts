@@ -35,8 +35,7 @@ export interface DecisionServiceDeps {
   planner: NotificationPlanner;
   now?: () => Date;
   newId?: () => string;
-  /** One line per decision: ids and the outcome, never names, facts or case references. */
-  /** For its one line per decision, whose fields are fixed (ids, outcome, counts). */
+  /** For its one line per decision: fixed fields (ids, outcome, counts), never names, facts or case references. */
   log?: Pick<Logger, 'info'>;
   /** Says who settled a request or acknowledged an alert, by name, when the view is read later. */
   directory?: Directory;

@@ -11,15 +11,22 @@
  *
  * What the markers cannot stand for runs through the builder as before: a parameter that is `undefined`
  * (Kysely leaves such a column out) or not a plain value (an array becomes a list, an expression is SQL).
- * The builder must use each parameter as a value only, never inside SQL text (checked when it is compiled).
+ * The builder must use each parameter as a value only, never inside SQL text (checked when it is compiled),
+ * and must not branch on a parameter's value (null or not, empty or not): it is compiled once per shape, with
+ * markers. `precompileChecks.verify` (on in the store contract suite, on both engines) compares every run
+ * with what the builder itself compiles for those values and throws on any difference.
  *
  * Kept per Kysely instance (the store's `ctx.db`); a query runs on that instance or one of its transactions,
- * which compile alike.
+ * which compile alike. An instance with plugins always runs the builder: a plugin's transformQuery would see
+ * only the markers.
  */
 import { type Compilable, type CompiledQuery, createQueryId, type Kysely, NoResultError, type QueryNode, type QueryResult, type RootOperationNode } from 'kysely';
 import type { Engine } from './engineDifferences';
 import type { Database } from './schema';
 import type { Executor, StoreContext } from './storeContext';
+
+/** Tests turn `verify` on: each precompiled run is checked against the builder's own compile. */
+export const precompileChecks = { verify: false };
 
 /** Distinct shapes kept per query and instance; a query with more runs through its builder each time. */
 const MAX_SHAPES = 16;
@@ -95,7 +102,8 @@ function buildTemplate<P, R>(label: string, build: Build<P, R>, db: Kysely<Datab
 }
 
 export function precompile<P extends object, R>(label: string, build: Build<P, R>): PrecompiledQuery<P, R> {
-  const templates = new WeakMap<Kysely<Database>, Template[]>();
+  // null: the instance has plugins, so its queries always run through the builder.
+  const templates = new WeakMap<Kysely<Database>, Template[] | null>();
 
   /** The template for params' shape, or null when the builder must run. */
   function templateFor(ctx: StoreContext, params: P): Template | null {
@@ -104,9 +112,10 @@ export function precompile<P extends object, R>(label: string, build: Build<P, R
     for (const key of keys) if (!isPlainValue(values[key])) return null;
     let kept = templates.get(ctx.db);
     if (kept === undefined) {
-      kept = [];
+      kept = ctx.db.getExecutor().plugins.length > 0 ? null : [];
       templates.set(ctx.db, kept);
     }
+    if (kept === null) return null;
     for (const template of kept) if (sameKeys(template.keys, keys)) return template;
     if (kept.length >= MAX_SHAPES) return null;
     const template = buildTemplate(label, build, ctx.db, ctx.engine, keys);
@@ -125,15 +134,25 @@ export function precompile<P extends object, R>(label: string, build: Build<P, R
     return { sql: template.sql, query: template.query, parameters, queryId: createQueryId() };
   }
 
-  function compile(ctx: StoreContext, params: P): CompiledQuery<R> {
+  /** The query to run on `on` (ctx.db or one of its transactions). */
+  function queryFor(ctx: StoreContext, on: Executor, params: P): CompiledQuery<R> {
     const template = templateFor(ctx, params);
-    return template === null ? build(ctx.db, params, ctx.engine).compile() : fill(template, params);
+    if (template === null) return build(on, params, ctx.engine).compile();
+    const query = fill(template, params);
+    if (precompileChecks.verify) {
+      const expected = build(on, params, ctx.engine).compile();
+      const same = expected.sql === query.sql && expected.parameters.length === query.parameters.length && expected.parameters.every((v, i) => Object.is(v, query.parameters[i]));
+      if (!same) throw new Error(`precompiled query ${label} differs from its builder for ${JSON.stringify(Object.keys(params))}: ${query.sql} / ${expected.sql}`);
+    }
+    return query;
+  }
+
+  function compile(ctx: StoreContext, params: P): CompiledQuery<R> {
+    return queryFor(ctx, ctx.db, params);
   }
 
   function execute(ctx: StoreContext, executor: Executor, params: P): Promise<QueryResult<R>> {
-    const template = templateFor(ctx, params);
-    const query = template === null ? build(executor, params, ctx.engine).compile() : fill(template, params);
-    return executor.executeQuery(query);
+    return executor.executeQuery(queryFor(ctx, executor, params));
   }
 
   return {
@@ -144,8 +163,7 @@ export function precompile<P extends object, R>(label: string, build: Build<P, R
       return (await execute(ctx, executor, params)).rows[0];
     },
     async takeFirstOrThrow(ctx, executor, params) {
-      const template = templateFor(ctx, params);
-      const query = template === null ? build(executor, params, ctx.engine).compile() : fill(template, params);
+      const query = queryFor(ctx, executor, params);
       const row = (await executor.executeQuery(query)).rows[0];
       if (row === undefined) throw new NoResultError(query.query as QueryNode);
       return row;

@@ -72,8 +72,8 @@ describe('bot: the inbound activity schema', function () {
     for (const o of [a, a.from, a.recipient, a.conversation, a.channelData, a.channelData!.tenant]) assert.equal(Object.hasOwn(o as object, '__proto__'), false);
     const reference = TurnContext.getConversationReference(validateAndFixActivity({ ...parsed.activity } as unknown as Activity));
     for (const o of [reference.conversation, reference.user, reference.bot]) assert.equal(Object.getPrototypeOf(o), Object.prototype);
-    assert.equal(reference.conversation.conversationType, 'personal');
-    assert.equal(reference.conversation.isGroup, false);
+    assert.equal(reference.conversation!.conversationType, 'personal');
+    assert.equal(reference.conversation!.isGroup, false);
     assert.equal((reference.user as { isGroup?: unknown }).isGroup, undefined);
   });
 });

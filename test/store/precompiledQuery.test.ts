@@ -4,7 +4,7 @@
  * run on a Kysely instance it builds and compiles nothing.
  */
 import assert from 'node:assert/strict';
-import { type Compilable, type Kysely, sql } from 'kysely';
+import { CamelCasePlugin, type Compilable, type Kysely, sql } from 'kysely';
 import type { NewOutboxMessage } from '../../src/domain/ports/store';
 import { approvalForDecision } from '../../src/store/approvalRepository';
 import { auditInsert, chainHeadForUpdate, chainHeadUpdate } from '../../src/store/auditLog';
@@ -17,7 +17,7 @@ import { lockForUpdate, type Engine } from '../../src/store/engineDifferences';
 import { DEFAULT_CASE_REF_PATTERN } from '../../src/store/fieldRules';
 import { createKysely } from '../../src/store/openStore';
 import { outboxInsert, outboxRows } from '../../src/store/outboxRepository';
-import { precompile, precompileCounts, type PrecompiledQuery } from '../../src/store/precompiledQuery';
+import { precompile, precompileChecks, precompileCounts, type PrecompiledQuery } from '../../src/store/precompiledQuery';
 import type { AuditEventsTable, ConversationReferencesTable, Database, WizardSessionsTable } from '../../src/store/schema';
 import type { StoreContext } from '../../src/store/storeContext';
 import { cardAttachment, sessionById, sessionByIdForUpdate, sessionCompletion, sessionInsert, stepUpdate } from '../../src/store/wizardSessionRepository';
@@ -287,6 +287,33 @@ for (const engine of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(list.parameters, ['a', 'b']);
       assert.deepEqual(list, plain(db(ctx).selectFrom('decisions').select('id').where('id', '=', ['a', 'b']).compile()));
       assert.deepEqual(plain(byIds.compile(ctx, { id: 'a' })).parameters, ['a']);
+    });
+
+    it('with verification on, a builder that branches on a value is caught the first time the branch differs', function () {
+      const byCase = precompile('byCase', (kdb, p: { caseRef: string | null }) => {
+        const q = kdb.selectFrom('decisions').select('id');
+        return p.caseRef === null ? q.where('case_ref', 'is', null) : q.where('case_ref', '=', p.caseRef);
+      });
+      precompileChecks.verify = true;
+      try {
+        assert.deepEqual(plain(byCase.compile(ctx, { caseRef: 'CASE-1001' })).parameters, ['CASE-1001']);
+        assert.throws(() => byCase.compile(ctx, { caseRef: null }), /precompiled query byCase differs from its builder/);
+      } finally {
+        precompileChecks.verify = false;
+      }
+    });
+
+    it('an instance with plugins always runs the builder, so every plugin sees every query', function () {
+      const withPlugin = ctx.db.withPlugin(new CamelCasePlugin());
+      const pluginCtx = { ...ctx, db: withPlugin as unknown as Kysely<Database> };
+      const q = precompile('camel', (kdb, p: { id: string }) => kdb.selectFrom('decisions').select('id').where('id', '=', p.id));
+      const counter = countCompilations();
+      try {
+        for (const id of ['a', 'b', 'c']) assert.deepEqual(plain(q.compile(pluginCtx, { id })).parameters, [id]);
+        assert.equal(counter.count, 3, 'compiled by the builder each time');
+      } finally {
+        counter.restore();
+      }
     });
 
     it('refuses a builder that puts a parameter into the SQL text or changes it before binding', function () {

@@ -12,6 +12,7 @@ import { describeEscalations } from './contract/escalations';
 import { describeOutbox } from './contract/outbox';
 import { describeRecordIntegrity } from './contract/recordIntegrity';
 import { describeStatementReuse } from './contract/statementReuse';
+import { precompileChecks } from '../../src/store/precompiledQuery';
 import { describeWizardSessions } from './contract/wizardSessions';
 import { type StoreHarness, type TestDatabase, TestClock } from './storeHarness';
 
@@ -24,6 +25,14 @@ export interface ContractEnv {
 
 export function describeStoreContract(harness: StoreHarness): void {
   const env = { harness } as ContractEnv;
+
+  // Every precompiled statement the contract runs is checked against its builder's own compile.
+  before(() => {
+    precompileChecks.verify = true;
+  });
+  after(() => {
+    precompileChecks.verify = false;
+  });
 
   beforeEach(async function () {
     env.clock = new TestClock();

@@ -120,6 +120,7 @@ describe('notify: botbuilder ProactiveSender against the fake Bot Connector', fu
       { fault: { status: 413, code: 'MessageSizeTooBig' }, kind: 'rejected', status: 413 },
       { fault: { hang: true, hangMs: 5000 }, kind: 'retryable', status: null },
       { fault: { dropAfterAccept: true }, kind: 'retryable', status: null },
+      { fault: { reset: true }, kind: 'retryable', status: null },
     ];
     for (const [i, c] of cases.entries()) {
       const conversation = `conv-fault-${i}`;

@@ -196,6 +196,19 @@ describe('notify: outbox dispatcher (SQLite, real botbuilder, fake Bot Connector
     assert.equal(rows.find((r) => r.id === crashedClaim.id)?.claimed_by, 'replica-after', "the crashed replica's row was taken over");
   });
 
+  it('a kept-alive connection cut as a send arrives (nothing taken) is retried, and the message delivered once', async () => {
+    await store.enqueue([textMessage('before-reset', { kind: 'conversation', conversationId: 'a:conv-x' })]);
+    await runToCompletion(dispatcher());
+    const opened = fake.connectionsOpened;
+    await store.enqueue([textMessage('after-reset', { kind: 'conversation', conversationId: 'a:conv-x' })]);
+    fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-x'), fault: { reset: true } });
+    await runToCompletion(dispatcher());
+    assert.deepEqual([...fake.deliveredKeyCounts().entries()].sort(), [['after-reset', 1], ['before-reset', 1]]);
+    assert.deepEqual(fake.calls.filter((c) => c.idempotencyKey === 'after-reset').map((c) => c.outcome), ['reset', 201]);
+    assert.equal((await rowByKey(store, db, 'after-reset')).status, 'sent');
+    assert.ok(fake.connectionsOpened > opened, 'the retry came on a new connection');
+  });
+
   it("the honest limit: if Teams took a message but the answer was lost, it is sent again once (same key), never lost", async () => {
     await store.enqueue([textMessage('lost-ack', { kind: 'conversation', conversationId: 'a:conv-x' })]);
     fake.fail({ method: 'POST', path: connectorPaths.sendsTo('a:conv-x'), fault: { dropAfterAccept: true } });

@@ -41,8 +41,8 @@ export interface RecordedCall {
   /** `channelData.channelCheck.idempotencyKey` of the sent activity, when present. */
   idempotencyKey: string | null;
   authorization: string | null;
-  /** What the fake answered: an HTTP status, 'hang' or 'dropped' (took effect, then the connection was cut). */
-  outcome: number | 'hang' | 'dropped';
+  /** What the fake answered: an HTTP status, 'hang', 'dropped' (took effect, then the connection was cut) or 'reset' (cut on arrival, no effect). */
+  outcome: number | 'hang' | 'dropped' | 'reset';
   /** True when the call took effect: a message was posted, a conversation created, an activity updated. */
   effective: boolean;
   /** The id returned (conversation id for a create, activity id for a send/update). */
@@ -55,6 +55,8 @@ export type Fault =
   | StatusFault
   | { hang: true; hangMs?: number }
   | { dropAfterAccept: true }
+  /** The connection is cut as the call arrives, with no effect: what a kept-alive connection the server has just closed looks like to the client. */
+  | { reset: true }
   | { acceptWhen: Promise<void> }
   | (StatusFault & { answerWhen: Promise<void> });
 
@@ -307,6 +309,11 @@ export class FakeBotConnector {
         }, fault.hangMs ?? 60_000);
         this.hangTimers.add(timer);
         this.onHang?.();
+        return;
+      }
+      if ('reset' in fault) {
+        call.outcome = 'reset';
+        req.socket.destroy();
         return;
       }
       if ('answerWhen' in fault) await fault.answerWhen;

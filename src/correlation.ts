@@ -13,3 +13,11 @@ import { randomUUID } from 'node:crypto';
 export function newCorrelationId(): string {
   return randomUUID();
 }
+
+/**
+ * The log fields naming the activity something was done for: `{ correlationId }`, or none outside a turn.
+ * Takes anything that may carry the id: an actor, a directory asker.
+ */
+export function correlationFields(traced: { readonly correlationId?: string } | undefined): { correlationId?: string } {
+  return traced?.correlationId === undefined ? {} : { correlationId: traced.correlationId };
+}

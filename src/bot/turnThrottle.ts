@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { errorCard } from './presenters/errorPresenter';
 import type { CardJson } from './presenters/renderTemplate';
 import type { UserRateLimiter } from '../limits/userRateLimiter';
-import { type Actor, turnFields } from '../services/actor';
+import { correlationFields } from '../correlation';
+import type { Actor } from '../services/actor';
 
 const RISK_ANSWERS = ['immediateRiskToLife', 'safeguardingConcern'] as const;
 
@@ -52,10 +53,10 @@ export function createTurnThrottle(limiter: UserRateLimiter, log: Logger, option
         if (verb?.startsWith('wizard.') && typeof sessionId === 'string' && options.sessionAnswers && isSafeguardingAction(null, await options.sessionAnswers(sessionId, actor))) return null;
         const decision = await limiter.consume(`${actor.tenantId}:${actor.aadObjectId}`);
         if (decision.allowed) return null;
-        log.warn({ userAadId: actor.aadObjectId, tenantId: actor.tenantId, verb, retryAfterMs: decision.retryAfterMs, ...turnFields(actor) }, 'turn throttled: per-user rate limit reached');
+        log.warn({ userAadId: actor.aadObjectId, tenantId: actor.tenantId, verb, retryAfterMs: decision.retryAfterMs, ...correlationFields(actor) }, 'turn throttled: per-user rate limit reached');
         return throttledCard(decision.retryAfterMs, verb !== null && data !== null ? { verb, data } : null);
       } catch (error) {
-        log.error({ err: error, ...turnFields(actor) }, 'rate limiter failed; the turn goes ahead');
+        log.error({ err: error, ...correlationFields(actor) }, 'rate limiter failed; the turn goes ahead');
         return null;
       }
     },

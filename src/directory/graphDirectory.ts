@@ -30,6 +30,7 @@ import {
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials';
 import type { Logger } from 'pino';
 import type { Directory, DirectoryAsker, EscalationContacts, Person } from '../domain/ports/directory';
+import { correlationFields } from '../correlation';
 import { OBJECT_ID_PATTERN } from './directoryFile';
 
 export const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -224,7 +225,7 @@ export class GraphDirectory implements Directory {
   private relativeNextLink(next: string | undefined, asking: DirectoryAsker | undefined): string | null {
     if (!next) return null;
     if (next.startsWith(`${this.baseUrl}/`)) return next.slice(this.baseUrl.length);
-    this.log?.warn({ nextLink: next.slice(0, 200), ...askedBy(asking) }, 'Graph nextLink outside the configured Graph base URL: not followed');
+    this.log?.warn({ nextLink: next.slice(0, 200), ...correlationFields(asking) }, 'Graph nextLink outside the configured Graph base URL: not followed');
     return null;
   }
 
@@ -261,7 +262,7 @@ export class GraphDirectory implements Directory {
       return await Promise.race([run(api), timeout]);
     } catch (e) {
       const error = e instanceof DirectoryUnavailableError ? e : this.explain(e, what);
-      this.log?.warn({ err: { name: error.name, message: error.message }, status: error.status, ms: Date.now() - started, ...askedBy(asking) }, 'directory lookup in Microsoft Graph failed');
+      this.log?.warn({ err: { name: error.name, message: error.message }, status: error.status, ms: Date.now() - started, ...correlationFields(asking) }, 'directory lookup in Microsoft Graph failed');
       throw error;
     } finally {
       clearTimeout(timer);
@@ -285,11 +286,6 @@ export class GraphDirectory implements Directory {
     }
     return new DirectoryUnavailableError(`Microsoft Graph could not answer for ${what}: ${firstLine((e as Error)?.message ?? String(e))}`, null, { cause: e });
   }
-}
-
-/** The log fields naming the turn that asked: its correlation id, or none. */
-function askedBy(asking: DirectoryAsker | undefined): { correlationId?: string } {
-  return asking?.correlationId === undefined ? {} : { correlationId: asking.correlationId };
 }
 
 function firstLine(text: unknown): string {

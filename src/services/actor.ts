@@ -15,11 +15,6 @@ export interface Actor extends ActingUser {
   correlationId?: string;
 }
 
-/** Log fields naming the activity an actor acts in: `{ correlationId }`, or none outside a turn. */
-export function turnFields(actor: Pick<Actor, 'correlationId'>): { correlationId?: string } {
-  return actor.correlationId === undefined ? {} : { correlationId: actor.correlationId };
-}
-
 /** The messages, each marked with the activity whose turn queues them (`outbox.correlation_id`); as they are outside a turn. */
 export function queuedBy<M extends NewOutboxMessage>(actor: Pick<Actor, 'correlationId'>, messages: readonly M[]): M[] {
   const correlationId = actor.correlationId;

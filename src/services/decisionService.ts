@@ -11,7 +11,8 @@ import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
 import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../domain/views';
-import { type Actor, queuedBy, turnFields } from './actor';
+import { correlationFields } from '../correlation';
+import { type Actor, queuedBy } from './actor';
 import { alertCopyViews, managerStatusFacts } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
 import { routedPersonName } from './routedPersonName';
@@ -66,7 +67,7 @@ export class DecisionService {
       ...(input.completesSession ? { completesSession: input.completesSession } : {}),
     });
     this.deps.log?.info(
-      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...turnFields(input.actor) },
+      { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...correlationFields(input.actor) },
       'decision',
     );
     const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus, undefined, undefined, input.actor);

@@ -13,7 +13,8 @@ import { alertViewOf, approvalViewOf, type CardView, type ManagerStatus } from '
 import { routedHoursAt } from '../domain/workingHours';
 import type { CardPayload, CardUpdatePayload, TextPayload } from '../notify/outboxPayloads';
 import type { Logger } from '../logging';
-import { type Actor, turnFields } from './actor';
+import { correlationFields } from '../correlation';
+import type { Actor } from './actor';
 import type { NotificationPlan, NotificationPlanner, PlanInput } from './notificationPlanner';
 
 export interface PlannerDeps {
@@ -53,7 +54,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     try {
       return { manager: await this.deps.directory.managerOf(actor.aadObjectId, actor), lookupFailed: false };
     } catch (e) {
-      this.deps.log.error({ err: e, alert: true, ...turnFields(actor) }, 'line manager lookup failed; routing to the escalation channel');
+      this.deps.log.error({ err: e, alert: true, ...correlationFields(actor) }, 'line manager lookup failed; routing to the escalation channel');
       return { manager: null, lookupFailed: true };
     }
   }
@@ -63,7 +64,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     try {
       return await this.deps.directory.delegatesOf(manager.aadObjectId);
     } catch (e) {
-      this.deps.log.warn({ err: e, ...turnFields(actor) }, 'delegate lookup failed; only the manager can act');
+      this.deps.log.warn({ err: e, ...correlationFields(actor) }, 'delegate lookup failed; only the manager can act');
       return [];
     }
   }
@@ -84,7 +85,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
     try {
       headOfService = (await this.deps.directory.escalationContactsFor(actor.aadObjectId)).headOfService;
     } catch (e) {
-      this.deps.log.error({ err: e, ...turnFields(actor) }, 'Head of Service lookup failed');
+      this.deps.log.error({ err: e, ...correlationFields(actor) }, 'Head of Service lookup failed');
     }
     const delegates = manager ? await this.delegatesOf(manager, actor) : [];
     const channel = channelTarget(this.deps.config);
@@ -130,7 +131,7 @@ export class ManagerNotificationPlanner implements NotificationPlanner {
       : [{ kind: 'alert_unreachable', noManager }];
     if (!route.level) {
       // Nobody reachable by Teams: still recorded, still audited; the practitioner's card says what to do.
-      this.deps.log.error({ decisionId, alert: true, ...turnFields(actor) }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
+      this.deps.log.error({ decisionId, alert: true, ...correlationFields(actor) }, 'safeguarding alert has no recipient: no manager, Head of Service or escalation channel configured');
       return { notifications, managerStatus };
     }
     return {

@@ -122,7 +122,7 @@ export class ApprovalService {
     out.push({ idempotencyKey: `approval:${approval.id}:tell-practitioner`, kind: 'text', target: { kind: 'user', aadObjectId: approval.practitionerAadId }, payload: { tenantId, text } satisfies TextPayload, refId: approval.id });
     if (approval.practitionerCard) {
       const settling = { status: verb, byName: actor.displayName, at: settledAt, comment };
-      const view = await this.deps.decisions.viewFor(approval.decisionId, undefined, [{ kind: 'approval', status: verb, byName: actor.displayName, at: settledAt.toISOString(), comment }], settling, undefined, actor);
+      const view = await this.deps.decisions.viewFor(approval.decisionId, { plannedStatus: [{ kind: 'approval', status: verb, byName: actor.displayName, at: settledAt.toISOString(), comment }], settling, asking: actor });
       const serviceUrl = await serviceUrlOf(this.deps.store, approval.practitionerAadId);
       out.push(cardUpdateMessage(`approval:${approval.id}:update-practitioner-card`, approval.practitionerCard, serviceUrl, { kind: 'outcome', view }, approval.id));
     }

@@ -84,7 +84,7 @@ export class ChecksService {
     if (!parsed.success) throw new UserFacingError('bad_payload', 'That card action could not be read', 'The card sent an invalid decisionId.', 400);
     const record = await this.deps.store.getDecision(parsed.data.decisionId);
     if (!record || record.tenantId !== actor.tenantId) throw NOT_YOURS;
-    if (record.practitionerAadId === actor.aadObjectId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record, undefined, undefined, undefined, actor) };
+    if (record.practitionerAadId === actor.aadObjectId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, { known: record, asking: actor }) };
     const [approval, escalation, reports] = await Promise.all([
       this.deps.store.getApprovalForDecision(record.id),
       this.deps.store.getEscalationForDecision(record.id),
@@ -101,7 +101,7 @@ export class ChecksService {
       const source = { decisionId: record.id, decision: record.decision, practitionerName: record.practitionerDisplayName, caseRef: record.caseRef, policy: this.deps.policyFor(record.councilId) ?? null };
       return { kind: 'alert', view: alertViewOf({ escalation: { ...escalation, reachedLevels: escalation.routing.reachedLevels }, record: source, acknowledgedByName, viewerMayAcknowledge: alerted }) };
     }
-    return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, record, undefined, undefined, undefined, actor) };
+    return { kind: 'outcome', view: await this.deps.decisions.viewFor(record.id, { known: record, asking: actor }) };
   }
 
   async mine(actor: Actor): Promise<ChecksListView> {

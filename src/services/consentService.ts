@@ -53,7 +53,7 @@ export class ConsentService {
         recordedBy: { aadObjectId: actor.aadObjectId, displayName: actor.displayName },
       });
     }
-    return this.deps.decisions.viewFor(record.id, undefined, undefined, undefined, undefined, actor);
+    return this.deps.decisions.viewFor(record.id, { asking: actor });
   }
 
   /** "They withdrew consent" from `my checks`: the next check for the case answers no WhatsApp. */

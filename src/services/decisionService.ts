@@ -42,6 +42,20 @@ export interface DecisionServiceDeps {
   directory?: Directory;
 }
 
+/** What the caller of viewFor already knows, or is setting in motion. */
+export interface ViewOptions {
+  /** The record, when the caller has just read or written it. */
+  known?: DecisionRecord;
+  /** Replaces the status facts: what was just set in motion. */
+  plannedStatus?: ManagerStatus[];
+  /** An approval being settled in the same transaction, not yet stored. */
+  settling?: Settling;
+  /** For an alert: where each copy is, overriding what the outbox says (e.g. a copy being marked sent). */
+  alertRows?: OutboxMessage[];
+  /** The actor of the turn that asks, for the directory's log lines when it looks a name up. */
+  asking?: DirectoryAsker;
+}
+
 export class DecisionService {
   private readonly now: () => Date;
   private readonly newId: () => string;
@@ -70,18 +84,12 @@ export class DecisionService {
       { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...correlationFields(input.actor) },
       'decision',
     );
-    const view = await this.viewFor(recorded.record.id, recorded.record, recorded.replayed ? undefined : plan.managerStatus, undefined, undefined, input.actor);
+    const view = await this.viewFor(recorded.record.id, { known: recorded.record, ...(recorded.replayed ? {} : { plannedStatus: plan.managerStatus }), asking: input.actor });
     return { decisionId: recorded.record.id, view, replayed: recorded.replayed };
   }
 
-  /**
-   * The view of a recorded decision, with the manager's part as it stands now (for an alert: where each copy
-   * is, from the outbox; `alertRows` overrides what the outbox says, e.g. a copy being marked sent).
-   * `plannedStatus` replaces the status facts (what was just set in motion); `settling` is an approval being
-   * settled in the same transaction, not yet stored. `asking`: the actor of the turn that asks, for the
-   * directory's log lines when it looks a name up.
-   */
-  async viewFor(decisionId: string, known?: DecisionRecord, plannedStatus?: ManagerStatus[], settling?: Settling, alertRows?: OutboxMessage[], asking?: DirectoryAsker): Promise<DecisionView> {
+  /** The view of a recorded decision, with the manager's part as it stands now (ViewOptions says what can be given). */
+  async viewFor(decisionId: string, { known, plannedStatus, settling, alertRows, asking }: ViewOptions = {}): Promise<DecisionView> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');

@@ -127,7 +127,7 @@ export class EscalationService {
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update:${sent.id}`, { activityId: sent.sentActivityId, conversationId: where.conversationId }, where.serviceUrl, ackCard, e.id));
     }
     if (e.practitionerCard) {
-      const view = await this.deps.decisions.viewFor(record.id, undefined, [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }], undefined, undefined, actor);
+      const view = await this.deps.decisions.viewFor(record.id, { plannedStatus: [{ kind: 'alert_acknowledged', byName: actor.displayName, at: at.toISOString() }], asking: actor });
       const serviceUrl = await serviceUrlOf(this.deps.store, record.practitionerAadId);
       out.push(cardUpdateMessage(`alert:${e.id}:ack:update-practitioner-card`, e.practitionerCard, serviceUrl, { kind: 'outcome', view }, e.id));
     }
@@ -201,7 +201,7 @@ export class EscalationService {
     if (!e.practitionerCard) return null;
     const rows = alertRows ?? (await this.deps.store.listOutboxForRef(e.id));
     const status = [alertStatus(e, rows), ...(extra ? [extra] : [])];
-    const view = await this.deps.decisions.viewFor(record.id, undefined, status, undefined, rows);
+    const view = await this.deps.decisions.viewFor(record.id, { plannedStatus: status, alertRows: rows });
     return cardUpdateMessage(key, e.practitionerCard, await serviceUrlOf(this.deps.store, record.practitionerAadId), { kind: 'outcome', view }, e.id);
   }
 

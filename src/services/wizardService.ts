@@ -176,7 +176,7 @@ export class WizardService {
 
   /** A session as it stands (for replays and stale versions). */
   private async currentCard(session: WizardSession, policy: CouncilPolicy, state: WizardState, actor: Actor): Promise<WizardScreen> {
-    if (session.status === 'completed' && session.decisionId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(session.decisionId, undefined, undefined, undefined, undefined, actor) };
+    if (session.status === 'completed' && session.decisionId) return { kind: 'outcome', view: await this.deps.decisions.viewFor(session.decisionId, { asking: actor }) };
     if (session.status === 'abandoned') return CANCELLED;
     return this.stepCard(policy, state, session.id, session.version);
   }

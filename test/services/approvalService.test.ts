@@ -35,7 +35,7 @@ class FakeStore {
 function service(store: FakeStore) {
   const outcomeCards: Array<{ decisionId: string; status: string | null | undefined; settling: string | undefined }> = [];
   const decisions = {
-    viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[], settling?: Settling) => {
+    viewFor: async (decisionId: string, { plannedStatus: status, settling }: { plannedStatus?: ManagerStatus[]; settling?: Settling } = {}) => {
       outcomeCards.push({ decisionId, status: status ? managerStatusText(status) : undefined, settling: settling?.status });
       return { decisionId, managerStatus: status ?? [] } as unknown as DecisionView;
     },

@@ -44,7 +44,7 @@ class FakeStore {
 }
 
 function service(store: FakeStore, directory = new FakeDirectory(), channel: string | null = CHANNEL, minutes = { ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 }) {
-  const decisions = { viewFor: async (decisionId: string, _k?: unknown, status?: ManagerStatus[]) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
+  const decisions = { viewFor: async (decisionId: string, { plannedStatus: status }: { plannedStatus?: ManagerStatus[] } = {}) => ({ decisionId, managerStatus: status ?? [] }) as unknown as DecisionView };
   return new EscalationService({ store: store as never, directory, decisions, policyFor: (id) => catalogue().councils.get(id), config: { escalation: { channelConversationId: channel, ...minutes } }, now: () => NOW });
 }
 

@@ -49,7 +49,7 @@ describe('services: views', () => {
   it('being settled by the same action: the view is settled, with who and when, before the store says so', async () => {
     const approval: ApprovalRequest = { id: 'appr-1', decisionId: 'dec-1', practitionerAadId: PAT.aadObjectId, managerAadId: LEE.aadObjectId, delegateAadIds: [], status: 'open', decidedBy: null, comment: null, version: 1, createdAt: NOW, settledAt: null, managerCard: null, practitionerCard: null };
     const at = new Date('2026-03-03T10:04:00Z');
-    const view = await serviceWith({ approval }).viewFor('dec-1', undefined, [{ kind: 'approval', status: 'approved', byName: LEE.displayName, at: at.toISOString(), comment: 'Fine' }], { status: 'approved', byName: LEE.displayName, at, comment: 'Fine' });
+    const view = await serviceWith({ approval }).viewFor('dec-1', { plannedStatus: [{ kind: 'approval', status: 'approved', byName: LEE.displayName, at: at.toISOString(), comment: 'Fine' }], settling: { status: 'approved', byName: LEE.displayName, at, comment: 'Fine' } });
     assert.deepEqual(view.approval, { approvalId: 'appr-1', status: 'approved', settledAt: at.toISOString(), settledBy: { name: LEE.displayName }, comment: 'Fine' });
     const card = JSON.stringify(presentOutcome(view));
     assert.match(card, /Approved by your line manager: WhatsApp allowed, with conditions/);
@@ -68,7 +68,7 @@ describe('services: views', () => {
       escalationContactsFor: async () => ({ headOfService: null }),
     };
     const approval: ApprovalRequest = { id: 'appr-1', decisionId: 'dec-1', practitionerAadId: PAT.aadObjectId, managerAadId: LEE.aadObjectId, delegateAadIds: [], status: 'approved', decidedBy: LEE.aadObjectId, comment: null, version: 2, createdAt: NOW, settledAt: NOW, managerCard: null, practitionerCard: null };
-    const view = await serviceWith({ approval }, undefined, directory).viewFor('dec-1', undefined, undefined, undefined, undefined, { correlationId: 'turn-of-lee' });
+    const view = await serviceWith({ approval }, undefined, directory).viewFor('dec-1', { asking: { correlationId: 'turn-of-lee' } });
     assert.deepEqual(view.approval?.settledBy, { name: LEE.displayName });
     assert.deepEqual(asked, [{ correlationId: 'turn-of-lee' }]);
   });

@@ -14,10 +14,12 @@ import { createLogger } from '../../src/logging';
 import { loadPolicies } from '../../src/policyFiles/loadPolicies';
 import type { ChannelCheckStore } from '../../src/domain/ports/store';
 import { openStore } from '../../src/store/openStore';
+import { reportLoopDelayOnRequest } from './loopDelay';
 import { profileOnRequest } from './profiling';
 
 async function main(): Promise<void> {
   profileOnRequest(process.env.DATABASE_URL ? 'channelcheck-pg' : 'channelcheck');
+  reportLoopDelayOnRequest();
   const policies = loadPolicies();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cc-bench-'));
   const env = { CHANNELCHECK_SQLITE_PATH: path.join(dir, 'channelcheck.db'), ...process.env };

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, CloudAdapter, ConfigurationBotFrameworkAuthentication, TeamsActivityHandler, type TurnContext } from 'botbuilder';
 import restify from 'restify';
+import { reportLoopDelayOnRequest } from './loopDelay';
 import { profileOnRequest } from './profiling';
 
 class EchoBot extends TeamsActivityHandler {
@@ -34,6 +35,7 @@ class EchoBot extends TeamsActivityHandler {
 }
 
 profileOnRequest('echo');
+reportLoopDelayOnRequest();
 const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication({}));
 const bot = new EchoBot();
 const server = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });

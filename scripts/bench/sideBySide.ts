@@ -3,7 +3,8 @@
  * each a child process of the benchmark, loaded by the same closed-loop keep-alive client on loopback.
  * ChannelCheck does complete checks: every virtual practitioner has their own conversation and sends
  * `new check`, then every wizard invoke to the outcome card. A fake Bot Connector (in this process) takes
- * the bot's replies. Server CPU per request comes from /proc/<pid>/stat, peak RSS from VmHWM.
+ * the bot's replies. Server CPU per request comes from /proc/<pid>/stat, peak RSS from VmHWM, event-loop
+ * delay from the server itself over IPC (loopDelay.ts).
  *
  * The servers run compiled (tsconfig.bench.json, into a temporary folder), as `npm start` runs ChannelCheck:
  * a TypeScript loader in the server would add its own memory and start-up work to both sides.
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { actionData, answersFor } from '../../test/bot/botHarness';
 import { FakeBotConnector } from '../../test/support/fakeBotConnector';
 import { closedLoop, LoopbackClient, percentile, Samples } from './loadClient';
+import { formatLoopDelay, type LoopDelay, loopDelayReply, worstP99Ms } from './loopDelay';
 import { cpuTimes, peakRssMb } from './processStats';
 
 const TENANT = '11111111-1111-1111-1111-111111111111';
@@ -39,6 +41,8 @@ export interface RunRow {
   /** The kernel's share of cpuMs (system calls: sockets, file writes, fsync). */
   systemMs: number;
   rssPeakMb: number;
+  /** The server's event-loop delay over the round (scripts/bench/loopDelay.ts). */
+  loopDelay: LoopDelay;
   samples: Samples;
 }
 
@@ -49,18 +53,24 @@ interface Server {
   stop(): Promise<void>;
 }
 
-/** Asks a server for a profiling step ('profile-start' / 'profile-stop') and waits until it is done. */
-function profileStep(server: Server, step: 'start' | 'stop'): Promise<void> {
+/** Sends a server a message and waits for the first answer `pick` accepts (returns other than undefined). */
+function ask<T>(server: Server, message: string, pick: (m: unknown) => T | undefined): Promise<T> {
   return new Promise((resolve) => {
-    const done = `profile-${step === 'start' ? 'started' : 'stopped'}`;
     const onMessage = (m: unknown) => {
-      if (m !== done) return;
+      const answer = pick(m);
+      if (answer === undefined) return;
       server.child.off('message', onMessage);
-      resolve();
+      resolve(answer);
     };
     server.child.on('message', onMessage);
-    server.child.send(`profile-${step}`);
+    server.child.send(message);
   });
+}
+
+/** Asks a server for a profiling step ('profile-start' / 'profile-stop') and waits until it is done. */
+async function profileStep(server: Server, step: 'start' | 'stop'): Promise<void> {
+  const done = `profile-${step === 'start' ? 'started' : 'stopped'}`;
+  await ask(server, `profile-${step}`, (m) => (m === done ? true : undefined));
 }
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -206,9 +216,11 @@ async function measure(server: Server, load: Load, connections: number, seconds:
   connector.calls.length = 0;
   const client = new LoopbackClient(server.port, connections);
   const samples = new Samples();
+  await ask(server, 'loop-delay-start', (m) => (m === 'loop-delay-started' ? true : undefined));
   const before = cpuTimes(server.child.pid!);
   const elapsed = await closedLoop(connections, seconds, (i, deadline) => load(client, samples, i, deadline));
   const after = cpuTimes(server.child.pid!);
+  const loopDelay = await ask(server, 'loop-delay-stop', loopDelayReply);
   const systemMs = after.systemMs - before.systemMs;
   const cpu = after.userMs - before.userMs + systemMs;
   client.close();
@@ -224,6 +236,7 @@ async function measure(server: Server, load: Load, connections: number, seconds:
     cpuMs: cpu,
     systemMs,
     rssPeakMb: peakRssMb(server.child.pid!),
+    loopDelay,
     samples,
   };
 }
@@ -236,7 +249,7 @@ export function printRow(r: RunRow, out: (s: string) => void): void {
   const s = r.samples.times;
   const p99 = (k: keyof typeof s) => f1(percentile(s[k], 99));
   const lat = r.server.startsWith('echo') ? `echo p50 ${f1(percentile(s.echo, 50))} p99 ${p99('echo')}` : `step p99 ${p99('step')}  submit p99 ${p99('submit')}  message p99 ${p99('message')}`;
-  out(`  ${r.server.padEnd(16)} c=${String(r.connections).padStart(2)} round ${r.round}  ${f0(r.invokes / r.seconds).padStart(5)} invokes/s  ${r.checks ? `${f1(r.checks / r.seconds).padStart(5)} checks/s  ` : ''}cpu ${f2(r.cpuMs / Math.max(1, r.requests))} ms/req (sys ${f2(r.systemMs / Math.max(1, r.requests))})  ${lat} ms  rss peak ${f0(r.rssPeakMb)} MB  errors ${r.errors}\n`);
+  out(`  ${r.server.padEnd(16)} c=${String(r.connections).padStart(2)} round ${r.round}  ${f0(r.invokes / r.seconds).padStart(5)} invokes/s  ${r.checks ? `${f1(r.checks / r.seconds).padStart(5)} checks/s  ` : ''}cpu ${f2(r.cpuMs / Math.max(1, r.requests))} ms/req (sys ${f2(r.systemMs / Math.max(1, r.requests))})  ${lat} ms  ${formatLoopDelay(r.loopDelay)}  rss peak ${f0(r.rssPeakMb)} MB  errors ${r.errors}\n`);
   for (const e of r.samples.errorExamples) out(`      error: ${e}\n`);
 }
 
@@ -322,7 +335,8 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
     await connector.close();
     fs.rmSync(build, { recursive: true, force: true });
   }
-  const at10 = (name: string) => pool(rows.filter((r) => r.server === name && r.connections === 10));
+  const at10Rows = (name: string) => rows.filter((r) => r.server === name && r.connections === 10);
+  const at10 = (name: string) => pool(at10Rows(name));
   const e = at10('echo');
   const c = at10('channelcheck');
   const echoRps = e.invokes / e.seconds;
@@ -340,6 +354,9 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
     // Peak RSS (VmHWM) up to the end of the 10-connection rounds (warm-up included); the rows show the rest.
     rssPeakMb: Math.round(Math.max(...rows.filter((r) => r.server === 'channelcheck' && r.connections === 10).map((r) => r.rssPeakMb))),
     errors: rows.reduce((n, r) => n + r.errors, 0),
+    // Event-loop delay: the worst 10-connection round's p99 (not a p99 over the rounds' samples pooled).
+    ccLoopDelayP99Ms: Number(worstP99Ms(at10Rows('channelcheck').map((r) => r.loopDelay)).toFixed(1)),
+    echoLoopDelayP99Ms: Number(worstP99Ms(at10Rows('echo').map((r) => r.loopDelay)).toFixed(1)),
   };
   return { rows, summary };
 }

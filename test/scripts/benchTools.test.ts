@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { formatLoopDelay, loopDelayOf, loopDelayReply, worstP99Ms } from '../../scripts/bench/loopDelay';
 import { serverNodeFlags } from '../../scripts/bench/sideBySide';
 import { topAllocations, topSelfTime } from '../../scripts/bench/profileTop';
 
@@ -80,6 +81,40 @@ describe('benchmark tools', () => {
 
     it('keeps sites apart by default', () => {
       assert.deepEqual(topAllocations(head as never, 2).map((r) => r.label), ['executeQuery kysely/dist/cjs/kysely.js:1', 'toJsonText src/store/columnValues.js:1']);
+    });
+  });
+  describe('event-loop delay', () => {
+    const histogram = (count: number, max: number, percentiles: Record<number, number>) => ({ count, max, percentile: (p: number) => percentiles[p] ?? NaN });
+
+    it('reads p50, p99 and max from a histogram in nanoseconds, as milliseconds', () => {
+      assert.deepEqual(loopDelayOf(histogram(500, 48_500_000, { 50: 1_050_000, 99: 12_300_000 })), { p50Ms: 1.05, p99Ms: 12.3, maxMs: 48.5 });
+    });
+
+    it('gives NaN, not a histogram\'s empty defaults, for a round with no sample', () => {
+      const d = loopDelayOf(histogram(0, 0, { 50: 0, 99: 0 }));
+      assert.ok(Number.isNaN(d.p50Ms) && Number.isNaN(d.p99Ms) && Number.isNaN(d.maxMs));
+    });
+
+    it('takes a server\'s answer and ignores its other messages; NaN arrives over IPC as null', () => {
+      assert.equal(loopDelayReply('profile-stopped'), undefined);
+      assert.equal(loopDelayReply({ port: 3978 }), undefined);
+      assert.equal(loopDelayReply(null), undefined);
+      assert.deepEqual(loopDelayReply({ loopDelay: { p50Ms: 1.1, p99Ms: 4, maxMs: 20 } }), { p50Ms: 1.1, p99Ms: 4, maxMs: 20 });
+      const empty = loopDelayReply(JSON.parse(JSON.stringify({ loopDelay: { p50Ms: NaN, p99Ms: NaN, maxMs: NaN } })));
+      assert.ok(empty && Number.isNaN(empty.p99Ms) && Number.isNaN(empty.maxMs));
+    });
+
+    it('pools rounds as the worst round\'s p99, skipping rounds with no sample', () => {
+      const round = (p99Ms: number) => ({ p50Ms: 1, p99Ms, maxMs: 2 * p99Ms });
+      assert.equal(worstP99Ms([round(2.5), round(31.4), round(3)]), 31.4);
+      assert.equal(worstP99Ms([round(NaN), round(2)]), 2);
+      assert.ok(Number.isNaN(worstP99Ms([])));
+      assert.ok(Number.isNaN(worstP99Ms([round(NaN)])));
+    });
+
+    it('prints p99 and max to a tenth of a millisecond, a dash when there is no sample', () => {
+      assert.equal(formatLoopDelay({ p50Ms: 1.04, p99Ms: 12.345, maxMs: 48.06 }), 'loop p99 12.3 ms max 48.1 ms');
+      assert.equal(formatLoopDelay({ p50Ms: NaN, p99Ms: NaN, maxMs: NaN }), 'loop p99 - ms max - ms');
     });
   });
 });

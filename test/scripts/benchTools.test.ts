@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { cpuByPart, cpuPerPartialCheck, type CutRun, median } from '../../scripts/bench/checkParts';
 import { formatLoopDelay, loopDelayOf, loopDelayReply, worstP99Ms } from '../../scripts/bench/loopDelay';
 import { serverNodeFlags } from '../../scripts/bench/sideBySide';
 import { topAllocations, topSelfTime } from '../../scripts/bench/profileTop';
@@ -115,6 +116,65 @@ describe('benchmark tools', () => {
     it('prints p99 and max to a tenth of a millisecond, a dash when there is no sample', () => {
       assert.equal(formatLoopDelay({ p50Ms: 1.04, p99Ms: 12.345, maxMs: 48.06 }), 'loop p99 12.3 ms max 48.1 ms');
       assert.equal(formatLoopDelay({ p50Ms: NaN, p99Ms: NaN, maxMs: NaN }), 'loop p99 - ms max - ms');
+    });
+  });
+
+  describe('where a check\'s CPU goes', () => {
+    const near = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} is not ${expected}`);
+    /** A run whose partial checks each cost `ms`: cut k takes k + 1 requests a check; whole checks 5, `unfinished` requests left over. */
+    const run = (cut: number | null, ms: number, partialChecks: number, unfinished = 0): CutRun => {
+      const requests = (cut === null ? 5 : cut + 1) * partialChecks + unfinished;
+      const started = cut === null ? requests / 5 : partialChecks;
+      return { cut, cpuMs: ms * started, requests, checks: cut === null ? partialChecks : 0 };
+    };
+    const repetition = (msByCut: [number, number, number, number, number]): CutRun[] => [run(0, msByCut[0], 120), run(1, msByCut[1], 80), run(2, msByCut[2], 60), run(3, msByCut[3], 50), run(null, msByCut[4], 40, 3)];
+
+    it('counts requests / (k + 1) partial checks when cut after k invokes', () => {
+      assert.equal(cpuPerPartialCheck({ cut: 0, cpuMs: 300, requests: 100, checks: 0 }), 3);
+      assert.equal(cpuPerPartialCheck({ cut: 2, cpuMs: 600, requests: 150, checks: 0 }), 12);
+    });
+
+    it('takes a whole check\'s length from the run, the checks the deadline cut off left out of the rounding', () => {
+      // 40 checks of 5 requests and 3 requests of checks left unfinished: 203 / 5 = 40.6 checks' worth
+      // (cpuMs / checks would read 20.3, charging the unfinished checks' CPU to the finished ones).
+      assert.equal(cpuPerPartialCheck({ cut: null, cpuMs: 812, requests: 203, checks: 40 }), 20);
+      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: null, cpuMs: 50, requests: 12, checks: 0 })));
+      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: 1, cpuMs: 0, requests: 0, checks: 0 })));
+    });
+
+    it('gives each part\'s marginal CPU, the median and range over the repetitions, and the whole check\'s', () => {
+      const first = repetition([3, 5, 7, 9, 20]);
+      const second = repetition([3.4, 5.2, 7.6, 9.2, 22]).reverse();
+      const { parts, total } = cpuByPart([first, second]);
+      assert.deepEqual(parts.map((p) => [p.key, p.label]), [['message', 'message'], ['step1', 'step 1'], ['step2', 'step 2'], ['step3', 'step 3'], ['finalStep', 'final step']]);
+      const expected = [[3.2, 3, 3.4], [1.9, 1.8, 2], [2.2, 2, 2.4], [1.8, 1.6, 2], [11.9, 11, 12.8]];
+      parts.forEach((p, i) => {
+        near(p.medianMs, expected[i]![0]!);
+        near(p.minMs, expected[i]![1]!);
+        near(p.maxMs, expected[i]![2]!);
+      });
+      assert.deepEqual(total, { medianMs: 21, minMs: 20, maxMs: 22 });
+      near(parts.reduce((n, p) => n + p.medianMs, 0), total.medianMs);
+    });
+
+    it('pairs the cuts within a repetition, so the median of three is of the repetitions\' own differences', () => {
+      const { parts } = cpuByPart([repetition([3, 5, 7, 9, 20]), repetition([3, 4, 7, 9, 30]), repetition([3, 6, 7, 9, 10])]);
+      assert.deepEqual(parts.map((p) => p.medianMs), [3, 2, 2, 2, 11]);
+      assert.deepEqual(parts.map((p) => [p.minMs, p.maxMs]), [[3, 3], [1, 3], [1, 3], [2, 2], [1, 21]]);
+    });
+
+    it('refuses repetitions with different cuts, or without the message alone or whole checks', () => {
+      const full = repetition([3, 5, 7, 9, 20]);
+      assert.throws(() => cpuByPart([full, full.slice(0, 4)]), /different cuts/);
+      assert.throws(() => cpuByPart([full.slice(1)]), /cut 0/);
+      assert.throws(() => cpuByPart([full.slice(0, 4)]), /whole checks/);
+      assert.throws(() => cpuByPart([]), /no repetition/);
+    });
+
+    it('takes the median of an even count as the mean of the middle two', () => {
+      assert.equal(median([4, 1, 3, 2]), 2.5);
+      assert.equal(median([7, 1, 5]), 5);
+      assert.ok(Number.isNaN(median([])));
     });
   });
 });

@@ -12,11 +12,13 @@
  *      same closed-loop keep-alive client, warm-up, then rounds at 10 and 50 connections; ChannelCheck does
  *      complete checks on SQLite (and, with DATABASE_URL, alone on PostgreSQL). Targets at 10 connections:
  *      invokeRatio >= 0.7, cpuRatioPerRequest <= 1.5, step and final-step p99 <= 2x echo p99 and < 100 ms,
- *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load.
+ *      `new check` message p99 < 150 ms, ChannelCheck peak RSS < 200 MB, no errors at any load. Then where a
+ *      check's CPU goes: ChannelCheck alone with checks cut short, each part's CPU (no target).
  *
  * Settings: BENCH_SECONDS (per round, default 8), BENCH_ROUNDS (default 2), BENCH_CPU_PROF=<dir> (write a CPU
  * profile of each server over its measured rounds: read it with scripts/bench/profileTop.ts), BENCH_HEAP_PROF=<dir> (an
- * allocation profile of the same rounds, read the same way), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3 and the card binding).
+ * allocation profile of the same rounds, read the same way), BENCH_SIDE_BY_SIDE_ONLY=1 (skip parts 1-3 and the card binding),
+ * BENCH_PHASE_SECONDS (per run of where a check's CPU goes, default 4; 0 skips it).
  * Prints a table, then as its last line one JSON object of the side-by-side figures; exits 1 if a target is missed.
  */
 import { performance } from 'node:perf_hooks';
@@ -113,12 +115,13 @@ async function main(): Promise<number> {
 
   const postgresUrl = process.env.DATABASE_URL?.trim() || null;
   out('\n');
-  const { summary: s } = await runSideBySide({
+  const { summary: s, ccCpuMsByPart } = await runSideBySide({
     seconds: Number(process.env.BENCH_SECONDS ?? 8),
     warmupSeconds: 3,
     rounds: Number(process.env.BENCH_ROUNDS ?? 2),
     connections: [10, 50],
     postgresUrl,
+    phaseSeconds: Number(process.env.BENCH_PHASE_SECONDS ?? 4),
     profiles: { ...(process.env.BENCH_CPU_PROF ? { cpu: process.env.BENCH_CPU_PROF } : {}), ...(process.env.BENCH_HEAP_PROF ? { heap: process.env.BENCH_HEAP_PROF } : {}) },
     out,
   });
@@ -136,7 +139,7 @@ async function main(): Promise<number> {
   out(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   if (failures.length > 0) out(`bench: ${failures.length} target(s) missed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
   else out('bench: all targets met\n');
-  out(`${JSON.stringify(s)}\n`);
+  out(`${JSON.stringify(ccCpuMsByPart ? { ...s, ccCpuMsByPart } : s)}\n`);
   return failures.length > 0 ? 1 : 0;
 }
 

@@ -4,7 +4,9 @@
  * ChannelCheck does complete checks: every virtual practitioner has their own conversation and sends
  * `new check`, then every wizard invoke to the outcome card. A fake Bot Connector (in this process) takes
  * the bot's replies. Server CPU per request comes from /proc/<pid>/stat, peak RSS from VmHWM, event-loop
- * delay from the server itself over IPC (loopDelay.ts).
+ * delay from the server itself over IPC (loopDelay.ts). After the rounds, "where a check's CPU goes":
+ * ChannelCheck alone with checks cut short after 0, 1, 2, 3 invokes and whole, each part's CPU the
+ * difference (checkParts.ts).
  *
  * The servers run compiled (tsconfig.bench.json, into a temporary folder), as `npm start` runs ChannelCheck:
  * a TypeScript loader in the server would add its own memory and start-up work to both sides.
@@ -15,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { actionData, answersFor } from '../../test/bot/botHarness';
 import { FakeBotConnector } from '../../test/support/fakeBotConnector';
+import { type CheckParts, cpuByPart, type CutRun } from './checkParts';
 import { closedLoop, LoopbackClient, percentile, Samples } from './loadClient';
 import { formatLoopDelay, type LoopDelay, loopDelayReply, worstP99Ms } from './loopDelay';
 import { cpuTimes, peakRssMb } from './processStats';
@@ -175,7 +178,15 @@ function echoLoad(serviceUrl: string): Load {
   };
 }
 
-function checkLoad(connector: FakeBotConnector): Load {
+/** Every wizard invoke a check takes at most (a safety bound: a check here takes 4). */
+const MAX_INVOKES_PER_CHECK = 8;
+
+/**
+ * Complete checks, or with `invokeLimit` checks cut short after that many invokes: the practitioner then
+ * starts the next `new check`, leaving the last open (the bot lets a practitioner have several).
+ */
+function checkLoad(connector: FakeBotConnector, invokeLimit = Infinity): Load {
+  const invokesPerCheck = Math.min(MAX_INVOKES_PER_CHECK, invokeLimit);
   return async (client, samples, i, deadline) => {
     let seq = 0;
     const base = activityBase(connector.serviceUrl, i);
@@ -189,7 +200,7 @@ function checkLoad(connector: FakeBotConnector): Load {
           samples.error(`message ${m.status} ${m.text} ${JSON.stringify(card)}`);
           continue;
         }
-        for (let step = 0; step < 8 && performance.now() < deadline; step++) {
+        for (let step = 0; step < invokesPerCheck && performance.now() < deadline; step++) {
           const data = { ...actionData(card, 'wizard.next'), ...answersFor(card, FACTS) };
           t = performance.now();
           const r = await client.post({ ...base, type: 'invoke', name: 'adaptiveCard/action', id: `i-${i}-${++seq}`, timestamp: new Date().toISOString(), value: { action: { type: 'Action.Execute', verb: 'wizard.next', data: { verb: 'wizard.next', ...data } } } });
@@ -259,6 +270,8 @@ export interface SideBySideOptions {
   rounds: number;
   connections: number[];
   postgresUrl: string | null;
+  /** Seconds per run of "where a check's CPU goes" (0: skip it). */
+  phaseSeconds: number;
   profiles?: ProfileDirs;
   out: (s: string) => void;
 }
@@ -266,6 +279,40 @@ export interface SideBySideOptions {
 export interface SideBySideResult {
   rows: RunRow[];
   summary: Record<string, number>;
+  /** Median ms of ChannelCheck CPU per part of a check (`message`, `step1`, …, `finalStep`); null if skipped. */
+  ccCpuMsByPart: Record<string, number> | null;
+}
+
+/** Where a check's runs are cut: after 0 (the message alone), 1, 2 and 3 invokes, and whole checks (null). */
+const PHASE_CUTS: Array<number | null> = [0, 1, 2, 3, null];
+const PHASE_REPETITIONS = 2;
+const PHASE_CONNECTIONS = 10;
+
+/**
+ * ChannelCheck alone, warm from the rounds, at 10 connections: checks cut after each of PHASE_CUTS, then
+ * again in reverse order (so a drift of the machine over the section falls on both ends alike). Its runs
+ * stay out of the rows the summary pools.
+ */
+async function checkPhases(cc: Server, connector: FakeBotConnector, seconds: number, out: (s: string) => void): Promise<CheckParts> {
+  const repetitions: CutRun[][] = [];
+  for (let rep = 1; rep <= PHASE_REPETITIONS; rep++) {
+    const runs: CutRun[] = [];
+    for (const cut of rep % 2 === 1 ? PHASE_CUTS : [...PHASE_CUTS].reverse()) {
+      const row = await measure(cc, checkLoad(connector, cut ?? Infinity), PHASE_CONNECTIONS, seconds, rep, connector);
+      printRow({ ...row, server: cut === null ? 'cc whole checks' : `cc cut after ${cut}` }, out);
+      runs.push({ cut, cpuMs: row.cpuMs, requests: row.requests, checks: row.checks });
+    }
+    repetitions.push(runs);
+  }
+  return cpuByPart(repetitions);
+}
+
+function printCheckParts(parts: CheckParts, echoCpuMsPerRequest: number, out: (s: string) => void): void {
+  const line = (label: string, p: CheckParts['total']) => `  ${label.padEnd(12)} ${f2(p.medianMs).padStart(6)} ms  (${f2(p.minMs)}–${f2(p.maxMs)})\n`;
+  out(`  ChannelCheck CPU per part of a check, median of ${PHASE_REPETITIONS} (range):\n`);
+  for (const p of parts.parts) out(line(p.label, p));
+  out(line('whole check', parts.total));
+  out(`  for reference, the echo bot at ${PHASE_CONNECTIONS} connections (the rounds above): ${f2(echoCpuMsPerRequest)} ms CPU per request\n`);
 }
 
 function pool(rows: RunRow[]): { seconds: number; requests: number; invokes: number; checks: number; cpuMs: number; samples: Samples } {
@@ -293,6 +340,7 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
   const sqliteEnv = { NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', CHANNELCHECK_COUNCIL: 'hillingdon', CHANNELCHECK_SERVICE_URL: connector.serviceUrl, CHANNELCHECK_DIRECTORY_FILE: path.join(ROOT, 'env/directory.example.yaml'), CHANNELCHECK_ENV_FILE: '', DATABASE_URL: '', CHANNELCHECK_RATE_LIMIT_POINTS: String(BENCH_TURNS_PER_MINUTE) };
   const rows: RunRow[] = [];
   const servers: Server[] = [];
+  let ccCpuMsByPart: Record<string, number> | null = null;
   try {
     const echo = await startServer('echo', fixture('echoBot.js'), {}, profiles);
     servers.push(echo);
@@ -315,6 +363,13 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
       }
     }
     if (profiling) await Promise.all([profileStep(echo, 'stop'), profileStep(cc, 'stop')]);
+    if (o.phaseSeconds > 0) {
+      o.out(`where a check's CPU goes: ChannelCheck alone at ${PHASE_CONNECTIONS} connections, checks cut after 0, 1, 2, 3 invokes and whole, ${o.phaseSeconds} s each, ${PHASE_REPETITIONS} times (the second in reverse order)\n`);
+      const parts = await checkPhases(cc, connector, o.phaseSeconds, o.out);
+      const echoAt10 = pool(rows.filter((r) => r.server === 'echo' && r.connections === PHASE_CONNECTIONS));
+      printCheckParts(parts, echoAt10.cpuMs / echoAt10.requests, o.out);
+      ccCpuMsByPart = Object.fromEntries(parts.parts.map((p) => [p.key, Number(p.medianMs.toFixed(2))]));
+    }
     if (o.postgresUrl) {
       o.out('ChannelCheck alone on PostgreSQL (fresh schema):\n');
       const pg = await startServer('channelcheck-pg', fixture('channelCheckServer.js'), { ...sqliteEnv, DATABASE_URL: o.postgresUrl }, profiles);
@@ -358,5 +413,5 @@ export async function runSideBySide(o: SideBySideOptions): Promise<SideBySideRes
     ccLoopDelayP99Ms: Number(worstP99Ms(at10Rows('channelcheck').map((r) => r.loopDelay)).toFixed(1)),
     echoLoopDelayP99Ms: Number(worstP99Ms(at10Rows('echo').map((r) => r.loopDelay)).toFixed(1)),
   };
-  return { rows, summary };
+  return { rows, summary, ccCpuMsByPart };
 }

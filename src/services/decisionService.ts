@@ -9,11 +9,11 @@ import { caseNoteText } from '../domain/caseNote';
 import type { Facts } from '../domain/facts';
 import { type CouncilPolicy, evaluate } from '../domain/policy/evaluate';
 import { consentStandingText, standingConsent } from '../domain/consentRegister';
-import type { ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
+import type { ApprovalRequest, ApprovalStore, CardRef, ConsentStore, DecisionRecord, DecisionStore, Escalation, EscalationStore, OutboxMessage, OutboxStore } from '../domain/ports/store';
 import { decisionContent, type DecisionView, iso, type ManagerStatus } from '../domain/views';
 import { correlationFields } from '../correlation';
 import { type Actor, queuedBy } from './actor';
-import { alertCopyViews, managerStatusFacts } from './managerStatus';
+import { alertCopyViews, managerStatusFacts, outboxForRef } from './managerStatus';
 import type { NotificationPlanner } from './notificationPlanner';
 import { routedPersonName } from './routedPersonName';
 import { UserFacingError } from './userFacingError';
@@ -54,6 +54,20 @@ export interface ViewOptions {
   alertRows?: OutboxMessage[];
   /** The actor of the turn that asks, for the directory's log lines when it looks a name up. */
   asking?: DirectoryAsker;
+  /** The decision's approval, escalation and outbox rows, when the caller has just written or read them. */
+  knownRows?: KnownRows;
+}
+
+/** Rows of a decision as the store holds them, so the view need not read them back. */
+export interface KnownRows {
+  approval: ApprovalRequest | null;
+  escalation: Escalation | null;
+  /**
+   * Outbox rows that include every row about the escalation (its `refId`); others are left out. Absent when
+   * the caller may not hold them all (rows queued later about the alert need not carry the decision's id): then
+   * they are read.
+   */
+  outbox?: OutboxMessage[];
 }
 
 export class DecisionService {
@@ -84,19 +98,21 @@ export class DecisionService {
       { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...correlationFields(input.actor) },
       'decision',
     );
-    const view = await this.viewFor(recorded.record.id, { known: recorded.record, ...(recorded.replayed ? {} : { plannedStatus: plan.managerStatus }), asking: input.actor });
+    // A fresh record's outbox rows are every row about its new escalation; a replay's are only those that carry the decision's id.
+    const knownRows: KnownRows = { approval: recorded.approval, escalation: recorded.escalation, ...(recorded.replayed ? {} : { outbox: recorded.outbox }) };
+    const view = await this.viewFor(recorded.record.id, { known: recorded.record, ...(recorded.replayed ? {} : { plannedStatus: plan.managerStatus }), asking: input.actor, knownRows });
     return { decisionId: recorded.record.id, view, replayed: recorded.replayed };
   }
 
   /** The view of a recorded decision, with the manager's part as it stands now (ViewOptions says what can be given). */
-  async viewFor(decisionId: string, { known, plannedStatus, settling, alertRows, asking }: ViewOptions = {}): Promise<DecisionView> {
+  async viewFor(decisionId: string, { known, plannedStatus, settling, alertRows, asking, knownRows }: ViewOptions = {}): Promise<DecisionView> {
     const record = known ?? (await this.deps.store.getDecision(decisionId));
     if (!record || !record.decision) {
       throw new UserFacingError('decision_not_found', 'This decision is no longer held', 'It may have been erased or passed its retention period. Start a new check.');
     }
     const [approval, escalation, register] = await Promise.all([
-      this.deps.store.getApprovalForDecision(record.id),
-      this.deps.store.getEscalationForDecision(record.id),
+      knownRows ? knownRows.approval : this.deps.store.getApprovalForDecision(record.id),
+      knownRows ? knownRows.escalation : this.deps.store.getEscalationForDecision(record.id),
       record.caseRef ? this.deps.store.listConsent(record.caseRef) : Promise.resolve([]),
     ]);
     const settledApproval = approval && settling ? { ...approval, status: settling.status, settledAt: settling.at, comment: settling.comment } : approval;
@@ -106,7 +122,7 @@ export class DecisionService {
     const offer = record.decision.consentRequest && record.caseRef && !(standing?.status === 'given' && standing.decisionId === record.id)
       ? { label: record.decision.consentRequest.label }
       : null;
-    const rows = alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : []);
+    const rows = alertRows ?? (!escalation ? [] : knownRows?.outbox ? outboxForRef(knownRows.outbox, escalation.id) : await this.deps.store.listOutboxForRef(escalation.id));
     const nameOf = async (aadObjectId: string | null) => (aadObjectId && this.deps.directory ? routedPersonName(this.deps.directory, record.practitionerAadId, aadObjectId, asking) : null);
     const settledByName = settling?.byName ?? (settled && !settling ? await nameOf(approval?.decidedBy ?? null) : null);
     const acknowledgedByName = escalation?.status === 'acknowledged' ? (escalation.acknowledgedByName ?? (await nameOf(escalation.acknowledgedBy))) : null;

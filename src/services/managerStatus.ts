@@ -14,6 +14,13 @@ export function alertRecipient(copy: OutboxMessage): AlertCopyView['recipient'] 
   return copy.target.kind === 'user' ? { level: null, name: null, description: null } : { level: 'escalation_channel', name: null, description: null };
 }
 
+/** The rows about `refId` among `rows`, in the order listOutboxForRef gives them: by the time queued, then id. */
+export function outboxForRef(rows: readonly OutboxMessage[], refId: string): OutboxMessage[] {
+  return rows
+    .filter((r) => r.refId === refId)
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
 /** The copies of an alert (its cards, not updates or texts). */
 export function alertCopies(rows: readonly OutboxMessage[]): OutboxMessage[] {
   return rows.filter((r) => r.kind === 'card' && r.status !== 'cancelled');

@@ -455,7 +455,7 @@ export interface OutboxStore {
   /** Queues messages on their own (not part of a decision operation); duplicates by key are skipped. */
   enqueue(messages: NewOutboxMessage[]): Promise<EnqueueResult>;
   getOutboxMessage(id: string): Promise<OutboxMessage | null>;
-  /** Sent messages about one approval/escalation/decision, e.g. to update their cards in place. */
+  /** Messages about one approval/escalation/decision (`refId`), oldest queued first (then by id), e.g. to update their cards in place. */
   listOutboxForRef(refId: string): Promise<OutboxMessage[]>;
   /**
    * Claims up to `limit` due messages (pending and due, or in flight with an expired lease) for `leaseMs`.

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { parseFacts } from '../../src/domain/facts';
-import type { ChannelCheckStore, OutboxMessage } from '../../src/domain/ports/store';
+import type { ChannelCheckStore, NewOutboxMessage, OutboxMessage } from '../../src/domain/ports/store';
 import { DecisionService } from '../../src/services/decisionService';
 import { ManagerNotificationPlanner } from '../../src/services/managerNotificationPlanner';
 import { outboxForRef } from '../../src/services/managerStatus';
@@ -76,7 +76,7 @@ describe('services: DecisionService.record', () => {
         if (kind.alert) {
           // A copy of the alert queued later, about the alert but not carrying the decision's id: the replay reads the alert's rows.
           const [copy] = (await raw.listOutboxForRef(first.view.alert!.escalationId)).filter((r) => r.kind === 'card');
-          await raw.enqueue([{ idempotencyKey: 'later-copy', kind: 'card', target: { kind: 'user', aadObjectId: 'aaaaaaaa-1000-0000-0000-000000000009' }, payload: copy!.payload, refId: copy!.refId }]);
+          await raw.enqueue([{ idempotencyKey: 'later-copy', kind: 'card', target: { kind: 'user', aadObjectId: 'aaaaaaaa-1000-0000-0000-000000000009' }, payload: copy!.payload, refId: copy!.refId } as NewOutboxMessage]);
           extraCopies = 1;
         }
         const before = readBacks();

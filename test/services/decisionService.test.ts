@@ -1,6 +1,7 @@
 /**
- * DecisionService.record on an in-memory SQLite store, with the manager planner and a fake directory: the
- * outcome it answers with is the view read back from the store, without reading back what it has just written.
+ * DecisionService.record on the store (SQLite, and PostgreSQL when it is reachable), with the manager planner
+ * and a fake directory: the outcome it answers with is the view read back from the store, without reading back
+ * what it has just written.
  */
 import assert from 'node:assert/strict';
 import { parseFacts } from '../../src/domain/facts';
@@ -8,7 +9,9 @@ import type { ChannelCheckStore, NewOutboxMessage, OutboxMessage } from '../../s
 import { DecisionService } from '../../src/services/decisionService';
 import { ManagerNotificationPlanner } from '../../src/services/managerNotificationPlanner';
 import { outboxForRef } from '../../src/services/managerStatus';
-import { openStore } from '../../src/store/openStore';
+import { postgresHarness, requirePostgres } from '../store/postgresHarness';
+import { sqliteHarness } from '../store/sqliteHarness';
+import type { StoreHarness, TestDatabase } from '../store/storeHarness';
 import { capturingLog, CHANNEL, FACTS, FakeDirectory, hillingdon, PAT } from './fakes';
 
 const TUESDAY_10AM = new Date('2026-03-03T10:00:00Z'); // inside Hillingdon's working hours
@@ -16,7 +19,7 @@ const TUESDAY_10AM = new Date('2026-03-03T10:00:00Z'); // inside Hillingdon's wo
 const READ_BACKS = ['getApprovalForDecision', 'getEscalationForDecision', 'listOutboxForRef'] as const;
 
 /** The store, with a count of the calls made through it. */
-function counted(store: ChannelCheckStore): { store: ChannelCheckStore; calls: Map<string, number>; readBacks: () => number[] } {
+function counted(store: ChannelCheckStore): { store: ChannelCheckStore; readBacks: () => number[] } {
   const calls = new Map<string, number>();
   const watched = new Proxy(store, {
     get(target, name, receiver) {
@@ -28,16 +31,16 @@ function counted(store: ChannelCheckStore): { store: ChannelCheckStore; calls: M
       };
     },
   });
-  return { store: watched, calls, readBacks: () => READ_BACKS.map((n) => calls.get(n) ?? 0) };
+  return { store: watched, readBacks: () => READ_BACKS.map((n) => calls.get(n) ?? 0) };
 }
 
-async function setup() {
-  const raw = await openStore({ engine: 'sqlite', file: ':memory:', now: () => TUESDAY_10AM });
-  const { store, calls, readBacks } = counted(raw);
+async function setup(db: TestDatabase) {
+  const raw = await db.open({ now: () => TUESDAY_10AM });
+  const { store, readBacks } = counted(raw);
   const directory = new FakeDirectory();
   const planner = new ManagerNotificationPlanner({ directory, config: { escalation: { channelConversationId: CHANNEL, ackTimeoutMinutes: 15, deliveryTimeoutMinutes: 2 } }, log: capturingLog().log });
   const service = new DecisionService({ store, planner, directory, now: () => TUESDAY_10AM });
-  return { raw, calls, readBacks, service };
+  return { raw, readBacks, service };
 }
 
 const KINDS = [
@@ -46,11 +49,23 @@ const KINDS = [
   { name: 'a safeguarding alert', facts: FACTS.safeguarding, approval: false, alert: true },
 ] as const;
 
-describe('services: DecisionService.record', () => {
-  for (const kind of KINDS) {
-    it(`${kind.name}: answers with the view read back from the store, without reading back the approval, alert or outbox rows`, async () => {
-      const { raw, readBacks, service } = await setup();
-      try {
+for (const harness of [sqliteHarness(), postgresHarness()] satisfies StoreHarness[]) {
+  describe(`services: DecisionService.record (${harness.engine})`, function () {
+    this.timeout(30_000);
+    let db: TestDatabase;
+    before(async function () {
+      if (harness.engine === 'postgres') await requirePostgres(this, 'the DecisionService tests on PostgreSQL');
+    });
+    beforeEach(async () => {
+      db = await harness.newDatabase();
+    });
+    afterEach(async () => {
+      await db?.drop();
+    });
+
+    for (const kind of KINDS) {
+      it(`${kind.name}: answers with the view read back from the store, without reading back the approval, alert or outbox rows`, async () => {
+        const { readBacks, service } = await setup(db);
         const result = await service.record({ actor: PAT, policy: hillingdon(), facts: parseFacts(kind.facts), caseRef: 'CR-90001' });
         assert.equal(result.replayed, false);
         assert.deepEqual(readBacks(), [0, 0, 0], 'getApprovalForDecision, getEscalationForDecision, listOutboxForRef');
@@ -61,14 +76,10 @@ describe('services: DecisionService.record', () => {
         assert.equal(read.approval !== null, kind.approval);
         assert.equal(read.alert !== null, kind.alert);
         if (kind.alert) assert.ok((read.alert?.copies.length ?? 0) > 0, 'the alert has copies');
-      } finally {
-        await raw.close();
-      }
-    });
+      });
 
-    it(`${kind.name}, the final step replayed: the decision recorded before, as viewFor reads it`, async () => {
-      const { raw, readBacks, service } = await setup();
-      try {
+      it(`${kind.name}, the final step replayed: the decision recorded before, as viewFor reads it`, async () => {
+        const { raw, readBacks, service } = await setup(db);
         await raw.createWizardSession({ id: 'session-1', userAadId: PAT.aadObjectId, tenantId: PAT.tenantId, councilId: 'hillingdon', step: 'review' });
         const input = { actor: PAT, policy: hillingdon(), facts: parseFacts(kind.facts), caseRef: 'CR-90001', completesSession: { sessionId: 'session-1', expectedVersion: 1 } };
         const first = await service.record(input);
@@ -89,13 +100,13 @@ describe('services: DecisionService.record', () => {
         assert.deepEqual(made, [0, 0, kind.alert ? 1 : 0], 'only the alert\'s outbox rows are read');
         assert.equal(read.alert?.copies.length ?? 0, (first.view.alert?.copies.length ?? 0) + extraCopies);
         assert.equal(read.approval !== null, kind.approval);
-      } finally {
-        await raw.close();
-      }
-    });
-  }
+      });
+    }
+  });
+}
 
-  it('outboxForRef: the rows about one reference, oldest queued first, then by id, as listOutboxForRef', () => {
+describe('services: outboxForRef', () => {
+  it('the rows about one reference, oldest queued first, then by id, as listOutboxForRef', () => {
     const at = (iso: string) => new Date(iso);
     const row = (id: string, refId: string | null, createdAt: Date) => ({ id, refId, createdAt }) as OutboxMessage;
     const rows = [

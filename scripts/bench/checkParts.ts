@@ -13,6 +13,10 @@ export interface CutRun {
   requests: number;
   /** Checks finished with the outcome card (only whole checks finish). */
   checks: number;
+  /** The requests those finished checks took (their messages and invokes). */
+  checkRequests: number;
+  /** Failed requests in the run: a run with any is refused. */
+  errors: number;
 }
 
 /** A part's CPU over the repetitions: the median and the range, in ms. */
@@ -34,12 +38,12 @@ export interface CheckParts {
 
 /**
  * CPU per partial check of one run. A check cut after k invokes is k + 1 requests, so the run started
- * requests / (k + 1) of them. A whole check's length comes from the run itself: requests per finished check,
- * rounded to a whole number (every check here takes the same path; the rounding drops the checks the
- * deadline left unfinished). NaN when there is nothing to divide by.
+ * requests / (k + 1) of them. A whole check's length comes from the run itself: the requests its finished
+ * checks took ÷ their number (not all the run's requests ÷ checks, which would charge the checks the
+ * deadline left unfinished to the finished ones). NaN when there is nothing to divide by.
  */
 export function cpuPerPartialCheck(run: CutRun): number {
-  const requestsPerCheck = run.cut === null ? Math.round(run.requests / run.checks) : run.cut + 1;
+  const requestsPerCheck = run.cut === null ? run.checkRequests / run.checks : run.cut + 1;
   if (!Number.isFinite(requestsPerCheck) || requestsPerCheck <= 0 || !(run.requests > 0)) return NaN;
   return run.cpuMs / (run.requests / requestsPerCheck);
 }
@@ -69,6 +73,9 @@ const spread = (values: number[]) => ({ medianMs: median(values), minMs: Math.mi
  */
 export function cpuByPart(repetitions: CutRun[][]): CheckParts {
   if (repetitions.length === 0) throw new Error('cpuByPart: no repetition');
+  const failed = repetitions.flat().reduce((n, r) => n + r.errors, 0);
+  // A failed request is still a request, and a cheap one: the parts would come out wrong.
+  if (failed > 0) throw new Error(`cpuByPart: ${failed} failed request(s) in the runs`);
   const order = (runs: CutRun[]) => [...runs].sort((a, b) => (a.cut ?? Infinity) - (b.cut ?? Infinity));
   const cuts = order(repetitions[0]!).map((r) => r.cut);
   if (cuts[0] !== 0) throw new Error('cpuByPart: no run of the message alone (cut 0)');

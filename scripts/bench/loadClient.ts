@@ -46,6 +46,8 @@ export class Samples {
   readonly times: Record<SampleKind, number[]> = { echo: [], message: [], step: [], submit: [] };
   errors = 0;
   checks = 0;
+  /** The requests of the finished checks (each check's message and invokes), for a check's exact length. */
+  checkRequests = 0;
   readonly errorExamples: string[] = [];
 
   add(kind: SampleKind, ms: number): void {
@@ -65,6 +67,7 @@ export class Samples {
     for (const k of Object.keys(this.times) as SampleKind[]) this.times[k].push(...other.times[k]);
     this.errors += other.errors;
     this.checks += other.checks;
+    this.checkRequests += other.checkRequests;
     this.errorExamples.push(...other.errorExamples.slice(0, 5 - this.errorExamples.length));
   }
 }

@@ -125,21 +125,25 @@ describe('benchmark tools', () => {
     const run = (cut: number | null, ms: number, partialChecks: number, unfinished = 0): CutRun => {
       const requests = (cut === null ? 5 : cut + 1) * partialChecks + unfinished;
       const started = cut === null ? requests / 5 : partialChecks;
-      return { cut, cpuMs: ms * started, requests, checks: cut === null ? partialChecks : 0 };
+      return { cut, cpuMs: ms * started, requests, checks: cut === null ? partialChecks : 0, checkRequests: cut === null ? 5 * partialChecks : 0, errors: 0 };
     };
     const repetition = (msByCut: [number, number, number, number, number]): CutRun[] => [run(0, msByCut[0], 120), run(1, msByCut[1], 80), run(2, msByCut[2], 60), run(3, msByCut[3], 50), run(null, msByCut[4], 40, 3)];
 
     it('counts requests / (k + 1) partial checks when cut after k invokes', () => {
-      assert.equal(cpuPerPartialCheck({ cut: 0, cpuMs: 300, requests: 100, checks: 0 }), 3);
-      assert.equal(cpuPerPartialCheck({ cut: 2, cpuMs: 600, requests: 150, checks: 0 }), 12);
+      assert.equal(cpuPerPartialCheck({ cut: 0, cpuMs: 300, requests: 100, checks: 0, checkRequests: 0, errors: 0 }), 3);
+      assert.equal(cpuPerPartialCheck({ cut: 2, cpuMs: 600, requests: 150, checks: 0, checkRequests: 0, errors: 0 }), 12);
     });
 
-    it('takes a whole check\'s length from the run, the checks the deadline cut off left out of the rounding', () => {
+    it('takes a whole check\'s length from the requests its finished checks took, the checks the deadline cut off left out', () => {
       // 40 checks of 5 requests and 3 requests of checks left unfinished: 203 / 5 = 40.6 checks' worth
       // (cpuMs / checks would read 20.3, charging the unfinished checks' CPU to the finished ones).
-      assert.equal(cpuPerPartialCheck({ cut: null, cpuMs: 812, requests: 203, checks: 40 }), 20);
-      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: null, cpuMs: 50, requests: 12, checks: 0 })));
-      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: 1, cpuMs: 0, requests: 0, checks: 0 })));
+      assert.equal(cpuPerPartialCheck({ cut: null, cpuMs: 812, requests: 203, checks: 40, checkRequests: 200, errors: 0 }), 20);
+      // A path of 6 requests a check, 10 checks and 4 requests left over (rounding 64 / 10 would read 6 too,
+      // but 24 / 2 = 12 would not: the length is the finished checks' own).
+      near(cpuPerPartialCheck({ cut: null, cpuMs: 20 * (64 / 6), requests: 64, checks: 10, checkRequests: 60, errors: 0 }), 20);
+      near(cpuPerPartialCheck({ cut: null, cpuMs: 10 * (24 / 6), requests: 24, checks: 2, checkRequests: 12, errors: 0 }), 10);
+      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: null, cpuMs: 50, requests: 12, checks: 0, checkRequests: 0, errors: 0 })));
+      assert.ok(Number.isNaN(cpuPerPartialCheck({ cut: 1, cpuMs: 0, requests: 0, checks: 0, checkRequests: 0, errors: 0 })));
     });
 
     it('gives each part\'s marginal CPU, the median and range over the repetitions, and the whole check\'s', () => {
@@ -169,6 +173,13 @@ describe('benchmark tools', () => {
       assert.throws(() => cpuByPart([full.slice(1)]), /cut 0/);
       assert.throws(() => cpuByPart([full.slice(0, 4)]), /whole checks/);
       assert.throws(() => cpuByPart([]), /no repetition/);
+      assert.throws(() => cpuByPart([[...full, run(2, 7, 60)]]), /measured twice/);
+    });
+
+    it('refuses runs with failed requests: a failed request is counted, and cheap, so the parts would be wrong', () => {
+      const full = repetition([3, 5, 7, 9, 20]);
+      const failing = full.map((r) => (r.cut === 1 ? { ...r, errors: 2 } : r));
+      assert.throws(() => cpuByPart([full, failing]), /2 failed request/);
     });
 
     it('takes the median of an even count as the mean of the middle two', () => {

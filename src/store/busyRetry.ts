@@ -73,7 +73,8 @@ export class BusyRetry {
         if (!isBusy(error)) throw error;
         const waited = Math.round(this.clock() - askedAt);
         const left = askedAt + this.budgetMs - this.clock();
-        if (!mayRetry || this.knownBusy || left <= 0) {
+        // Less than the shortest pause left: one more pause would end past the budget.
+        if (!mayRetry || this.knownBusy || left < 1) {
           if (mayRetry) this.knownBusy = true;
           throw new StoreUnavailableError('busy', `gave up after ${waited} ms (${n + 1} attempts): ${(error as Error).message}`, { cause: error });
         }

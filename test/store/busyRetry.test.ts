@@ -41,7 +41,7 @@ describe('busy retry (SQLite lock waits off the event loop)', function () {
 
   it('gives up with StoreUnavailableError(busy) once the budget, counted from when the operation asked, is spent', async function () {
     const time = fakeTime();
-    const retry = new BusyRetry({ budgetMs: 1500, clock: time.clock, sleep: time.sleep });
+    const retry = new BusyRetry({ budgetMs: 1500, clock: time.clock, sleep: time.sleep, random: () => 0.5 });
     const askedAt = time.clock();
     time.spend(400); // waited for the connection behind another operation
     let attempts = 0;
@@ -51,11 +51,26 @@ describe('busy retry (SQLite lock waits off the event loop)', function () {
         time.spend(20);
         throw busy();
       }),
-      (e: unknown) => e instanceof StoreUnavailableError && e.reason === 'busy' && /gave up after 15\d\d ms/.test(e.message),
+      (e: unknown) => e instanceof StoreUnavailableError && e.reason === 'busy' && /gave up after 1(499|5\d\d) ms/.test(e.message),
     );
     assert.ok(time.clock() <= askedAt + 1500 + 20, `never past the budget (${time.clock()})`);
     assert.ok(attempts > 5);
     assert.equal(retry.busy, true);
+  });
+
+  it('never waits past the budget, whatever the jitter: 500 operations, each with its own jitter sequence', async function () {
+    let seed = 7;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647); // deterministic, [0, 1)
+    for (let i = 0; i < 500; i++) {
+      const time = fakeTime();
+      const retry = new BusyRetry({ budgetMs: 1500, clock: time.clock, sleep: time.sleep, random });
+      const spend = 1 + (i % 37) / 7; // attempts of uneven length, so what is left of the budget is fractional
+      await assert.rejects(retry.run(0, { mayRetry: true, write: true }, async () => {
+        time.spend(spend);
+        throw busy();
+      }), StoreUnavailableError);
+      assert.ok(time.clock() <= 1500 + spend, `operation ${i}: waited until ${time.clock()} ms, past the budget and one attempt`);
+    }
   });
 
   it('once known busy, later operations fail at once instead of each waiting a budget; a successful write ends it', async function () {

@@ -117,7 +117,7 @@ async function main(): Promise<number> {
   out('\n');
   const { summary: s, ccCpuMsByPart } = await runSideBySide({
     seconds: Number(process.env.BENCH_SECONDS ?? 8),
-    warmupSeconds: 3,
+    warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS ?? 20),
     rounds: Number(process.env.BENCH_ROUNDS ?? 2),
     connections: [10, 50],
     postgresUrl,

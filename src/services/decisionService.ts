@@ -50,11 +50,14 @@ export interface ViewOptions {
   plannedStatus?: ManagerStatus[];
   /** An approval being settled in the same transaction, not yet stored. */
   settling?: Settling;
-  /** For an alert: where each copy is, overriding what the outbox says (e.g. a copy being marked sent). */
+  /**
+   * For an alert: its outbox rows as the caller holds them (listOutboxForRef's), so the view does not read
+   * them: what the caller has just written, or a copy being marked sent.
+   */
   alertRows?: OutboxMessage[];
   /** The actor of the turn that asks, for the directory's log lines when it looks a name up. */
   asking?: DirectoryAsker;
-  /** The decision's approval, escalation and outbox rows, when the caller has just written or read them. */
+  /** The decision's approval and escalation, when the caller has just written or read them. */
   knownRows?: KnownRows;
 }
 
@@ -62,12 +65,6 @@ export interface ViewOptions {
 export interface KnownRows {
   approval: ApprovalRequest | null;
   escalation: Escalation | null;
-  /**
-   * Outbox rows that include every row about the escalation (its `refId`); others are left out. Absent when
-   * the caller may not hold them all (rows queued later about the alert need not carry the decision's id): then
-   * they are read.
-   */
-  outbox?: OutboxMessage[];
 }
 
 export class DecisionService {
@@ -98,9 +95,11 @@ export class DecisionService {
       { decisionId: recorded.record.id, council: decision.policy.id, outcome: decision.outcome, urgency: decision.urgency, practitionerAadId: input.actor.aadObjectId, replayed: recorded.replayed, notifications: plan.notifications.length, ...correlationFields(input.actor) },
       'decision',
     );
-    // A fresh record's outbox rows are every row about its new escalation; a replay's are only those that carry the decision's id.
-    const knownRows: KnownRows = { approval: recorded.approval, escalation: recorded.escalation, ...(recorded.replayed ? {} : { outbox: recorded.outbox }) };
-    const view = await this.viewFor(recorded.record.id, { known: recorded.record, ...(recorded.replayed ? {} : { plannedStatus: plan.managerStatus }), asking: input.actor, knownRows });
+    const knownRows: KnownRows = { approval: recorded.approval, escalation: recorded.escalation };
+    // A fresh record's outbox rows are every row about its new escalation; a replay's are only those that
+    // carry the decision's id (rows queued later about the alert need not), so a replay reads them.
+    const fresh = recorded.replayed ? {} : { plannedStatus: plan.managerStatus, ...(recorded.escalation ? { alertRows: outboxForRef(recorded.outbox, recorded.escalation.id) } : {}) };
+    const view = await this.viewFor(recorded.record.id, { known: recorded.record, asking: input.actor, knownRows, ...fresh });
     return { decisionId: recorded.record.id, view, replayed: recorded.replayed };
   }
 
@@ -122,7 +121,7 @@ export class DecisionService {
     const offer = record.decision.consentRequest && record.caseRef && !(standing?.status === 'given' && standing.decisionId === record.id)
       ? { label: record.decision.consentRequest.label }
       : null;
-    const rows = alertRows ?? (!escalation ? [] : knownRows?.outbox ? outboxForRef(knownRows.outbox, escalation.id) : await this.deps.store.listOutboxForRef(escalation.id));
+    const rows = alertRows ?? (escalation ? await this.deps.store.listOutboxForRef(escalation.id) : []);
     const nameOf = async (aadObjectId: string | null) => (aadObjectId && this.deps.directory ? routedPersonName(this.deps.directory, record.practitionerAadId, aadObjectId, asking) : null);
     const settledByName = settling?.byName ?? (settled && !settling ? await nameOf(approval?.decidedBy ?? null) : null);
     const acknowledgedByName = escalation?.status === 'acknowledged' ? (escalation.acknowledgedByName ?? (await nameOf(escalation.acknowledgedBy))) : null;
